@@ -146,7 +146,9 @@ class Model(Base):
     output_price_per_mtok: Mapped[float] = mapped_column(Float, default=0.0)
     context_window: Mapped[int] = mapped_column(Integer, default=8192)
     managed: Mapped[bool] = mapped_column(Boolean, default=False)
-    server_command: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The name of an operator-configured command template (HORIZON_INFERENCE_TEMPLATES); no API
+    # caller ever supplies a command line (docs/security.md).
+    server_template: Mapped[str | None] = mapped_column(String(100), nullable=True)
     weights: Mapped[str | None] = mapped_column(String(500), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -251,6 +253,8 @@ class AnalysisResult(Base):
     n_infra_excluded: Mapped[int] = mapped_column(Integer, default=0)
     simulated: Mapped[bool] = mapped_column(Boolean, default=False)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Who asked for it (token id; None for jobs the system queued itself).
+    created_by_token_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
 
@@ -282,6 +286,30 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class WebSession(Base):
+    """A signed-in browser session. The cookie carries a random id; only its SHA-256 is stored,
+    so sign-out (or revoking the token) ends the session on the server, whatever the cookie says."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    ended_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class Deployment(Base):
+    """One row: this deployment's identity, made when its database is first migrated. Sandboxes
+    are labelled with it, so deployments sharing one Docker daemon never touch each other's."""
+
+    __tablename__ = "deployment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 import core.models_baselining  # noqa: E402,F401
