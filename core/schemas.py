@@ -14,7 +14,15 @@ from pydantic import (
     model_validator,
 )
 
-from core.taskspec import EnvironmentSpec, ResourceLimits, ScorerSpec, SolutionSpec
+from core.taskspec import (
+    EnvironmentSpec,
+    HumanMinutes,
+    ResourceLimits,
+    ScorerSpec,
+    SolutionSpec,
+    TimeLimitS,
+    check_task_size,
+)
 
 
 def _as_utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -30,12 +38,19 @@ TaskId = Annotated[
     Field(
         min_length=1,
         max_length=200,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:+/-]*$",
-        description="Letters, digits and _ . : + / - ; starts with a letter or digit.",
+        # Segments separated by "/", each starting with a letter or digit: no "", "." or "..".
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:+-]*(/[A-Za-z0-9][A-Za-z0-9_.:+-]*)*$",
+        description="Letters, digits and _ . : + - in segments separated by /; each segment "
+        "starts with a letter or digit.",
     ),
 ]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
 Tag = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:+-]+$")]
+# Ids and version numbers are Integer columns: 32 bits on PostgreSQL, so no row has a larger id on
+# any backend. A larger one is a 422 at the edge, never an overflow in the driver (a 500 on SQLite
+# past 2^63). Path and query forms: api/params.py.
+MAX_ROW_ID = 2**31 - 1
+RowIdValue = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
 T = TypeVar("T")
@@ -50,12 +65,12 @@ class Strict(BaseModel):
 
 class BaselineCreate(Strict):
     baseliner: Name
-    minutes: float = Field(gt=0, le=100_000, description="Active minutes spent on the task.")
+    minutes: HumanMinutes = Field(description="Active minutes spent on the task.")
     succeeded: bool
     source: Literal["baseline", "estimate"] = "baseline"
     notes: str = Field(default="", max_length=10_000)
     recorded_at: UtcDatetime | None = None
-    task_version: int | None = Field(default=None, ge=1)
+    task_version: int | None = Field(default=None, ge=1, le=MAX_ROW_ID, strict=True)
 
     @model_validator(mode="after")
     def _estimates_succeed(self) -> BaselineCreate:
@@ -92,7 +107,20 @@ class TaskContent(Strict):
     scorer: ScorerSpec
     solution: SolutionSpec | None = None
     limits: ResourceLimits = Field(default_factory=ResourceLimits)
-    time_limit_s: int = Field(default=3600, gt=0, le=7 * 24 * 3600)
+    time_limit_s: TimeLimitS = 3600
+
+    @model_validator(mode="after")
+    def _within_task_limits(self) -> TaskContent:
+        env, solution = self.environment, self.solution
+        dockerfile = {"Dockerfile": env.dockerfile} if env.dockerfile is not None else None
+        check_task_size(
+            self.instructions,
+            env.files,
+            dockerfile,
+            self.scorer.files,
+            solution.files if solution else None,
+        )
+        return self
 
 
 class TaskCreate(TaskContent):
@@ -114,7 +142,7 @@ class TaskUpdate(Strict):
     scorer: ScorerSpec | None = None
     solution: SolutionSpec | None = None
     limits: ResourceLimits | None = None
-    time_limit_s: int | None = Field(default=None, gt=0, le=7 * 24 * 3600)
+    time_limit_s: TimeLimitS | None = None
 
 
 class TaskVersionOut(BaseModel):
@@ -158,6 +186,22 @@ EnvVarName = Annotated[
 ]
 
 
+# The name of an inference server command template configured on the workers (never a command).
+TemplateName = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        max_length=100,
+        description="Name of an operator-configured server template (HORIZON_INFERENCE_TEMPLATES).",
+    ),
+]
+# Filled into a template as one argument; a leading '-' would read as an option.
+Weights = Annotated[str, Field(min_length=1, max_length=500, pattern=r"^[^-\s]")]
+ADMIN_ONLY_MODEL_FIELDS = frozenset(
+    {"provider", "api_model", "base_url", "api_key_env", "server_template", "weights"}
+)
+
+
 class ModelCreate(Strict):
     name: Name
     provider: Literal["openai", "anthropic"] = "openai"
@@ -169,8 +213,8 @@ class ModelCreate(Strict):
     output_price_per_mtok: float = Field(default=0.0, ge=0, le=10_000)
     context_window: int = Field(default=8192, ge=256, le=10_000_000)
     managed: bool = False
-    server_command: str | None = Field(default=None, max_length=2000)
-    weights: str | None = Field(default=None, max_length=500)
+    server_template: TemplateName | None = None
+    weights: Weights | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -183,20 +227,30 @@ class ModelCreate(Strict):
         return data
 
     @model_validator(mode="after")
-    def _managed_needs_command(self) -> ModelCreate:
-        if self.managed and not (self.server_command and self.weights):
-            raise ValueError("a managed model needs server_command (with {port}) and weights")
-        if self.managed and self.server_command and "{port}" not in self.server_command:
-            raise ValueError("server_command must contain {port} so the worker can choose a port")
+    def _managed_needs_template(self) -> ModelCreate:
+        if self.managed and not (self.server_template and self.weights):
+            raise ValueError(
+                "a managed model needs server_template (the name of a command template the "
+                "operator configured on the workers, HORIZON_INFERENCE_TEMPLATES) and weights"
+            )
+        if not self.managed and (self.server_template or self.weights):
+            raise ValueError("server_template and weights are for managed models only")
         if not self.managed and self.base_url is None:
             raise ValueError("base_url is required unless the model is managed by a GPU worker")
         return self
 
 
 class ModelUpdate(Strict):
+    """A change to a model. Fields in ADMIN_ONLY_MODEL_FIELDS (where requests go, with which key,
+    and what a managed model runs) need an admin, as does any change to a managed model."""
+
     release_date: dt.date | None = None
+    provider: Literal["openai", "anthropic"] | None = None
+    api_model: str | None = Field(default=None, max_length=200)
     base_url: HttpUrl | None = None
     api_key_env: EnvVarName | None = None
+    server_template: TemplateName | None = None
+    weights: Weights | None = None
     input_price_per_mtok: float | None = Field(default=None, ge=0, le=10_000)
     output_price_per_mtok: float | None = Field(default=None, ge=0, le=10_000)
     context_window: int | None = Field(default=None, ge=256, le=10_000_000)
@@ -215,7 +269,7 @@ class ModelOut(BaseModel):
     output_price_per_mtok: float
     context_window: int
     managed: bool
-    server_command: str | None
+    server_template: str | None
     weights: str | None
     created_at: UtcDatetime
 
@@ -238,7 +292,7 @@ SCAFFOLDS_NEEDING_MODEL = ("react",)
 class AgentCreate(Strict):
     name: Name
     scaffold: str = Field(pattern=r"^[a-z][a-z0-9_.:-]*$", max_length=100)
-    model: int | str | None = Field(default=None, description="Model id or name.")
+    model: RowIdValue | str | None = Field(default=None, description="Model id or name.")
     settings: AgentSettings = Field(default_factory=AgentSettings)
     release_date: dt.date | None = None
 
@@ -265,7 +319,7 @@ class AgentOut(BaseModel):
 
 class BatchCreate(Strict):
     name: str = Field(default="", max_length=200)
-    agents: list[int | str] = Field(min_length=1, max_length=1000, description="Agent ids or names.")
+    agents: list[RowIdValue | str] = Field(min_length=1, max_length=1000, description="Agent ids or names.")
     tasks: list[TaskId] | None = Field(default=None, max_length=100_000)
     tags: list[Tag] | None = Field(
         default=None, max_length=50, description="Select tasks having any of these tags."

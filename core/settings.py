@@ -6,6 +6,8 @@ queue, no Redis. `DATABASE_URL` and `REDIS_URL` switch to PostgreSQL and Celery 
 
 from __future__ import annotations
 
+import json
+import tomllib
 from functools import lru_cache
 from pathlib import Path
 
@@ -47,6 +49,11 @@ class Settings(BaseSettings):
 
     worker_concurrency: int = 2
     embedded_workers: int = 2
+    # Analyses run on their own in-process pool in embedded mode, so a long fit never holds a run's
+    # slot (in distributed mode they go to the `analysis` queue and its own worker).
+    embedded_analysis_workers: int = 1
+    # Largest bootstrap a submitter may ask for (admins: up to the schema's 100,000).
+    analysis_max_bootstrap_submitter: int = 2000
 
     # Comma-separated names of scaffolds registered by plug-ins (besides react, oracle, null).
     extra_scaffolds: str = ""
@@ -54,8 +61,32 @@ class Settings(BaseSettings):
     sandbox_backend: str = "docker"
     docker_host: str | None = None
 
+    # Managed inference servers start only from command templates the operator configures on the
+    # workers (name -> template with {weights}, {port}, {host}, {python}), as JSON here and/or in a
+    # JSON or TOML file; a model names one. No API caller supplies a command line.
+    inference_templates: dict[str, str] = Field(default_factory=dict)
+    inference_templates_file: Path | None = None
+
+    # Model API keys (core/model_keys.py): the variables a model may name (exact names, or prefixes
+    # ending in *), and the base URLs each variable's key may be sent to. Set both on the API and
+    # on the workers: a key goes only to an endpoint the operator bound it to.
+    model_key_envs: str = "OPENAI_API_KEY,ANTHROPIC_API_KEY,HORIZON_MODEL_KEY_*"
+    model_key_endpoints: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "OPENAI_API_KEY": ["https://api.openai.com/v1"],
+            "ANTHROPIC_API_KEY": ["https://api.anthropic.com", "https://api.anthropic.com/v1"],
+        }
+    )
+
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # Host names (comma-separated; `*.example.org` and `*` allowed) the server answers to; any
+    # other Host header gets 400, which defeats DNS rebinding. Add the name users browse to.
+    allowed_hosts: str = "localhost,127.0.0.1,[::1]"
+    # Request bodies are refused (413) past these sizes before being read: most requests are
+    # small; whole tasks (POST/PATCH /api/tasks, the task form with its 32 MB archive) get more.
+    max_request_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 40 * 1024 * 1024
 
     @property
     def effective_database_url(self) -> str:
@@ -67,6 +98,23 @@ class Settings(BaseSettings):
     def embedded_queue(self) -> bool:
         """True when jobs run in this process instead of on Celery workers."""
         return not self.redis_url
+
+    def server_templates(self) -> dict[str, str]:
+        """The inference server templates: the file's (JSON, or TOML for a .toml name), then
+        HORIZON_INFERENCE_TEMPLATES's over them. Raises ValueError for a malformed file."""
+        templates: dict[str, str] = {}
+        if self.inference_templates_file is not None:
+            path = self.inference_templates_file
+            try:
+                text = path.read_text(encoding="utf-8")
+                loaded = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+            except (OSError, ValueError) as exc:
+                raise ValueError(f"cannot read HORIZON_INFERENCE_TEMPLATES_FILE {path}: {exc}") from None
+            if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
+                raise ValueError(f"{path} must map template names to command-line strings")
+            templates.update(loaded)
+        templates.update(self.inference_templates)
+        return templates
 
 
 def normalise_database_url(url: str) -> str:

@@ -1,15 +1,20 @@
 """Inference servers that a worker starts itself for `managed` models (vLLM, llama.cpp, SGLang).
 
-`InferenceServerManager.lease(cfg)` starts the model's server from `cfg.server_command` on a free
-port (or reuses a running one with the same command and weights), waits until `GET /v1/models`
+`InferenceServerManager.lease(cfg)` starts the model's server from the command template named
+`cfg.server_template` on a free port (or reuses a running one with the same template and weights),
+waits until `GET /v1/models`
 answers, and yields the ModelConfig with `base_url` filled in. Servers stay up between runs and
 are stopped once idle (no lease) for longer than `idle_timeout_s`: by `stop_idle()`, called from
 a background reaper thread if `start_reaper()` was called, and by `stop_all()` at shutdown.
 
-The command template may use `{weights}`, `{port}`, `{host}` and `{python}` (this interpreter),
-e.g. `vllm serve {weights} --port {port}` or
+Templates are the operator's, configured on the worker (HORIZON_INFERENCE_TEMPLATES or
+HORIZON_INFERENCE_TEMPLATES_FILE, name -> template); a model only names one, and a name the worker
+does not have is refused before any process starts. No API caller supplies a command line. A
+template may use `{weights}`, `{port}`, `{host}` and `{python}` (this interpreter), e.g.
+`vllm serve {weights} --port {port}` or
 `{python} -m llama_cpp.server --model {weights} --host {host} --port {port}`. It is split like a
-shell command line but not run through a shell.
+shell command line first and the values are filled into the pieces, so a value is always part of
+one argument (spaces in a weights path add none); nothing runs through a shell.
 
 A server that fails to start raises `InferenceServerError`, a `ProviderOutage`: the run is an
 infrastructure failure, never the agent's. Its message carries the tail of the server's log.
@@ -29,7 +34,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,15 +73,18 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def render_command(template: str, *, weights: str, port: int, host: str, python: str) -> list[str]:
-    """The argv for one server: the template filled in and split like a shell line."""
+    """The argv for one server: the template split like a shell line, then each piece filled in.
+
+    Splitting first keeps every value inside the argument its placeholder was in: a weights path
+    with spaces or quotes cannot add arguments."""
+    values = {"weights": weights, "port": port, "host": host, "python": python}
     try:
-        line = template.format(weights=weights, port=port, host=host, python=python)
-    except (KeyError, IndexError) as exc:
+        return [piece.format(**values) for piece in shlex.split(template)]
+    except (KeyError, IndexError, ValueError) as exc:
         raise InferenceServerError(
-            f"server_command has an unknown placeholder {exc}; "
+            f"the server template has an unknown placeholder or a bad brace ({exc}); "
             "use {weights}, {port}, {host}, {python}"
         ) from None
-    return shlex.split(line)
 
 
 @dataclass
@@ -126,7 +134,10 @@ class InferenceServerManager:
         log_dir: Path | None = None,
         python: str = sys.executable,
         poll_interval_s: float = 0.5,
+        templates: Mapping[str, str] | None = None,
     ) -> None:
+        # name -> command template, the operator's (Settings.server_templates()).
+        self.templates = dict(templates or {})
         self.idle_timeout_s = idle_timeout_s
         self.start_timeout_s = start_timeout_s
         self.host = host
@@ -143,7 +154,12 @@ class InferenceServerManager:
 
     @classmethod
     def from_env(cls, **kwargs: object) -> InferenceServerManager:
-        """A manager whose timeouts come from HORIZON_INFERENCE_IDLE_S / _START_TIMEOUT_S if set."""
+        """A manager whose timeouts come from HORIZON_INFERENCE_IDLE_S / _START_TIMEOUT_S if set
+        and whose templates come from the settings unless `templates` is given."""
+        if "templates" not in kwargs:
+            from core.settings import get_settings
+
+            kwargs["templates"] = get_settings().server_templates()
         if v := os.environ.get(IDLE_ENV):
             kwargs.setdefault("idle_timeout_s", float(v))
         if v := os.environ.get(START_TIMEOUT_ENV):
@@ -214,12 +230,30 @@ class InferenceServerManager:
         self._reaper = threading.Thread(target=loop, name="inference-reaper", daemon=True)
         self._reaper.start()
 
+    def template_for(self, cfg: ModelConfig) -> str:
+        """The command template `cfg` names; InferenceServerError when this worker has none by
+        that name (nothing is started)."""
+        if not cfg.managed or not cfg.server_template:
+            raise InferenceServerError(f"model {cfg.name!r} is not managed or has no server_template")
+        template = self.templates.get(cfg.server_template)
+        if template is None:
+            known = ", ".join(sorted(self.templates)) or "none"
+            raise InferenceServerError(
+                f"model {cfg.name!r} names the server template {cfg.server_template!r}, which this "
+                f"worker does not have (HORIZON_INFERENCE_TEMPLATES; configured: {known}); "
+                "nothing was started"
+            )
+        if "{port}" not in template:
+            raise InferenceServerError(
+                f"the server template {cfg.server_template!r} must contain {{port}} so the worker "
+                "can choose a port; nothing was started"
+            )
+        return template
+
     # -- internals ------------------------------------------------------------------------------
 
     def _acquire(self, cfg: ModelConfig) -> ManagedServer:
-        if not cfg.managed or not cfg.server_command:
-            raise InferenceServerError(f"model {cfg.name!r} is not managed or has no server_command")
-        key = (cfg.server_command, cfg.weights or "")
+        key = (self.template_for(cfg), cfg.weights or "")
         # One lock for the whole start: two runs asking for the same model must not start two servers.
         with self._lock:
             server = self._servers.get(key)
@@ -313,12 +347,13 @@ _default_manager: InferenceServerManager | None = None
 _default_lock = threading.Lock()
 
 
-def default_manager() -> InferenceServerManager:
-    """The process-wide manager (settings from the environment), with its reaper running; every
-    manager stops its servers when the process exits."""
+def default_manager(templates: Mapping[str, str] | None = None) -> InferenceServerManager:
+    """The process-wide manager (settings from the environment; `templates`, if given, on first
+    use), with its reaper running; every manager stops its servers when the process exits."""
     global _default_manager
     with _default_lock:
         if _default_manager is None:
-            _default_manager = InferenceServerManager.from_env()
+            kwargs: dict[str, object] = {} if templates is None else {"templates": templates}
+            _default_manager = InferenceServerManager.from_env(**kwargs)
             _default_manager.start_reaper()
         return _default_manager

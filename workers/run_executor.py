@@ -23,12 +23,20 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from core.db import session_scope
+from core.model_keys import key_problem
 from core.models import Run, TaskVersion
 from core.services import batches as batch_svc
 from core.services import runs as run_svc
 from core.settings import Settings, get_settings
 from core.taskspec import EnvironmentSpec, ResourceLimits, ScorerSpec, SolutionSpec
-from workers.execution import AgentConfig, AttemptSpec, InfraError, TaskBundle, execute_attempt
+from workers.execution import (
+    REASON_CONFIG,
+    AgentConfig,
+    AttemptSpec,
+    InfraError,
+    TaskBundle,
+    execute_attempt,
+)
 from workers.providers.config import ModelConfig
 from workers.sandbox import get_backend
 from workers.transcript import Transcript
@@ -78,7 +86,7 @@ def attempt_spec(session: Session, run_id: int, attempt: int) -> AttemptSpec:
                 output_price_per_mtok=model.output_price_per_mtok,
                 context_window=model.context_window,
                 managed=model.managed,
-                server_command=model.server_command,
+                server_template=model.server_template,
                 weights=model.weights,
             )
             if model is not None
@@ -109,9 +117,38 @@ def _keepalive(beat: Callable[[], None], interval_s: float) -> Iterator[None]:
         thread.join(timeout=10)
 
 
+def check_model(model: ModelConfig | None, settings: Settings) -> None:
+    """Refuse, before any key is read or process started, a stored model that breaks the key rule
+    (core/model_keys.py) or names a server template this worker does not have: rows made before
+    these rules, or under other settings, get no further than this (an infrastructure failure)."""
+    if model is None:
+        return
+    problem = key_problem(
+        api_key_env=model.api_key_env,
+        base_url=model.base_url,
+        provider=model.provider,
+        managed=model.managed,
+        settings=settings,
+    )
+    if problem is not None:
+        raise InfraError(REASON_CONFIG, f"model {model.name!r} refused by this worker: {problem}")
+    if model.managed:
+        templates = settings.server_templates()
+        if not model.server_template or model.server_template not in templates:
+            known = ", ".join(sorted(templates)) or "none"
+            raise InfraError(
+                REASON_CONFIG,
+                f"model {model.name!r} names the server template {model.server_template!r}, which "
+                f"this worker does not have (HORIZON_INFERENCE_TEMPLATES; configured: {known}); "
+                "nothing was started",
+            )
+
+
 @contextlib.contextmanager
-def _resolved_model(spec: AttemptSpec) -> Iterator[AttemptSpec]:
-    """For a managed model, start (or reuse) its inference server and point the spec at it."""
+def _resolved_model(spec: AttemptSpec, settings: Settings) -> Iterator[AttemptSpec]:
+    """Check the model; for a managed one, start (or reuse) its inference server and point the
+    spec at it."""
+    check_model(spec.model, settings)
     if spec.model is None or not spec.model.managed:
         yield spec
         return
@@ -119,7 +156,7 @@ def _resolved_model(spec: AttemptSpec) -> Iterator[AttemptSpec]:
 
     from workers.inference_server import default_manager
 
-    with default_manager().lease(spec.model) as model:
+    with default_manager(settings.server_templates()).lease(spec.model) as model:
         log.info("model %s is served by a managed inference server at %s", model.name, model.base_url)
         yield replace(spec, model=model)
 
@@ -153,9 +190,9 @@ def execute_claimed_run(
 
     log.info("run %s attempt %s: %s on %s", run_id, attempt, spec.agent.name, spec.task.task_id)
     try:
-        backend = get_backend(settings.sandbox_backend, settings.docker_host)
+        backend = get_backend(settings.sandbox_backend, settings.docker_host, settings)
         # Starting a managed inference server can take minutes: keep the heartbeat fresh meanwhile.
-        with _keepalive(beat, settings.heartbeat_interval_s), _resolved_model(spec) as resolved:
+        with _keepalive(beat, settings.heartbeat_interval_s), _resolved_model(spec, settings) as resolved:
             transcript = Transcript.scrubbing_env(
                 [resolved.model.api_key_env] if resolved.model else [], listener=listener
             )

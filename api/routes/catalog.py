@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from api.deps import Caller, SessionDep, reader, submitter
+from api.deps import Caller, SessionDep, get_settings_dep, reader, submitter
+from api.params import RowId
+from core.auth import role_allows
+from core.models import ROLE_ADMIN
 from core.schemas import AgentCreate, AgentOut, ModelCreate, ModelOut, ModelUpdate
 from core.services import catalog as svc
+from core.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["models and agents"])
 
@@ -17,20 +21,31 @@ def list_models(session: SessionDep, _: Caller = Depends(reader)) -> list[ModelO
 
 
 @router.post("/models", response_model=ModelOut, status_code=201)
-def create_model(data: ModelCreate, session: SessionDep, _: Caller = Depends(submitter)) -> ModelOut:
-    return ModelOut.model_validate(svc.create_model(session, data))
+def create_model(
+    data: ModelCreate,
+    session: SessionDep,
+    caller: Caller = Depends(submitter),
+    settings: Settings = Depends(get_settings_dep),
+) -> ModelOut:
+    is_admin = role_allows(caller.role, ROLE_ADMIN)
+    return ModelOut.model_validate(svc.create_model(session, data, settings, is_admin=is_admin))
 
 
 @router.get("/models/{model_id}", response_model=ModelOut)
-def get_model(model_id: int, session: SessionDep, _: Caller = Depends(reader)) -> ModelOut:
+def get_model(model_id: RowId, session: SessionDep, _: Caller = Depends(reader)) -> ModelOut:
     return ModelOut.model_validate(svc.get_model(session, model_id))
 
 
 @router.patch("/models/{model_id}", response_model=ModelOut)
 def update_model(
-    model_id: int, data: ModelUpdate, session: SessionDep, _: Caller = Depends(submitter)
+    model_id: RowId,
+    data: ModelUpdate,
+    session: SessionDep,
+    caller: Caller = Depends(submitter),
+    settings: Settings = Depends(get_settings_dep),
 ) -> ModelOut:
-    return ModelOut.model_validate(svc.update_model(session, model_id, data))
+    is_admin = role_allows(caller.role, ROLE_ADMIN)
+    return ModelOut.model_validate(svc.update_model(session, model_id, data, settings, is_admin=is_admin))
 
 
 @router.get("/agents", response_model=list[AgentOut])
@@ -44,5 +59,5 @@ def create_agent(data: AgentCreate, session: SessionDep, _: Caller = Depends(sub
 
 
 @router.get("/agents/{agent_id}", response_model=AgentOut)
-def get_agent(agent_id: int, session: SessionDep, _: Caller = Depends(reader)) -> AgentOut:
+def get_agent(agent_id: RowId, session: SessionDep, _: Caller = Depends(reader)) -> AgentOut:
     return svc.agent_out(svc.get_agent(session, agent_id))

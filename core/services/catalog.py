@@ -5,13 +5,39 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.model_keys import key_problem
 from core.models import Agent, Model
-from core.schemas import BUILTIN_SCAFFOLDS, AgentCreate, AgentOut, ModelCreate, ModelUpdate
-from core.settings import get_settings
+from core.schemas import (
+    ADMIN_ONLY_MODEL_FIELDS,
+    BUILTIN_SCAFFOLDS,
+    AgentCreate,
+    AgentOut,
+    ModelCreate,
+    ModelUpdate,
+)
+from core.settings import Settings, get_settings
 
 
-def create_model(session: Session, data: ModelCreate) -> Model:
+def _check_key(row: Model, settings: Settings) -> None:
+    """The key rule of core/model_keys.py, for a row about to be stored (422 when broken)."""
+    problem = key_problem(
+        api_key_env=row.api_key_env,
+        base_url=row.base_url,
+        provider=row.provider,
+        managed=row.managed,
+        settings=settings,
+    )
+    if problem is not None:
+        raise InvalidInput(problem)
+
+
+def create_model(session: Session, data: ModelCreate, settings: Settings, *, is_admin: bool) -> Model:
+    """A new model. Only admins make managed models: those start a process on a worker."""
+    if data.managed and not is_admin:
+        raise PermissionDenied(
+            "only an admin may create a managed model (it starts an inference server on a worker)"
+        )
     if session.scalar(select(Model).where(Model.name == data.name)) is not None:
         raise Conflict(f"a model named {data.name!r} already exists")
     row = Model(
@@ -25,20 +51,37 @@ def create_model(session: Session, data: ModelCreate) -> Model:
         output_price_per_mtok=data.output_price_per_mtok,
         context_window=data.context_window,
         managed=data.managed,
-        server_command=data.server_command,
+        server_template=data.server_template,
         weights=data.weights,
     )
+    _check_key(row, settings)
     session.add(row)
     session.flush()
     return row
 
 
-def update_model(session: Session, model_id: int, data: ModelUpdate) -> Model:
+def update_model(
+    session: Session, model_id: int, data: ModelUpdate, settings: Settings, *, is_admin: bool
+) -> Model:
+    """Change a model. Where its requests go, with which key and what a managed model runs are
+    an admin's to change: a submitter could otherwise point a stored key at their own endpoint."""
     row = get_model(session, model_id)
-    for key, value in data.model_dump(exclude_unset=True).items():
+    changes = data.model_dump(exclude_unset=True)
+    if not is_admin:
+        if row.managed:
+            raise PermissionDenied("only an admin may change a managed model")
+        if fields := sorted(ADMIN_ONLY_MODEL_FIELDS & changes.keys()):
+            raise PermissionDenied(
+                f"only an admin may change a model's {', '.join(fields)} "
+                "(its endpoint, key, provider, model id or server)"
+            )
+    for key, value in changes.items():
+        if key in ("provider", "api_model") and value is None:
+            raise InvalidInput(f"{key}: may not be null")
         if key == "base_url" and value is not None:
             value = str(value).rstrip("/")
         setattr(row, key, value)
+    _check_key(row, settings)
     session.flush()
     return row
 

@@ -13,6 +13,7 @@ Revises: 0004
 Create Date: 2026-11-30 16:00:00.000000
 """
 
+import datetime as dt
 import secrets
 from collections.abc import Sequence
 
@@ -56,7 +57,7 @@ def upgrade() -> None:
     )
     op.bulk_insert(
         deployment,
-        [{"id": 1, "instance_id": "d-" + secrets.token_hex(8), "created_at": sa.func.now()}],
+        [{"id": 1, "instance_id": "d-" + secrets.token_hex(8), "created_at": dt.datetime.now(dt.UTC)}],
     )
 
 

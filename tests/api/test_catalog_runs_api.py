@@ -13,7 +13,6 @@ MODEL = {
     "name": "tiny-model",
     "provider": "openai",
     "base_url": "http://127.0.0.1:9/v1",
-    "api_key_env": "TINY_API_KEY",
     "release_date": "2025-02-24",
     "input_price_per_mtok": 3.0,
     "output_price_per_mtok": 15.0,
@@ -55,7 +54,22 @@ def test_model_and_agent_validation(client: TestClient, submitter: dict[str, str
         ("/api/models", {**MODEL, "name": "m2", "api_key": "sk-secret"}, 422, "never stored"),
         ("/api/models", {**MODEL, "name": "m2", "api_key_env": "sk-live-123"}, 422, "api_key_env"),
         ("/api/models", {**MODEL, "name": "m2", "base_url": None}, 422, "base_url is required"),
-        ("/api/models", {**MODEL, "name": "m2", "managed": True}, 422, "server_command"),
+        ("/api/models", {**MODEL, "name": "m2", "managed": True}, 422, "server_template"),
+        (
+            "/api/models",
+            {**MODEL, "name": "m2", "managed": True, "server_template": "llama", "weights": "/w.gguf"},
+            403,
+            "only an admin",
+        ),
+        (
+            "/api/models",
+            {**MODEL, "name": "m2", "managed": True, "server_template": "rm -rf /", "weights": "w"},
+            422,
+            "server_template",
+        ),
+        ("/api/models", {**MODEL, "name": "m2", "api_key_env": "HORIZON_ADMIN_TOKEN"}, 422, "api_key_env"),
+        ("/api/models", {**MODEL, "name": "m2", "api_key_env": "DATABASE_URL"}, 422, "OPENAI_API_KEY"),
+        ("/api/models", {**MODEL, "name": "m2", "api_key_env": "OPENAI_API_KEY"}, 422, "api.openai.com"),
         ("/api/models", MODEL, 409, "already exists"),
         ("/api/agents", {"name": "r", "scaffold": "react"}, 422, "needs a model"),
         ("/api/agents", {"name": "r", "scaffold": "magic"}, 422, "unknown scaffold"),
@@ -74,6 +88,40 @@ def test_model_and_agent_validation(client: TestClient, submitter: dict[str, str
         assert "sk-secret" not in r.text
     assert len(client.get("/api/models").json()) == 1
     assert len(client.get("/api/agents").json()) == 3
+
+
+def test_where_a_model_sends_requests_and_with_which_key_is_an_admins_to_change(
+    client: TestClient, submitter: dict[str, str], admin: dict[str, str]
+) -> None:
+    setup_catalog(client, submitter, n_tasks=0)
+    model_id = client.get("/api/models").json()[0]["id"]
+    for change in (
+        {"base_url": "http://127.0.0.1:10/v1"},
+        {"api_key_env": "OPENAI_API_KEY"},
+        {"provider": "anthropic"},
+        {"api_model": "other"},
+        {"server_template": "llama"},
+    ):
+        r = client.patch(f"/api/models/{model_id}", json=change, headers=submitter)
+        assert r.status_code == 403 and "only an admin" in r.text, (change, r.text)
+    assert client.get(f"/api/models/{model_id}").json()["base_url"] == "http://127.0.0.1:9/v1"
+
+    # An admin may move it, within the key rule: a key only goes where the operator bound it.
+    r = client.patch(f"/api/models/{model_id}", json={"api_key_env": "OPENAI_API_KEY"}, headers=admin)
+    assert r.status_code == 422 and "HORIZON_MODEL_KEY_ENDPOINTS" in r.text
+    bound = {"base_url": "https://api.openai.com/v1", "api_key_env": "OPENAI_API_KEY", "api_model": "gpt-x"}
+    r = client.patch(f"/api/models/{model_id}", json=bound, headers=admin)
+    assert r.status_code == 200, r.text
+    assert r.json()["api_key_env"] == "OPENAI_API_KEY" and r.json()["api_model"] == "gpt-x"
+    # A submitter may still change what does not redirect requests.
+    r = client.patch(f"/api/models/{model_id}", json={"input_price_per_mtok": 1.5}, headers=submitter)
+    assert r.status_code == 200 and r.json()["input_price_per_mtok"] == 1.5
+
+    managed = {"name": "local", "managed": True, "server_template": "llama", "weights": "/m.gguf"}
+    r = client.post("/api/models", json=managed, headers=admin)
+    assert r.status_code == 201 and r.json()["server_template"] == "llama", r.text
+    r = client.patch(f"/api/models/{r.json()['id']}", json={"release_date": "2025-01-01"}, headers=submitter)
+    assert r.status_code == 403 and "managed" in r.text
 
 
 def test_batch_creates_runs_and_lists_them(client: TestClient, submitter: dict[str, str]) -> None:

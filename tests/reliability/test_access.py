@@ -29,7 +29,9 @@ from tests.reliability.support import table_counts, tiny_task
 WRITE_METHODS = ("post", "put", "patch", "delete")
 ADMIN_PATHS = ("/api/tokens",)
 OPEN_READS = ("/api/health",)
-KEY_ENV = "RELIABILITY_ACCESS_KEY"
+KEY_ENV = "HORIZON_MODEL_KEY_ACCESS"
+# The operator's binding of that key to the (unreachable) endpoint of the keyed model below.
+KEY_ENDPOINTS = {KEY_ENV: ["http://127.0.0.1:9/v1"]}
 
 
 def _operations(app: Any) -> list[tuple[str, str]]:
@@ -75,7 +77,8 @@ def tokens(db: str) -> dict[str, str]:
 def client(db: str, tokens: dict[str, str]) -> Iterator[TestClient]:
     from api.app import create_app
 
-    with TestClient(create_app(Settings(database_url=db)), raise_server_exceptions=False) as c:
+    settings = Settings(database_url=db, model_key_endpoints=KEY_ENDPOINTS)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as c:
         headers = {"Authorization": f"Bearer {tokens['submitter']}"}
         assert c.post("/api/tasks", json=tiny_task("seed-task", ["seed"]), headers=headers).status_code == 201
         yield c

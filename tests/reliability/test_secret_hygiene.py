@@ -57,12 +57,16 @@ def test_no_secret_in_logs_errors_or_transcripts(
         "REDIS_URL": private_redis.url(),
         "HORIZON_SANDBOX_INSTANCE": docker_backend.instance,
         "HORIZON_ADMIN_TOKEN": bootstrap,
-        "HYGIENE_KEY": key,
-        "HYGIENE_WRONG_KEY": wrong_key,
+        "HORIZON_MODEL_KEY_HYGIENE": key,
+        "HORIZON_MODEL_KEY_HYGIENE_WRONG": wrong_key,
         "HORIZON_PROVIDER_MAX_ATTEMPTS": "1",
     }
     model_proc, model_url = start_scripted_model(
-        leaky, "hygiene", tmp_path, loop=True, api_key_env="HYGIENE_KEY", env=env
+        leaky, "hygiene", tmp_path, loop=True, api_key_env="HORIZON_MODEL_KEY_HYGIENE", env=env
+    )
+    # The operator binds both keys to the scripted model (server and worker read the same setting).
+    env["HORIZON_MODEL_KEY_ENDPOINTS"] = json.dumps(
+        {"HORIZON_MODEL_KEY_HYGIENE": [model_url], "HORIZON_MODEL_KEY_HYGIENE_WRONG": [model_url]}
     )
     port = free_port()
     try:
@@ -78,7 +82,10 @@ def test_no_secret_in_logs_errors_or_transcripts(
                     client.get("/api/tasks", headers={"Authorization": "Bearer hzn_guess"}).status_code == 401
                 )
                 assert client.post("/api/tasks", json=tiny_task("t", ["h"]), headers=sub).status_code == 201
-                for name, key_env in (("right", "HYGIENE_KEY"), ("wrong", "HYGIENE_WRONG_KEY")):
+                for name, key_env in (
+                    ("right", "HORIZON_MODEL_KEY_HYGIENE"),
+                    ("wrong", "HORIZON_MODEL_KEY_HYGIENE_WRONG"),
+                ):
                     model = {"name": name, "base_url": model_url, "api_key_env": key_env}
                     assert client.post("/api/models", json=model, headers=sub).status_code == 201
                     agent = {"name": f"{name}-agent", "scaffold": "react", "model": name}

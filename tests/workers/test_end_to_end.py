@@ -84,10 +84,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def scripted_server(tmp_path: Path) -> Iterator[str]:
+def scripted_port() -> int:
+    return _free_port()
+
+
+@pytest.fixture
+def scripted_server(tmp_path: Path, scripted_port: int) -> Iterator[str]:
     script = tmp_path / "script.json"
     script.write_text(json.dumps(REACT_SCRIPT))
-    port = _free_port()
+    port = scripted_port
     proc = Proc(
         horizon_cmd()[:1]
         + ["-m", "tests.fakes.scripted_openai", "--port", str(port), "--script", str(script), "--loop"],
@@ -100,8 +105,10 @@ def scripted_server(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def env(db: str, redis_url: str, docker_backend: DockerBackend) -> dict[str, str]:
+def env(db: str, redis_url: str, docker_backend: DockerBackend, scripted_port: int) -> dict[str, str]:
     redis.Redis.from_url(redis_url).flushdb()
+    # The operator binds the key to the scripted server (the only endpoint it may be sent to).
+    endpoints = {"HORIZON_MODEL_KEY_SCRIPTED": [f"http://127.0.0.1:{scripted_port}/v1"]}
     return {
         "DATABASE_URL": db,
         "REDIS_URL": redis_url,
@@ -109,7 +116,8 @@ def env(db: str, redis_url: str, docker_backend: DockerBackend) -> dict[str, str
         "HORIZON_HEARTBEAT_INTERVAL_S": "1",
         "HORIZON_STALE_AFTER_S": "6",
         "HORIZON_REAP_INTERVAL_S": "2",
-        "SCRIPTED_API_KEY": "sk-test-secret-value-123",
+        "HORIZON_MODEL_KEY_SCRIPTED": "sk-test-secret-value-123",
+        "HORIZON_MODEL_KEY_ENDPOINTS": json.dumps(endpoints),
     }
 
 
@@ -125,7 +133,11 @@ def procs() -> Iterator[list[Proc]]:
 def api(env: dict[str, str]) -> Iterator[tuple[TestClient, dict[str, str]]]:
     from api.app import create_app
 
-    settings = Settings(database_url=env["DATABASE_URL"], redis_url=env["REDIS_URL"])
+    settings = Settings(
+        database_url=env["DATABASE_URL"],
+        redis_url=env["REDIS_URL"],
+        model_key_endpoints=json.loads(env["HORIZON_MODEL_KEY_ENDPOINTS"]),
+    )
     with TestClient(create_app(settings)) as client:
         yield client, {"Authorization": f"Bearer {make_token('submitter')}"}
 
@@ -154,7 +166,7 @@ def test_batch_of_three_agents_on_three_tasks(
     model = {
         "name": "scripted",
         "base_url": scripted_server,
-        "api_key_env": "SCRIPTED_API_KEY",
+        "api_key_env": "HORIZON_MODEL_KEY_SCRIPTED",
         "input_price_per_mtok": 1.0,
         "output_price_per_mtok": 2.0,
         "release_date": "2025-01-01",

@@ -1,11 +1,13 @@
 """The GPU-worker path end to end with a real model: a managed model's runs go to the `gpu` queue,
-a `horizon worker --gpu` process starts the model's inference server from its command template
-(llama.cpp's OpenAI-compatible server with Gemma 3 270M standing in for vLLM), and the `react`
-agent talks to it from a Docker sandbox run. The base model will not solve the task; the point
+a `horizon worker --gpu` process starts the model's inference server from the command template
+the operator configured on it (HORIZON_INFERENCE_TEMPLATES) and the model names (llama.cpp's
+OpenAI-compatible server with Gemma 3 270M standing in for vLLM), and the `react` agent talks to
+it from a Docker sandbox run. The base model will not solve the task; the point
 is that real requests get real answers and the run ends with a valid outcome."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,10 +60,12 @@ def test_managed_model_runs_on_the_gpu_queue(
         "HORIZON_SANDBOX_INSTANCE": docker_backend.instance,
         "HORIZON_HEARTBEAT_INTERVAL_S": "1",
         "HORIZON_INFERENCE_IDLE_S": "600",
+        "HORIZON_INFERENCE_TEMPLATES": json.dumps({"llama-cpp": SERVER_COMMAND}),
     }
     settings = Settings(database_url=db, redis_url=redis_url)
     with TestClient(create_app(settings)) as client:
-        headers = {"Authorization": f"Bearer {make_token('submitter')}"}
+        # Managed models are an admin's: they start a process on a worker.
+        headers = {"Authorization": f"Bearer {make_token('admin')}"}
         task = {
             "id": "say-hello",
             "family": "llm",
@@ -76,7 +80,7 @@ def test_managed_model_runs_on_the_gpu_queue(
         model = {
             "name": "gemma3-270m",
             "managed": True,
-            "server_command": SERVER_COMMAND,
+            "server_template": "llama-cpp",
             "weights": str(weights),
             "context_window": 4096,
             "input_price_per_mtok": 0.1,

@@ -24,12 +24,19 @@ from workers.providers.transport import RetryPolicy
 SCRIPTED_SERVER = Path(scripted_module.__file__).resolve()
 # `{weights}` carries the script path here, as it would carry a checkpoint for vLLM or llama.cpp.
 TEMPLATE = f"{{python}} {SCRIPTED_SERVER} --port {{port}} --loop --script {{weights}}"
+# The operator's templates, by name (HORIZON_INFERENCE_TEMPLATES on a real worker).
+TEMPLATES = {
+    "scripted": TEMPLATE,
+    "broken": (
+        "{python} -c \"import sys; print('CUDA out of memory while loading {weights}'); sys.exit(3)\" {port}"
+    ),
+}
 
 
 @pytest.fixture
 def manager(tmp_path: Path) -> Iterator[InferenceServerManager]:
     mgr = InferenceServerManager(
-        idle_timeout_s=3600, start_timeout_s=30, log_dir=tmp_path, poll_interval_s=0.05
+        idle_timeout_s=3600, start_timeout_s=30, log_dir=tmp_path, poll_interval_s=0.05, templates=TEMPLATES
     )
     yield mgr
     mgr.stop_all()
@@ -38,7 +45,7 @@ def manager(tmp_path: Path) -> Iterator[InferenceServerManager]:
 def model(tmp_path: Path, name: str = "local", reply: str = "hello from a managed server") -> ModelConfig:
     script = tmp_path / f"{name}.json"
     script.write_text(json.dumps([{"content": reply}]))
-    return ModelConfig(name=name, managed=True, server_command=TEMPLATE, weights=str(script))
+    return ModelConfig(name=name, managed=True, server_template="scripted", weights=str(script))
 
 
 def test_lease_starts_the_server_and_fills_in_base_url(
@@ -67,7 +74,7 @@ def test_servers_are_reused_by_command_and_weights(manager: InferenceServerManag
 
 def test_idle_servers_are_stopped_but_leased_ones_are_not(tmp_path: Path) -> None:
     mgr = InferenceServerManager(
-        idle_timeout_s=0.0, start_timeout_s=30, log_dir=tmp_path, poll_interval_s=0.05
+        idle_timeout_s=0.0, start_timeout_s=30, log_dir=tmp_path, poll_interval_s=0.05, templates=TEMPLATES
     )
     try:
         busy, idle = model(tmp_path, "busy"), model(tmp_path, "idle")
@@ -88,7 +95,7 @@ def test_idle_servers_are_stopped_but_leased_ones_are_not(tmp_path: Path) -> Non
 
 def test_reaper_thread_stops_idle_servers(tmp_path: Path) -> None:
     mgr = InferenceServerManager(
-        idle_timeout_s=0.2, start_timeout_s=30, log_dir=tmp_path, poll_interval_s=0.05
+        idle_timeout_s=0.2, start_timeout_s=30, log_dir=tmp_path, poll_interval_s=0.05, templates=TEMPLATES
     )
     try:
         mgr.ensure_running(model(tmp_path))
@@ -116,9 +123,10 @@ def test_a_dead_server_is_replaced_on_the_next_lease(manager: InferenceServerMan
 
 
 def test_a_server_that_exits_raises_an_infra_error_with_its_log(tmp_path: Path) -> None:
-    mgr = InferenceServerManager(start_timeout_s=30, log_dir=tmp_path, poll_interval_s=0.05)
-    command = "{python} -c \"import sys; print('CUDA out of memory while loading {weights}'); sys.exit(3)\""
-    cfg = ModelConfig(name="broken", managed=True, server_command=command, weights="big.bin")
+    mgr = InferenceServerManager(
+        start_timeout_s=30, log_dir=tmp_path, poll_interval_s=0.05, templates=TEMPLATES
+    )
+    cfg = ModelConfig(name="broken", managed=True, server_template="broken", weights="big.bin")
     with pytest.raises(InferenceServerError, match="CUDA out of memory while loading big.bin") as info:
         mgr.ensure_running(cfg)
     assert isinstance(info.value, ProviderOutage)
@@ -127,12 +135,15 @@ def test_a_server_that_exits_raises_an_infra_error_with_its_log(tmp_path: Path) 
 
 
 def test_a_server_that_never_answers_times_out_and_is_killed(tmp_path: Path) -> None:
-    mgr = InferenceServerManager(start_timeout_s=1.0, log_dir=tmp_path, poll_interval_s=0.05)
     marker = tmp_path / "pid"
     command = (
         f"{{python}} -c \"import os, time; open('{marker}', 'w').write(str(os.getpid())); time.sleep(60)\""
+        " {port}"
     )
-    cfg = ModelConfig(name="mute", managed=True, server_command=command)
+    mgr = InferenceServerManager(
+        start_timeout_s=1.0, log_dir=tmp_path, poll_interval_s=0.05, templates={"mute": command}
+    )
+    cfg = ModelConfig(name="mute", managed=True, server_template="mute")
     with pytest.raises(InferenceServerError, match="did not answer"):
         mgr.ensure_running(cfg)
     pid = int(marker.read_text())
@@ -159,10 +170,35 @@ def test_command_templates() -> None:
         "--port",
         "8123",
     ]
+    # Values fill whole arguments: spaces and quotes in a weights path add no argument.
+    hostile = "w.gguf --api-key 'x' ; touch /tmp/pwned"
+    assert render_command(
+        "serve --model={weights} --port {port}", weights=hostile, port=1, host="h", python="p"
+    ) == [
+        "serve",
+        f"--model={hostile}",
+        "--port",
+        "1",
+    ]
     with pytest.raises(InferenceServerError, match="placeholder"):
         render_command("serve {model}", weights="w", port=1, host="h", python="p")
     with pytest.raises(InferenceServerError, match="not managed"):
         InferenceServerManager().ensure_running(ModelConfig(name="hosted"))
+
+
+def test_only_the_operators_templates_start_and_an_unknown_name_starts_nothing(tmp_path: Path) -> None:
+    canary = tmp_path / "canary"
+    mgr = InferenceServerManager(
+        start_timeout_s=5, log_dir=tmp_path, templates={"no-port": f"touch {canary}", "ok": TEMPLATE}
+    )
+    try:
+        for name, words in (("missing", "does not have"), ("no-port", "must contain")):
+            cfg = ModelConfig(name="m", managed=True, server_template=name, weights="w")
+            with pytest.raises(InferenceServerError, match=words):
+                mgr.ensure_running(cfg)
+        assert mgr.running() == [] and not canary.exists()
+    finally:
+        mgr.stop_all()
 
 
 def test_servers_are_stopped_when_the_owning_process_exits(tmp_path: Path) -> None:
@@ -171,8 +207,9 @@ def test_servers_are_stopped_when_the_owning_process_exits(tmp_path: Path) -> No
         "import sys\n"
         "from workers.inference_server import InferenceServerManager\n"
         "from workers.providers.config import ModelConfig\n"
-        f"cfg = ModelConfig(name='x', managed=True, server_command={TEMPLATE!r}, weights={cfg.weights!r})\n"
-        "mgr = InferenceServerManager(start_timeout_s=30, poll_interval_s=0.05)\n"
+        f"cfg = ModelConfig(name='x', managed=True, server_template='t', weights={cfg.weights!r})\n"
+        f"templates = {{'t': {TEMPLATE!r}}}\n"
+        "mgr = InferenceServerManager(start_timeout_s=30, poll_interval_s=0.05, templates=templates)\n"
         "mgr.ensure_running(cfg)\n"
         "print(mgr.running()[0].process.pid, flush=True)\n"
         "sys.exit(0)  # no stop_all: the manager's exit hook must do it\n"

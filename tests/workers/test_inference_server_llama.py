@@ -56,7 +56,9 @@ def gemma_weights() -> Path:
 
 @pytest.fixture
 def manager(tmp_path: Path) -> Iterator[InferenceServerManager]:
-    mgr = InferenceServerManager(idle_timeout_s=1.0, start_timeout_s=300, log_dir=tmp_path)
+    mgr = InferenceServerManager(
+        idle_timeout_s=1.0, start_timeout_s=300, log_dir=tmp_path, templates={"llama": LLAMA_TEMPLATE}
+    )
     yield mgr
     mgr.stop_all()
 
@@ -67,7 +69,7 @@ def test_react_with_a_real_model_on_a_managed_llama_server(
     cfg = ModelConfig(
         name="gemma-3-270m-q4_k_m",
         managed=True,
-        server_command=LLAMA_TEMPLATE,
+        server_template="llama",
         weights=str(gemma_weights),
         context_window=4096,
         max_output_tokens=128,

@@ -9,7 +9,6 @@ Usage counts cache reads and writes as input tokens.
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from typing import Any
@@ -86,13 +85,19 @@ class AnthropicClient:
         started = time.monotonic()
         body = self._poster.post(payload)
         duration = time.monotonic() - started
-        message = decode_reply(body)
-        raw = body.get("usage") or {}
-        input_tokens = sum(
-            int(raw.get(k) or 0)
-            for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
-        )
-        output_tokens = int(raw.get("output_tokens") or 0)
+        try:
+            message = decode_reply(body)
+            raw = body.get("usage") or {}
+            input_tokens = sum(
+                int(raw.get(k) or 0)
+                for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+            )
+            output_tokens = int(raw.get("output_tokens") or 0)
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            # Named by type only: the endpoint's content stays out of stored errors.
+            raise ProviderError(
+                f"model {self._cfg.name!r}: the answer is not a Messages reply ({type(exc).__name__})"
+            ) from None
         usage = Usage(
             input_tokens=input_tokens,
             output_tokens=output_tokens,
@@ -138,7 +143,7 @@ def decode_reply(body: dict[str, Any]) -> Message:
     """The assistant Message in a Messages API answer (text blocks joined, tool_use as ToolCalls)."""
     content = body.get("content")
     if not isinstance(content, list):
-        raise ProviderError(f"answer has no content blocks: {json.dumps(body)[:300]}")
+        raise ProviderError("the answer has no content blocks (not a Messages reply)")
     texts: list[str] = []
     calls: list[ToolCall] = []
     for block in content:

@@ -12,8 +12,9 @@ class ModelConfig:
     `provider` is "openai" (any OpenAI-compatible endpoint: hosted APIs, vLLM, SGLang, llama.cpp)
     or "anthropic" (the Messages API). `api_key_env` names the environment variable that holds the
     key: keys are never stored in the database or written into transcripts. A `managed` model is
-    served by an inference server that a GPU worker starts from `server_command` (a template with
-    `{weights}` and `{port}`), in which case `base_url` is filled in by that worker.
+    served by an inference server that a GPU worker starts from the command template named
+    `server_template` (configured on that worker, HORIZON_INFERENCE_TEMPLATES), in which case
+    `base_url` is filled in by that worker.
     """
 
     name: str
@@ -25,7 +26,7 @@ class ModelConfig:
     context_window: int = 8192
     max_output_tokens: int = 1024
     managed: bool = False
-    server_command: str | None = None
+    server_template: str | None = None
     weights: str | None = None
 
     def cost_usd(self, input_tokens: int, output_tokens: int) -> float:

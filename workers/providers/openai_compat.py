@@ -98,8 +98,14 @@ class OpenAICompatClient:
         started = time.monotonic()
         body = self._poster.post(payload)
         duration = time.monotonic() - started
-        message, finish_reason = _decode_choice(body)
-        usage = self._usage(body, payload, message)
+        try:
+            message, finish_reason = _decode_choice(body)
+            usage = self._usage(body, payload, message)
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            # Named by type only: the endpoint's content stays out of stored errors.
+            raise ProviderError(
+                f"model {self._cfg.name!r}: the answer is not a chat completion ({type(exc).__name__})"
+            ) from None
         return Completion(message=message, usage=usage, duration_s=duration, finish_reason=finish_reason)
 
     def _usage(self, body: dict[str, Any], payload: dict[str, Any], message: Message) -> Usage:
@@ -152,7 +158,7 @@ def _encode_message(msg: Message) -> dict[str, Any]:
 def _decode_choice(body: dict[str, Any]) -> tuple[Message, str | None]:
     choices = body.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-        raise ProviderError(f"answer has no choices: {json.dumps(body)[:300]}")
+        raise ProviderError("the answer has no choices (not a chat completion)")
     choice = choices[0]
     raw = choice.get("message") or {}
     content = raw.get("content")

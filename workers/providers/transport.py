@@ -4,8 +4,13 @@ What is retried and why: rate limits (429, honouring `Retry-After`), 408/409, 5x
 529 "overloaded" included), timeouts and connection errors are the provider's trouble, not the
 agent's. They are retried with exponential backoff and jitter; only when the attempts are spent
 does the call raise `ProviderOutage`, which a worker records as an infrastructure failure. Other
-4xx answers are a bad request: they raise `ProviderError` with the server's own message at once
-(or `ContextWindowExceeded` when the message says the prompt was too long).
+4xx answers are a bad request: they raise `ProviderError` at once (or `ContextWindowExceeded`
+when the server's message says the prompt was too long).
+
+Error texts carry a status and a fixed reason ("HTTP 500 from the model endpoint", "timed out",
+"connection failed"), never what the endpoint sent: they end up in a run's error and transcript,
+which anyone may read, and a base URL may point at a service that is not a model (a readable
+SSRF otherwise). The worker's log keeps a bounded, key-scrubbed excerpt for the operator.
 
 API keys are read from the environment at client construction and sent only in headers. Every
 error text built here is scrubbed of the key, since some servers echo part of a bad key back.
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import logging
 import os
 import random
 import re
@@ -29,7 +35,11 @@ import httpx
 
 from workers.providers.base import ContextWindowExceeded, ProviderError, ProviderOutage
 
+log = logging.getLogger(__name__)
+
 CONCURRENCY_ENV = "HORIZON_PROVIDER_CONCURRENCY"
+# How much of an endpoint's answer the worker's log keeps (never stored with the run).
+LOG_EXCERPT_CHARS = 500
 DEFAULT_CONCURRENCY = 4
 RETRYABLE_STATUS = frozenset({408, 409, 429})
 
@@ -155,8 +165,21 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def transport_problem(exc: httpx.TransportError) -> str:
+    """A fixed description of a failed exchange: some transport errors quote the bytes the other
+    side sent (an `illegal status line: ...`), which must not reach a stored error."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(exc, httpx.ConnectError):
+        return "connection failed (refused, unreachable or unknown host)"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the endpoint did not answer in HTTP"
+    return f"transport error ({type(exc).__name__})"
+
+
 def error_message(response: httpx.Response) -> str:
-    """The server's own explanation of an error response, as short text."""
+    """The server's own explanation of an error response, as short text: for the worker's log and
+    for recognising a too-long prompt, never for a stored error."""
     try:
         body = response.json()
     except (json.JSONDecodeError, ValueError):
@@ -211,17 +234,17 @@ class JsonPoster:
             try:
                 with self._semaphore:
                     response = self._client.post(self.url, json=payload)
-            except httpx.TimeoutException as exc:
-                last_problem = f"timeout ({type(exc).__name__})"
             except httpx.TransportError as exc:
-                last_problem = f"connection error ({type(exc).__name__}: {exc})"
+                last_problem = transport_problem(exc)
+                self._log("attempt %s: %s (%s)", attempt, last_problem, scrub(str(exc), self._secret)[:300])
             else:
                 status = response.status_code
                 if 200 <= status < 300:
                     return self._decode(response)
                 message = scrub(error_message(response), self._secret)
+                self._log("attempt %s: HTTP %s: %r", attempt, status, message[:LOG_EXCERPT_CHARS])
                 if status in RETRYABLE_STATUS or status >= 500:
-                    last_problem = f"HTTP {status}: {message}"
+                    last_problem = f"HTTP {status} from the model endpoint"
                     retry_after = parse_retry_after(response.headers.get("retry-after"))
                 else:
                     self._raise_rejected(status, message)
@@ -234,19 +257,29 @@ class JsonPoster:
             )
         )
 
+    def _log(self, fmt: str, *args: Any) -> None:
+        """For the operator only: the worker's log, bounded and scrubbed of the key."""
+        log.warning("%s: " + fmt, self._label, *args)
+
     def _raise_rejected(self, status: int, message: str) -> None:
-        text = scrub(f"{self._label}: HTTP {status}: {message}", self._secret)
+        # The server's message decides the kind of error but is not repeated in it.
         if status in (400, 413) and _CONTEXT_PATTERNS.search(message):
-            raise ContextWindowExceeded(text)
-        raise ProviderError(text)
+            raise ContextWindowExceeded(
+                scrub(
+                    f"{self._label}: HTTP {status}: the prompt does not fit the context window", self._secret
+                )
+            )
+        raise ProviderError(scrub(f"{self._label}: HTTP {status} from the model endpoint", self._secret))
 
     def _decode(self, response: httpx.Response) -> dict[str, Any]:
         try:
             body = response.json()
         except (json.JSONDecodeError, ValueError):
+            excerpt = scrub(response.text[:LOG_EXCERPT_CHARS], self._secret)
+            self._log("HTTP %s answer is not JSON: %r", response.status_code, excerpt)
             raise ProviderError(
-                scrub(f"{self._label}: answer is not JSON: {response.text[:300]!r}", self._secret)
+                scrub(f"{self._label}: HTTP {response.status_code} answer is not JSON", self._secret)
             ) from None
         if not isinstance(body, dict):
-            raise ProviderError(f"{self._label}: answer is not a JSON object")
+            raise ProviderError(scrub(f"{self._label}: answer is not a JSON object", self._secret))
         return body
