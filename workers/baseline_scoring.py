@@ -66,10 +66,10 @@ def scoring_backend(settings: Settings) -> SandboxBackend:
     if settings.sandbox_backend == "docker":
         from workers.sandbox.docker_backend import DockerBackend, default_instance
 
-        return DockerBackend(settings.docker_host, instance=default_instance() + INSTANCE_SUFFIX)
+        return DockerBackend(settings.docker_host, instance=default_instance(settings) + INSTANCE_SUFFIX)
     from workers.sandbox import get_backend
 
-    return get_backend(settings.sandbox_backend, settings.docker_host)
+    return get_backend(settings.sandbox_backend, settings.docker_host, settings)
 
 
 def attempt_spec(session: Session, attempt: BaseliningAttempt) -> AttemptSpec:

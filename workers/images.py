@@ -62,7 +62,9 @@ AGENT_HOME = "/home/agent"
 # directory (to bound its size) and unpack this snapshot into it at start.
 WORKDIR_SNAPSHOT = "/opt/horizon/workdir.tar"
 WORKDIR_SNAPSHOT_LABEL = "horizon.workdir_snapshot"
-TASK_RECIPE_VERSION = 1
+# 2: builds run with no network. Images built on the host network (1) are not reused: a RUN step
+# there could have copied what it read from the host's services into the image.
+TASK_RECIPE_VERSION = 2
 BUILD_DOCKERFILE_NAME = ".horizon.Dockerfile"
 LOG_TAIL_CHARS = 4000
 
@@ -374,6 +376,27 @@ def _build_timeout_s() -> int:
     return int(os.environ.get("HORIZON_IMAGE_BUILD_TIMEOUT_S", "1800"))
 
 
+BUILD_NETWORK_ENV = "HORIZON_BUILD_NETWORK"
+
+
+def build_network() -> str:
+    """The network a task Dockerfile's RUN steps get: `none` (loopback only) unless the operator
+    names a Docker network in `HORIZON_BUILD_NETWORK`.
+
+    Task Dockerfiles are untrusted. On the host's network a RUN step reached every service bound to
+    127.0.0.1 (PostgreSQL with trust auth, Redis, the API); with `none` it reaches nothing. Modes
+    that share another network namespace (`host`, `container:<id>`) are refused outright; an
+    operator-made network must not route to the host's services either (docs/security.md).
+    """
+    name = os.environ.get(BUILD_NETWORK_ENV, "").strip() or "none"
+    if name == "host" or name.startswith("container:"):
+        raise ImageBuildError(
+            f"{BUILD_NETWORK_ENV}={name!r} would let task builds reach this host's services; "
+            "use 'none' (the default) or a Docker network that cannot reach the host"
+        )
+    return name
+
+
 def ensure_task_image(
     env: EnvironmentSpec,
     client: docker.DockerClient | None = None,
@@ -383,8 +406,10 @@ def ensure_task_image(
     """Return the image tag to run `env` in, building it when it is not cached yet.
 
     No dockerfile: the base image. Otherwise the Dockerfile (with `FROM horizon-base`) is built
-    with the environment's files as context and host networking (the daemon has no bridge), and
-    tagged `horizon-task:<content hash>`. Raises ImageBuildError with the log tail on failure.
+    with the environment's files as context and no network (`build_network`): nothing a build
+    needs is fetched (the base image is local and there is no registry), and an untrusted RUN step
+    must not reach the host. Tagged `horizon-task:<content hash>`. Raises ImageBuildError with the
+    log tail on failure.
     """
     client = client or docker_client(docker_host)
     base_tag = ensure_base_image(client)
@@ -402,6 +427,7 @@ def ensure_task_image(
 
 
 def _build(client: docker.DockerClient, env: EnvironmentSpec, tag: str) -> None:
+    network = build_network()
     log_lines: list[str] = []
     try:
         for chunk in client.api.build(
@@ -412,7 +438,7 @@ def _build(client: docker.DockerClient, env: EnvironmentSpec, tag: str) -> None:
             rm=True,
             forcerm=True,
             pull=False,
-            network_mode="host",
+            network_mode=network,
             labels={"horizon.managed": "1"},
             decode=True,
             timeout=_build_timeout_s(),  # steps may print nothing for minutes

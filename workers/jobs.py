@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import OperationalError
 
 from core.db import session_scope
-from core.queue import QUEUE_DEFAULT, QUEUE_RUNS, register_job
+from core.queue import QUEUE_ANALYSIS, QUEUE_DEFAULT, QUEUE_RUNS, register_job
 from core.services import baselining as baselining_svc
 from core.services import runs as run_svc
 from core.services import tasks as task_svc
@@ -98,7 +98,7 @@ def reap_orphan_sandboxes() -> list[str]:
 
     settings = get_settings()
     try:
-        removed = get_backend(settings.sandbox_backend, settings.docker_host).reap_orphans(
+        removed = get_backend(settings.sandbox_backend, settings.docker_host, settings).reap_orphans(
             lambda run_id, attempt: run_is_alive(run_id, attempt, settings)
         )
     except SandboxUnavailable as exc:
@@ -129,7 +129,7 @@ def _require_sandbox_backend(settings: Settings) -> None:
     """Raise SandboxUnavailable when the sandbox backend does not answer (before any claim)."""
     from workers.sandbox import get_backend
 
-    backend = get_backend(settings.sandbox_backend, settings.docker_host)
+    backend = get_backend(settings.sandbox_backend, settings.docker_host, settings)
     # The Docker backend's client property pings the daemon and raises SandboxUnavailable.
     client = getattr(backend, "client", None)
     close = getattr(client, "close", None)
@@ -145,7 +145,7 @@ def score_baselining_attempt(attempt_id: int) -> str:
     return score_attempt(attempt_id)
 
 
-@job("analysis.fit", queue="analysis")
+@job("analysis.fit", queue=QUEUE_ANALYSIS)
 def fit_analysis(analysis_id: int) -> None:
     """Fit horizons and the trend over the database's completed runs; store the result row.
 

@@ -30,7 +30,7 @@ def check_tasks(
 ) -> list[TaskHealth]:
     """Check each task's current version in Docker and record the outcome."""
     settings = get_settings()
-    backend = get_backend(settings.sandbox_backend, settings.docker_host)
+    backend = get_backend(settings.sandbox_backend, settings.docker_host, settings)
     results = []
     for task_id in task_ids:
         with session_scope(settings) as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.settings import Settings
 from workers.sandbox.base import (
     ExecResult,
     ImageBuildError,
@@ -14,16 +15,19 @@ from workers.sandbox.base import (
 BACKENDS = ("docker",)
 
 
-def get_backend(name: str = "docker", docker_host: str | None = None) -> SandboxBackend:
+def get_backend(
+    name: str = "docker", docker_host: str | None = None, settings: Settings | None = None
+) -> SandboxBackend:
     """The sandbox backend called `name` (settings: `sandbox_backend`, `docker_host`).
 
     Creating it does not contact the daemon; the first use does, and raises SandboxUnavailable
-    with a clear message when none answers.
+    with a clear message when none answers. Its sandboxes are labelled with the deployment of
+    `settings` (default: the process's), read from that deployment's database on first use.
     """
     if name == "docker":
         from workers.sandbox.docker_backend import DockerBackend
 
-        return DockerBackend(docker_host)
+        return DockerBackend(docker_host, settings=settings)
     raise ValueError(f"unknown sandbox backend {name!r}; available: {', '.join(BACKENDS)}")
 
 

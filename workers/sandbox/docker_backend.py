@@ -15,7 +15,9 @@ One container per attempt, from the task's image, with:
   with all capabilities dropped except a few that only root-run commands (scorer, file copies) can
   use (`no-new-privileges` stops the agent from gaining them through setuid binaries);
 - labels `horizon.managed=1`, `horizon.run_id`, `horizon.attempt` and `horizon.instance`, which
-  `reap_orphans` and `remove_run_containers` use to find containers to remove.
+  `reap_orphans` and `remove_run_containers` use to find containers to remove. The instance is the
+  deployment's own id (`core.services.deployment`), so deployments sharing a daemon never reap
+  each other's sandboxes.
 
 Docker refuses `put_archive` on a read-only root filesystem and would bypass the tmpfs mounts
 anyway, so files go in by streaming a tar archive to `tar -x` over an exec's standard input.
@@ -27,7 +29,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import select
 import shlex
 import socket
@@ -43,6 +44,8 @@ import docker
 import docker.errors
 from docker.models.containers import Container
 
+from core.services.deployment import sandbox_instance
+from core.settings import Settings
 from core.taskspec import EnvironmentSpec, ResourceLimits
 from workers.images import (
     AGENT_UID,
@@ -81,9 +84,10 @@ def cgroup_memory_mb(limits: ResourceLimits) -> int:
     return limits.memory_mb + 2 * limits.disk_mb
 
 
-def default_instance() -> str:
-    """The label that scopes reaping to one deployment (`HORIZON_SANDBOX_INSTANCE`, default 'default')."""
-    return os.environ.get("HORIZON_SANDBOX_INSTANCE", "default")
+def default_instance(settings: Settings | None = None) -> str:
+    """The label that scopes reaping to one deployment: `HORIZON_SANDBOX_INSTANCE` when set, else
+    the deployment's own instance id from its database (see `core.services.deployment`)."""
+    return sandbox_instance(settings)
 
 
 def _api_error(action: str, exc: Exception) -> SandboxError:
@@ -454,15 +458,27 @@ class DockerBackend:
         docker_host: str | None = None,
         *,
         instance: str | None = None,
+        settings: Settings | None = None,
         max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES,
         client: docker.DockerClient | None = None,
     ) -> None:
         self.docker_host = docker_host
-        self.instance = instance or default_instance()
+        self._instance = instance
+        self._settings = settings
         self.max_output_bytes = max_output_bytes
         self._client = client
         self._client_lock = threading.Lock()
         self._snapshot_dirs: dict[str, str | None] = {}
+
+    @property
+    def instance(self) -> str:
+        """The `horizon.instance` label this backend creates and reaps containers under.
+
+        Resolved on first use (it may read the database), so making a backend stays free.
+        """
+        if self._instance is None:
+            self._instance = default_instance(self._settings)
+        return self._instance
 
     @property
     def client(self) -> docker.DockerClient:
@@ -609,14 +625,22 @@ class DockerBackend:
 
 
 def reap_orphans(
-    is_alive: Callable[[int, int], bool], *, docker_host: str | None = None, instance: str | None = None
+    is_alive: Callable[[int, int], bool],
+    *,
+    docker_host: str | None = None,
+    instance: str | None = None,
+    settings: Settings | None = None,
 ) -> list[str]:
     """Remove this instance's containers whose run attempt `is_alive(run_id, attempt)` denies."""
-    return DockerBackend(docker_host, instance=instance).reap_orphans(is_alive)
+    return DockerBackend(docker_host, instance=instance, settings=settings).reap_orphans(is_alive)
 
 
 def remove_run_containers(
-    run_id: int, *, docker_host: str | None = None, instance: str | None = None
+    run_id: int,
+    *,
+    docker_host: str | None = None,
+    instance: str | None = None,
+    settings: Settings | None = None,
 ) -> list[str]:
     """Force-remove every container of `run_id` (cancellation); returns the removed names."""
-    return DockerBackend(docker_host, instance=instance).remove_run_containers(run_id)
+    return DockerBackend(docker_host, instance=instance, settings=settings).remove_run_containers(run_id)
