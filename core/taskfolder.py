@@ -29,10 +29,21 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.taskspec import (
+    DEFAULT_WORKDIR,
+    MAX_FILE_BYTES,
+    MAX_FILES,
     EnvironmentSpec,
+    HumanMinutes,
     ResourceLimits,
+    Resources,
     ScorerSpec,
+    ScorerTimeoutS,
     SolutionSpec,
+    Threshold,
+    TimeLimitS,
+    Workdir,
+    check_file_path,
+    check_task_size,
     content_hash,
     dockerfile_problems,
 )
@@ -45,15 +56,12 @@ SCORER_DIR = "scorer"
 DOCKERFILE = "Dockerfile"
 SOLVE_SCRIPT = "solve.sh"
 README_FILE = "README.md"
-DEFAULT_WORKDIR = "/home/agent"
 DEFAULT_SOLUTION_COMMAND = f"bash /solution/{SOLVE_SCRIPT}"
 # Entries allowed at the top of a task folder; anything else is most likely a typo.
 TOP_LEVEL_ENTRIES = frozenset(
     {SPEC_FILE, INSTRUCTIONS_FILE, ENVIRONMENT_DIR, SOLUTION_DIR, SCORER_DIR, README_FILE}
 )
-# Files are carried in database rows and over the API as text, so keep them modest.
-MAX_FILE_BYTES = 1_000_000
-MAX_TASK_BYTES = 8_000_000
+# Size, count, path, workdir and number rules are core.taskspec's (shared with the API and form).
 # Caches that tools create next to the files; never part of a task.
 IGNORED_NAMES = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".DS_Store"})
 
@@ -94,7 +102,7 @@ class Baseline(_Strict):
     succeeded. Only successful baselines count towards the task's human time."""
 
     baseliner: str = Field(min_length=1)
-    minutes: float = Field(gt=0, le=100_000)
+    minutes: HumanMinutes
     succeeded: bool
     notes: str = ""
 
@@ -103,24 +111,21 @@ class Estimate(_Strict):
     """A stand-in for human baselines: the minutes a skilled person would need, where the number
     comes from (`source`, e.g. `author`, `metr-manifest`, `harbor-task-toml`) and why."""
 
-    minutes: float = Field(gt=0, le=100_000)
+    minutes: HumanMinutes
     source: str = Field(min_length=1)
     rationale: str = Field(min_length=1)
 
 
-class ResourcesConfig(_Strict):
-    """The `resources:` block; defaults and bounds are those of `core.taskspec.ResourceLimits`."""
+class ResourcesConfig(Resources):
+    """The `resources:` block: `core.taskspec.Resources` (its defaults and bounds)."""
 
-    cpus: float = Field(default=1.0, gt=0, le=64)
-    memory_mb: int = Field(default=1024, ge=16, le=262144)
-    pids: int = Field(default=256, ge=8, le=65536)
-    disk_mb: int = Field(default=1024, ge=1, le=1048576)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class ScorerConfig(_Strict):
     command: str = Field(min_length=1)
-    threshold: float = Field(default=1.0, ge=0.0, le=1.0)
-    timeout_s: int = Field(default=120, gt=0, le=3600)
+    threshold: Threshold = 1.0
+    timeout_s: ScorerTimeoutS = 120
 
 
 class SolutionConfig(_Strict):
@@ -134,23 +139,16 @@ class TaskSpecFile(_Strict):
     family: str = Field(pattern=_ID_PATTERN)
     title: str = Field(min_length=1, max_length=200)
     version: int = Field(ge=1)
-    time_limit_s: int = Field(gt=0, le=7 * 24 * 3600)
+    time_limit_s: TimeLimitS
     tags: list[str] = Field(default_factory=list)
     resources: ResourcesConfig = Field(default_factory=ResourcesConfig)
     network: Literal["none"] = "none"
-    workdir: str = DEFAULT_WORKDIR
+    workdir: Workdir = DEFAULT_WORKDIR
     scorer: ScorerConfig
     solution: SolutionConfig | None = None
     baselines: list[Baseline] = Field(default_factory=list)
     estimate: Estimate | None = None
     notes: str = ""
-
-    @field_validator("workdir")
-    @classmethod
-    def _absolute_workdir(cls, value: str) -> str:
-        if not value.startswith("/") or ".." in value.split("/"):
-            raise ValueError("must be an absolute path such as /home/agent")
-        return value
 
     @field_validator("tags")
     @classmethod
@@ -244,16 +242,31 @@ def _walk_files(folder: Path) -> Iterator[Path]:
 
 
 def _read_text_files(
-    folder: Path, task_dir: Path, shown_root: Path | None, problems: list[Problem]
+    folder: Path, task_dir: Path, shown_root: Path | None, problems: list[Problem], room: int
 ) -> dict[str, str]:
     """Read every file below `folder` as UTF-8 text keyed by its POSIX path relative to `folder`,
-    adding a problem for symbolic links, oversized or non-UTF-8 files."""
+    adding a problem for symbolic links, oversized or non-UTF-8 files and bad names. At most
+    `room` files are read (what is left of MAX_FILES); the walk stops at the first one past it."""
     files: dict[str, str] = {}
     if not folder.is_dir():
         return files
     task_root = task_dir.resolve()
-    for path in _walk_files(folder):
+    for count, path in enumerate(_walk_files(folder)):
         shown = _display(path, shown_root)
+        if count >= room:
+            problems.append(
+                Problem(
+                    file=_display(folder, shown_root),
+                    message=f"is where reading stopped: a task may have at most {MAX_FILES:,} files",
+                )
+            )
+            break
+        rel = path.relative_to(folder).as_posix()
+        try:
+            check_file_path(rel)
+        except ValueError as exc:
+            problems.append(Problem(file=shown, message=str(exc)))
+            continue
         if path.is_symlink():
             target = path.resolve()
             if target != task_root and task_root not in target.parents:
@@ -302,7 +315,7 @@ def _read_text_files(
                 )
             )
             continue
-        files[path.relative_to(folder).as_posix()] = text
+        files[rel] = text
     return files
 
 
@@ -346,7 +359,10 @@ def _describe_error(err: Any) -> tuple[str, str]:
         return _field_path(loc), "is required but missing"
     field = _field_path(loc)
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return field, f"{err['msg'].replace('Input should be', 'must be')} (got {got!r})"
+        words = {"greater_than": "greater than", "greater_than_equal": "at least"}
+        words |= {"less_than": "less than", "less_than_equal": "at most"}
+        (limit,) = err["ctx"].values()
+        return field, f"must be {words[kind]} {limit:.4g} (got {got!r})"
     if kind == "string_pattern_mismatch":
         return field, (
             f"{got!r} is not a valid name: use lower-case letters, digits, '-' and '_', "
@@ -425,6 +441,8 @@ def _load(path: Path, shown_root: Path | None) -> tuple[TaskFolder | None, list[
     raw: Any = None
     if not spec_path.is_file():
         problems.append(Problem(file=spec_shown, message="is missing; every task needs a task.yaml"))
+    elif spec_path.stat().st_size > MAX_FILE_BYTES:
+        problems.append(Problem(file=spec_shown, message=f"is larger than {MAX_FILE_BYTES:,} bytes"))
     else:
         try:
             raw = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
@@ -488,10 +506,10 @@ def _load(path: Path, shown_root: Path | None) -> tuple[TaskFolder | None, list[
     instr_shown = _display(instr_path, shown_root)
     if not instr_path.is_file():
         problems.append(Problem(file=instr_shown, message="is missing; it tells the agent what to do"))
+    elif instr_path.stat().st_size > MAX_FILE_BYTES:
+        problems.append(Problem(file=instr_shown, message=f"is larger than {MAX_FILE_BYTES:,} bytes"))
     else:
         raw_instr = instr_path.read_bytes()
-        if len(raw_instr) > MAX_FILE_BYTES:
-            problems.append(Problem(file=instr_shown, message="is too large"))
         try:
             instructions = raw_instr.decode("utf-8")
         except UnicodeDecodeError:
@@ -500,21 +518,19 @@ def _load(path: Path, shown_root: Path | None) -> tuple[TaskFolder | None, list[
             problems.append(Problem(file=instr_shown, message="is empty"))
 
     # folders
-    env_files = _read_text_files(task_dir / ENVIRONMENT_DIR, task_dir, shown_root, problems)
-    scorer_files = _read_text_files(task_dir / SCORER_DIR, task_dir, shown_root, problems)
+    # MAX_FILES + 1 lets the whole-task check below report a count just past the limit.
+    room = MAX_FILES + 1
+    env_files = _read_text_files(task_dir / ENVIRONMENT_DIR, task_dir, shown_root, problems, room)
+    room -= len(env_files)
+    scorer_files = _read_text_files(task_dir / SCORER_DIR, task_dir, shown_root, problems, room)
+    room -= len(scorer_files)
     solution_dir = task_dir / SOLUTION_DIR
-    solution_files = _read_text_files(solution_dir, task_dir, shown_root, problems)
+    solution_files = _read_text_files(solution_dir, task_dir, shown_root, problems, room)
 
-    total = len(instructions.encode()) + sum(
-        len(t.encode()) for fs in (env_files, scorer_files, solution_files) for t in fs.values()
-    )
-    if total > MAX_TASK_BYTES:
-        problems.append(
-            Problem(
-                file=_display(task_dir, shown_root),
-                message=f"holds {total:,} bytes of files; the limit for a task is {MAX_TASK_BYTES:,}",
-            )
-        )
+    try:
+        check_task_size(instructions, env_files, scorer_files, solution_files)
+    except ValueError as exc:
+        problems.append(Problem(file=_display(task_dir, shown_root), message=str(exc)))
 
     dockerfile = env_files.pop(DOCKERFILE, None)
     if dockerfile is not None:
@@ -679,10 +695,10 @@ def write_task_folder(
     exist yet, so an import never overwrites an author's work.
     """
     target = Path(folder)
+    shown = f"{target.name}/{SPEC_FILE}"
     try:
         TaskSpecFile.model_validate(spec)
     except ValidationError as exc:
-        shown = f"{target.name}/{SPEC_FILE}"
         raise TaskFolderError(
             [Problem(file=shown, field=f, message=m) for f, m in map(_describe_error, exc.errors())]
         ) from exc
@@ -696,10 +712,13 @@ def write_task_folder(
         parts[ENVIRONMENT_DIR][DOCKERFILE] = dockerfile
     if solution_files is not None:
         parts[SOLUTION_DIR] = dict(solution_files)
-    for files in parts.values():
-        for rel in files:
-            if not rel or rel.startswith("/") or ".." in rel.split("/"):
-                raise ValueError(f"file path {rel!r} must be relative and stay inside the task")
+    try:
+        for files in parts.values():
+            for rel in files:
+                check_file_path(rel)
+        check_task_size(instructions, *parts.values())
+    except ValueError as exc:
+        raise TaskFolderError([Problem(file=shown, message=str(exc))]) from None
     target.mkdir(parents=True)
     (target / SPEC_FILE).write_text(
         yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8"

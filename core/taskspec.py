@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
 import re
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 BASE_IMAGE = "horizon-base"
 
@@ -61,16 +62,123 @@ def dockerfile_problems(text: str) -> list[tuple[str | None, str]]:
     return problems
 
 
+# --- limits on task content -------------------------------------------------------------------
+# The one definition of what a task may hold; the REST API schemas, the web form and its archives,
+# task folders and the importers all check these same rules.
+
+# Files are carried in database rows and over the API as text, so keep them modest.
+MAX_FILE_BYTES = 1_000_000  # one file, UTF-8 encoded
+MAX_TASK_BYTES = 8_000_000  # instructions plus every file of the task
+MAX_FILES = 1_000  # files of a task: environment, scorer and solution together
+MAX_PATH_CHARS = 255
+# Human time: at least one second, at most 30 days of active time. Outside that a number is a
+# typo (seconds for minutes) that would move the task's human time by orders of magnitude.
+MIN_HUMAN_MINUTES = 1 / 60
+MAX_HUMAN_MINUTES = 30 * 24 * 60
+MAX_TIME_LIMIT_S = 7 * 24 * 3600
+DEFAULT_WORKDIR = "/home/agent"
+MAX_WORKDIR_CHARS = 200
+# Folders the sandbox needs as the image has them (or that Horizon mounts): a work directory
+# there, or at /, breaks every run.
+SYSTEM_DIRS = (
+    "/bin",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/proc",
+    "/run",
+    "/sbin",
+    "/scorer",
+    "/solution",
+    "/sys",
+    "/usr",
+)
+
+_WORKDIR_CHARS = re.compile(r"[A-Za-z0-9._/-]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_workdir(value: str) -> str:
+    """The work directory: absolute, normalised, plain characters, not a system folder.
+
+    It ends up in the image's WORKDIR and in shell commands, so anything else (a newline that
+    adds a Dockerfile step, a relative path, `/`) is refused rather than quoted.
+    """
+    if not value.startswith("/"):
+        raise ValueError(f"{value!r} must be an absolute path such as {DEFAULT_WORKDIR}")
+    if len(value) > MAX_WORKDIR_CHARS:
+        raise ValueError(f"must be at most {MAX_WORKDIR_CHARS} characters")
+    if not _WORKDIR_CHARS.fullmatch(value):
+        raise ValueError(
+            f"{value!r} may contain only letters, digits and . _ - / "
+            "(no spaces, quotes or control characters)"
+        )
+    if value == "/":
+        raise ValueError(f"cannot be /; use a folder such as {DEFAULT_WORKDIR}")
+    if posixpath.normpath(value) != value or "//" in value:
+        raise ValueError(f"{value!r} must be a normalised path (no trailing /, //, . or ..)")
+    for system in SYSTEM_DIRS:
+        if value == system or value.startswith(system + "/"):
+            raise ValueError(f"cannot be in {system}: the sandbox needs that folder as it is")
+    return value
+
+
+def check_file_path(path: str) -> str:
+    """A file's key: a relative, normalised POSIX path that stays inside its folder."""
+    if not path or path.startswith("/") or ".." in path.split("/"):
+        raise ValueError(f"file path {path!r} must be relative and stay inside the task")
+    if len(path) > MAX_PATH_CHARS:
+        raise ValueError(f"file path {path[:40]!r}... is longer than {MAX_PATH_CHARS} characters")
+    if _CONTROL.search(path):
+        raise ValueError(f"file path {path!r} contains control characters")
+    if posixpath.normpath(path) != path:
+        raise ValueError(f"file path {path!r} must be normalised (no trailing /, //, or .)")
+    return path
+
+
+def check_file_text(text: str) -> str:
+    # Characters never outnumber UTF-8 bytes: only encode when the cheap test passes.
+    size = len(text) if len(text) > MAX_FILE_BYTES else len(text.encode())
+    if size > MAX_FILE_BYTES:
+        raise ValueError(f"is {size:,} bytes or more; a file may have at most {MAX_FILE_BYTES:,}")
+    return text
+
+
+def _few_files(value: Any) -> Any:
+    # Before the entries are validated one by one, so a huge mapping is refused at once.
+    if isinstance(value, dict) and len(value) > MAX_FILES:
+        raise ValueError(f"holds {len(value):,} files; a task may have at most {MAX_FILES:,}")
+    return value
+
+
+def check_task_size(instructions: str, *file_sets: dict[str, str] | None) -> None:
+    """The whole task (instructions and every file) within MAX_FILES and MAX_TASK_BYTES."""
+    files = [text for fs in file_sets if fs for text in fs.values()]
+    if len(files) > MAX_FILES:
+        raise ValueError(f"the task holds {len(files):,} files; the limit is {MAX_FILES:,}")
+    total = len(instructions.encode()) + sum(len(t.encode()) for t in files)
+    if total > MAX_TASK_BYTES:
+        raise ValueError(
+            f"the task holds {total:,} bytes of instructions and files; the limit is {MAX_TASK_BYTES:,}"
+        )
+
+
 # Files are carried as text keyed by a relative POSIX path. Binary files are not supported yet;
 # task environments that need data generate it in their Dockerfile.
-Files = dict[str, str]
-
-
-def _check_relative_paths(files: Files) -> Files:
-    for path in files:
-        if not path or path.startswith("/") or ".." in path.split("/"):
-            raise ValueError(f"file path {path!r} must be relative and stay inside the task")
-    return files
+FilePath = Annotated[str, AfterValidator(check_file_path)]
+FileText = Annotated[str, AfterValidator(check_file_text)]
+Files = Annotated[dict[FilePath, FileText], BeforeValidator(_few_files)]
+Workdir = Annotated[str, AfterValidator(check_workdir)]
+# Numbers are strict everywhere (no "5" or true for 5): the form converts its own text first.
+HumanMinutes = Annotated[
+    float, Field(strict=True, ge=MIN_HUMAN_MINUTES, le=MAX_HUMAN_MINUTES, allow_inf_nan=False)
+]
+Threshold = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]
+ScorerTimeoutS = Annotated[int, Field(strict=True, gt=0, le=3600)]
+TimeLimitS = Annotated[int, Field(strict=True, gt=0, le=MAX_TIME_LIMIT_S)]
 
 
 class EnvironmentSpec(BaseModel):
@@ -82,11 +190,9 @@ class EnvironmentSpec(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid")
-    dockerfile: str | None = None
+    dockerfile: FileText | None = None
     files: Files = Field(default_factory=dict)
-    workdir: str = "/home/agent"
-
-    _paths = field_validator("files")(classmethod(lambda cls, v: _check_relative_paths(v)))
+    workdir: Workdir = DEFAULT_WORKDIR
 
     @field_validator("dockerfile")
     @classmethod
@@ -108,12 +214,10 @@ class ScorerSpec(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid")
-    command: str = Field(min_length=1)
+    command: str = Field(min_length=1, max_length=10_000)
     files: Files = Field(default_factory=dict)
-    threshold: float = Field(default=1.0, ge=0.0, le=1.0)
-    timeout_s: int = Field(default=120, gt=0, le=3600)
-
-    _paths = field_validator("files")(classmethod(lambda cls, v: _check_relative_paths(v)))
+    threshold: Threshold = 1.0
+    timeout_s: ScorerTimeoutS = 120
 
 
 class SolutionSpec(BaseModel):
@@ -121,20 +225,23 @@ class SolutionSpec(BaseModel):
     `command` runs in the work directory."""
 
     model_config = ConfigDict(extra="forbid")
-    command: str = Field(min_length=1)
+    command: str = Field(min_length=1, max_length=10_000)
     files: Files = Field(default_factory=dict)
 
-    _paths = field_validator("files")(classmethod(lambda cls, v: _check_relative_paths(v)))
 
-
-class ResourceLimits(BaseModel):
-    """Per-run sandbox limits."""
+class Resources(BaseModel):
+    """CPU, memory, process and disk limits of a sandbox (task.yaml's `resources:` block)."""
 
     model_config = ConfigDict(extra="forbid")
-    cpus: float = Field(default=1.0, gt=0, le=64)
-    memory_mb: int = Field(default=1024, ge=16, le=262144)
-    pids: int = Field(default=256, ge=8, le=65536)
-    disk_mb: int = Field(default=1024, ge=1, le=1048576)
+    cpus: float = Field(default=1.0, strict=True, gt=0, le=64, allow_inf_nan=False)
+    memory_mb: int = Field(default=1024, strict=True, ge=16, le=262144)
+    pids: int = Field(default=256, strict=True, ge=8, le=65536)
+    disk_mb: int = Field(default=1024, strict=True, ge=1, le=1048576)
+
+
+class ResourceLimits(Resources):
+    """Per-run sandbox limits."""
+
     network: Literal["none"] = "none"
 
 

@@ -9,29 +9,29 @@ repository's format (`core.taskfolder`), which is validated by `load_task_folder
 
 from __future__ import annotations
 
+import gzip
 import io
+import math
 import posixpath
+import re
 import shutil
 import stat
+import struct
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Protocol
 
 import yaml
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from core.models import Task, TaskVersion
-from core.taskfolder import (
-    MAX_FILE_BYTES,
-    MAX_TASK_BYTES,
-    TaskFolderError,
-    discover_task_folders,
-    load_task_folder,
-)
+from core.taskfolder import TaskFolderError, discover_task_folders, load_task_folder
+from core.taskspec import MAX_FILE_BYTES, MAX_FILES, MAX_TASK_BYTES
 
 FILE_SECTIONS = ("environment", "scorer", "solution")
 TEXT_FIELDS = (
@@ -54,8 +54,14 @@ TEXT_FIELDS = (
 )
 BASELINE_FIELDS = ("baseliner", "minutes", "succeeded", "source", "notes")
 MAX_BASELINE_ROWS = 200
+# Archives are checked against these before anything is parsed or unpacked: the upload itself,
+# the unpacked tar stream (written to disk, never held in memory), the member count (files,
+# folders and pax/GNU header records), the size of one pax/GNU header record, and for zip the
+# declared unpacked size against the upload's size.
 MAX_ARCHIVE_BYTES = 4 * MAX_TASK_BYTES
-MAX_ARCHIVE_ENTRIES = 5000
+MAX_ARCHIVE_ENTRIES = 4 * MAX_FILES
+MAX_ARCHIVE_HEADER_BYTES = 16 * 1024
+MAX_COMPRESSION_RATIO = 200
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
 GENERAL = "form"
 
@@ -134,9 +140,20 @@ def read_task_form(form: FormData) -> TaskForm:
     return result
 
 
-def _number_or_none(value: str) -> str | None:
+def form_number(value: str) -> int | float | str | None:
+    """A number typed into the form, as int or float: the schemas take numbers strictly, so the
+    form converts its own text. Text that is no finite number stays text, which the schema then
+    refuses by field ("must be a valid number"); an empty field is None (the default)."""
     value = value.strip()
-    return value or None
+    if not value:
+        return None
+    try:
+        if re.fullmatch(r"[+-]?\d{1,30}", value):
+            return int(value)
+        number = float(value)
+    except ValueError:
+        return value
+    return number if math.isfinite(number) else value
 
 
 def _tags(text: str) -> list[str]:
@@ -178,20 +195,20 @@ def _content(form: TaskForm, existing: TaskVersion | None) -> dict[str, Any]:
             {
                 "command": v["scorer.command"].strip(),
                 "files": files("scorer"),
-                "threshold": _number_or_none(v["scorer.threshold"]),
-                "timeout_s": _number_or_none(v["scorer.timeout_s"]),
+                "threshold": form_number(v["scorer.threshold"]),
+                "timeout_s": form_number(v["scorer.timeout_s"]),
             }
         ),
         "solution": solution,
         "limits": _without_none(
             {
-                "cpus": _number_or_none(v["limits.cpus"]),
-                "memory_mb": _number_or_none(v["limits.memory_mb"]),
-                "pids": _number_or_none(v["limits.pids"]),
-                "disk_mb": _number_or_none(v["limits.disk_mb"]),
+                "cpus": form_number(v["limits.cpus"]),
+                "memory_mb": form_number(v["limits.memory_mb"]),
+                "pids": form_number(v["limits.pids"]),
+                "disk_mb": form_number(v["limits.disk_mb"]),
             }
         ),
-        "time_limit_s": _number_or_none(v["time_limit_s"]),
+        "time_limit_s": form_number(v["time_limit_s"]),
     }
 
 
@@ -205,7 +222,7 @@ def baseline_payloads(form: TaskForm) -> list[dict[str, Any]]:
             _without_none(
                 {
                     "baseliner": row["baseliner"],
-                    "minutes": row["minutes"] or None,
+                    "minutes": form_number(row["minutes"]),
                     "succeeded": row["succeeded"] or "yes",
                     "source": row["source"] or "baseline",
                     "notes": row["notes"],
@@ -271,8 +288,17 @@ def plain_message(err: Any) -> str:
         return "this field is required"
     if kind == "extra_forbidden":
         return "unknown field"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        # Bounds such as one second in minutes read better rounded (0.01667, not 0.016666...).
+        words = {"greater_than": "greater than", "greater_than_equal": "at least"}
+        words |= {"less_than": "less than", "less_than_equal": "at most"}
+        (limit,) = err.get("ctx", {"": "the limit"}).values()
+        return f"must be {words[kind]} {limit:.4g}" if isinstance(limit, int | float) else message
     if kind == "string_pattern_mismatch" and loc[:1] in (("id",), ("family",)):
-        return "use letters, digits and _ . : + / - only, starting with a letter or digit (no spaces)"
+        return (
+            "use letters, digits and _ . : + - in parts separated by /, each part starting with a "
+            "letter or digit (no spaces, no . or .. parts)"
+        )
     if kind == "string_pattern_mismatch" and loc[:1] == ("tags",):
         return f"tag {err.get('input')!r}: use letters, digits and _ . : + - only"
     return message
@@ -336,26 +362,169 @@ def _safe_member(name: str) -> str | None:
     return posixpath.normpath(name)
 
 
-def _extract(name: str, data: bytes, dest: Path) -> None:
-    """Unpack regular files only (no links, devices or paths outside `dest`), within size limits."""
-    total = 0
-    count = 0
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
 
-    def write(rel: str, content: bytes) -> None:
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
 
-    if name.lower().endswith(".zip"):
+def _copy_bounded(src: _Readable, dst: IO[bytes], limit: int, what: str) -> int:
+    """Copy at most `limit` bytes in small chunks; ArchiveError past it. Returns bytes copied."""
+    copied = 0
+    while chunk := src.read(64 * 1024):
+        copied += len(chunk)
+        if copied > limit:
+            raise ArchiveError([f"{what} is larger than {limit:,} bytes"])
+        dst.write(chunk)
+    return copied
+
+
+def _write_member(dest: Path, rel: str, src: _Readable, size_limit: int) -> None:
+    target = dest / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as out:
+        _copy_bounded(src, out, size_limit, rel)
+
+
+def _tar_number(field: bytes) -> int:
+    # Octal, NUL/space padded. Base-256 (a set high bit) only serves sizes no task has.
+    if field[:1] and field[0] & 0x80:
+        raise ValueError("base-256 number")
+    text = field.split(b"\0", 1)[0].strip()
+    return int(text, 8) if text else 0
+
+
+_SIGNED_BYTES = struct.Struct("148b8x356b")
+
+
+def _scan_tar(stream: IO[bytes], name: str) -> None:
+    """Walk the raw 512-byte headers before tarfile parses anything: valid checksums, at most
+    MAX_ARCHIVE_ENTRIES records, pax/GNU long-name records of at most MAX_ARCHIVE_HEADER_BYTES,
+    only files and folders, and every size within what the stream holds."""
+    stream.seek(0, io.SEEK_END)
+    length = stream.tell()
+    stream.seek(0)
+    records = 0
+    while True:
+        block = stream.read(512)
+        if len(block) < 512 or block == bytes(512):
+            return  # end of archive (tarfile also accepts a missing end marker)
         try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile as exc:
-            raise ArchiveError([f"{name} is not a valid zip archive ({exc})"]) from exc
-        with archive:
+            stored = _tar_number(block[148:156])
+            size = _tar_number(block[124:136])
+        except ValueError:
+            raise ArchiveError([f"{name} is not a valid tar archive (a header cannot be read)"]) from None
+        unsigned = sum(block[:148]) + 8 * 0x20 + sum(block[156:])
+        signed = sum(_SIGNED_BYTES.unpack(block)) + 8 * 0x20  # what some old tar programs wrote
+        if stored not in (unsigned, signed):
+            raise ArchiveError([f"{name} is not a valid tar archive (a header checksum is wrong)"])
+        records += 1
+        if records > MAX_ARCHIVE_ENTRIES:
+            raise ArchiveError([f"{name} holds more than {MAX_ARCHIVE_ENTRIES:,} entries"])
+        kind = block[156:157]
+        member = block[:100].split(b"\0", 1)[0].decode("utf-8", "replace")
+        if kind in (b"x", b"g", b"L", b"K"):
+            if size > MAX_ARCHIVE_HEADER_BYTES:
+                raise ArchiveError(
+                    [
+                        f"{name} has a {size:,}-byte extended header; headers may have at most "
+                        f"{MAX_ARCHIVE_HEADER_BYTES:,} bytes"
+                    ]
+                )
+        elif kind in (b"0", b"\0", b"7"):
+            if size > MAX_FILE_BYTES:
+                raise ArchiveError([f"{member} is larger than {MAX_FILE_BYTES:,} bytes"])
+        elif kind == b"5":
+            if size:
+                raise ArchiveError([f"{name} is not a valid tar archive (a folder has data)"])
+        else:
+            raise ArchiveError([f"{member}: only plain files are allowed (no links or devices)"])
+        data = -(-size // 512) * 512
+        if stream.tell() + data > length:
+            raise ArchiveError([f"{name} is truncated"])
+        stream.seek(data, io.SEEK_CUR)
+
+
+def _unpack_tar(name: str, data: bytes, dest: Path, spool: Path) -> None:
+    # Decompress through a bounded reader onto disk, so neither a bomb nor a huge header ever
+    # reaches memory; only then let tarfile read it, without any decompression of its own.
+    try:
+        with spool.open("w+b") as raw:
+            if data[:2] == b"\x1f\x8b":
+                with gzip.GzipFile(fileobj=io.BytesIO(data)) as unzipped:
+                    _copy_bounded(unzipped, raw, MAX_ARCHIVE_BYTES, f"{name} unpacked")
+            else:
+                raw.write(data)
+            _scan_tar(raw, name)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ArchiveError([f"{name} is not a valid tar.gz archive ({exc})"]) from exc
+    total = 0
+    try:
+        with tarfile.open(spool, mode="r:") as tar:
+            for member in tar:
+                if member.isdir():
+                    continue
+                rel = _safe_member(member.name)
+                if rel is None:
+                    raise ArchiveError([f"{member.name}: paths must stay inside the task folder"])
+                if not member.isfile():
+                    raise ArchiveError([f"{rel}: only plain files are allowed (no links or devices)"])
+                # A pax header may restate the size: check the size tarfile will read, too.
+                total += member.size
+                if member.size > MAX_FILE_BYTES or total > MAX_TASK_BYTES:
+                    raise ArchiveError([f"{name} unpacks to more than {MAX_TASK_BYTES:,} bytes"])
+                handle = tar.extractfile(member)
+                _write_member(dest, rel, handle or io.BytesIO(), MAX_FILE_BYTES)
+    except tarfile.TarError as exc:
+        raise ArchiveError([f"{name} is not a valid tar archive ({exc})"]) from exc
+
+
+_ZIP_END = struct.Struct("<4s4H2LH")
+_ZIP_ENTRY = struct.Struct("<4s4B4HL2L5H2L")
+
+
+def _scan_zip(name: str, data: bytes) -> None:
+    """Read the central directory from the raw bytes before zipfile does: at most
+    MAX_ARCHIVE_ENTRIES entries, each file within MAX_FILE_BYTES, all within MAX_TASK_BYTES and a
+    compression ratio text reaches; no zip64, multi-disk or inconsistent directories."""
+    # Found as zipfile finds it: a record at the very end, else the last one in the comment range.
+    end = len(data) - _ZIP_END.size
+    if end < 0 or data[end : end + 4] != b"PK\x05\x06" or data[-2:] != b"\0\0":
+        end = data.rfind(b"PK\x05\x06", max(0, len(data) - _ZIP_END.size - 65535))
+    if end < 0 or end + _ZIP_END.size > len(data):
+        raise ArchiveError([f"{name} is not a valid zip archive (no end of central directory)"])
+    _, disk, cd_disk, _, entries, cd_size, _, _ = _ZIP_END.unpack_from(data, end)
+    if entries > MAX_ARCHIVE_ENTRIES:
+        raise ArchiveError([f"{name} holds more than {MAX_ARCHIVE_ENTRIES:,} entries"])
+    if disk or cd_disk or data.rfind(b"PK\x06\x07", max(0, end - 20), end) >= 0 or cd_size > end:
+        raise ArchiveError([f"{name}: zip64 and multi-part zip archives are not supported"])
+    pos, count, total = end - cd_size, 0, 0
+    while pos < end:
+        if data[pos : pos + 4] != b"PK\x01\x02" or pos + _ZIP_ENTRY.size > end:
+            raise ArchiveError([f"{name} is not a valid zip archive (damaged central directory)"])
+        fields = _ZIP_ENTRY.unpack_from(data, pos)
+        packed, size, name_len, extra_len, comment_len = fields[10:15]
+        member = data[pos + 46 : pos + 46 + name_len].decode("utf-8", "replace")
+        count += 1
+        if count > MAX_ARCHIVE_ENTRIES:
+            raise ArchiveError([f"{name} holds more than {MAX_ARCHIVE_ENTRIES:,} entries"])
+        if size > MAX_FILE_BYTES:
+            raise ArchiveError([f"{member} is larger than {MAX_FILE_BYTES:,} bytes"])
+        total += size
+        if total > MAX_TASK_BYTES:
+            raise ArchiveError([f"{name} unpacks to more than {MAX_TASK_BYTES:,} bytes"])
+        pos += _ZIP_ENTRY.size + name_len + extra_len + comment_len
+    if count != entries:
+        raise ArchiveError([f"{name} is not a valid zip archive (damaged central directory)"])
+    if total > MAX_FILE_BYTES and total > MAX_COMPRESSION_RATIO * len(data):
+        raise ArchiveError(
+            [f"{name} unpacks to {total // max(1, len(data))} times its size; this looks like a zip bomb"]
+        )
+
+
+def _unpack_zip(name: str, data: bytes, dest: Path) -> None:
+    _scan_zip(name, data)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in archive.infolist():
-                count += 1
-                if count > MAX_ARCHIVE_ENTRIES:
-                    raise ArchiveError([f"{name} holds more than {MAX_ARCHIVE_ENTRIES} entries"])
                 if info.is_dir():
                     continue
                 rel = _safe_member(info.filename)
@@ -363,32 +532,22 @@ def _extract(name: str, data: bytes, dest: Path) -> None:
                     raise ArchiveError([f"{info.filename}: paths must stay inside the task folder"])
                 if stat.S_ISLNK(info.external_attr >> 16):
                     raise ArchiveError([f"{rel}: symbolic links are not allowed; include the file itself"])
-                total += info.file_size
-                if total > MAX_ARCHIVE_BYTES:
-                    raise ArchiveError([f"{name} unpacks to more than {MAX_ARCHIVE_BYTES:,} bytes"])
-                write(rel, archive.read(info))
-        return
-    try:
-        tar = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
-    except tarfile.TarError as exc:
-        raise ArchiveError([f"{name} is not a valid tar archive ({exc})"]) from exc
-    with tar:
-        for member in tar:
-            count += 1
-            if count > MAX_ARCHIVE_ENTRIES:
-                raise ArchiveError([f"{name} holds more than {MAX_ARCHIVE_ENTRIES} entries"])
-            if member.isdir():
-                continue
-            rel = _safe_member(member.name)
-            if rel is None:
-                raise ArchiveError([f"{member.name}: paths must stay inside the task folder"])
-            if not member.isfile():
-                raise ArchiveError([f"{rel}: only plain files are allowed (no links or devices)"])
-            total += member.size
-            if total > MAX_ARCHIVE_BYTES:
-                raise ArchiveError([f"{name} unpacks to more than {MAX_ARCHIVE_BYTES:,} bytes"])
-            handle = tar.extractfile(member)
-            write(rel, handle.read() if handle else b"")
+                # zipfile stops at the declared size and checks the CRC: a lying entry fails here.
+                with archive.open(info) as member:
+                    _write_member(dest, rel, member, MAX_FILE_BYTES)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError) as exc:
+        raise ArchiveError([f"{name} is not a valid zip archive ({exc})"]) from exc
+    except zlib.error as exc:
+        raise ArchiveError([f"{name} is not a valid zip archive ({exc})"]) from exc
+
+
+def _extract(name: str, data: bytes, dest: Path, spool: Path) -> None:
+    """Unpack regular files only (no links, devices or paths outside `dest`), within size limits
+    checked before anything is parsed (`spool` is scratch space for the unpacked tar stream)."""
+    if name.lower().endswith(".zip"):
+        _unpack_zip(name, data, dest)
+    else:
+        _unpack_tar(name, data, dest, spool)
 
 
 def _peek(spec_path: Path, key: str) -> str:
@@ -409,7 +568,7 @@ def archive_payload(name: str, data: bytes) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="horizon-upload-") as tmp:
         unpacked = Path(tmp) / "unpacked"
         unpacked.mkdir()
-        _extract(name, data, unpacked)
+        _extract(name, data, unpacked, Path(tmp) / "archive.tar")
         folders = discover_task_folders(unpacked)
         if not folders:
             raise ArchiveError([f"{name} holds no task folder (no task.yaml found)"])

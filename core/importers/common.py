@@ -5,7 +5,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from core.taskfolder import IGNORED_NAMES, MAX_FILE_BYTES
+from pydantic import TypeAdapter, ValidationError
+
+from core.taskfolder import IGNORED_NAMES
+from core.taskspec import (
+    MAX_FILE_BYTES,
+    MAX_FILES,
+    MAX_HUMAN_MINUTES,
+    MIN_HUMAN_MINUTES,
+    HumanMinutes,
+    check_file_path,
+    check_workdir,
+)
+
+_HUMAN_MINUTES: TypeAdapter[float] = TypeAdapter(HumanMinutes)
 
 
 class ImportProblem(ValueError):
@@ -21,12 +34,15 @@ def slug(text: str, fallback: str = "task") -> str:
 def read_text_tree(folder: Path, *, skip: frozenset[str] = frozenset()) -> dict[str, str]:
     """Every file below `folder` as UTF-8 text keyed by its relative POSIX path.
 
-    Raises ImportProblem for binary or oversized files: the task format carries text only.
+    Raises ImportProblem for binary or oversized files, names the task format refuses, and more
+    than MAX_FILES files: the task format carries text only, within core.taskspec's limits.
     """
     files: dict[str, str] = {}
     if not folder.is_dir():
         return files
     for path in sorted(folder.rglob("*")):
+        if len(files) >= MAX_FILES:
+            raise ImportProblem(f"{folder} holds more than {MAX_FILES:,} files; a task may have at most that")
         rel_parts = path.relative_to(folder).parts
         if any(part in IGNORED_NAMES for part in rel_parts) or path.suffix == ".pyc":
             continue
@@ -35,6 +51,10 @@ def read_text_tree(folder: Path, *, skip: frozenset[str] = frozenset()) -> dict[
             continue
         if path.is_symlink():
             raise ImportProblem(f"{path} is a symbolic link; copy the file instead")
+        try:
+            check_file_path(rel)
+        except ValueError as exc:
+            raise ImportProblem(f"{path}: {exc}") from None
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ImportProblem(
                 f"{path} is larger than {MAX_FILE_BYTES:,} bytes; generate it in the Dockerfile instead"
@@ -47,6 +67,25 @@ def read_text_tree(folder: Path, *, skip: frozenset[str] = frozenset()) -> dict[
                 "Dockerfile, or store them as text)"
             ) from None
     return files
+
+
+def human_minutes(value: float, what: str) -> float:
+    """`value` checked with the task format's rule for human time (core.taskspec.HumanMinutes)."""
+    try:
+        return _HUMAN_MINUTES.validate_python(value)
+    except ValidationError:
+        raise ImportProblem(
+            f"{what} is {value!r} minutes; human time must be between {MIN_HUMAN_MINUTES * 60:g} "
+            f"second and {MAX_HUMAN_MINUTES:,} minutes (30 days)"
+        ) from None
+
+
+def workdir(value: str, what: str) -> str:
+    """`value` checked with the task format's rule for work directories."""
+    try:
+        return check_workdir(value)
+    except ValueError as exc:
+        raise ImportProblem(f"{what}: the work directory {exc}") from None
 
 
 def minutes_to_time_limit_s(minutes: float, *, factor: float = 4.0, floor_s: int = 600) -> int:

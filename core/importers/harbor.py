@@ -30,9 +30,16 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from core.importers.common import ImportProblem, minutes_to_time_limit_s, read_text_tree, slug
-from core.taskfolder import DEFAULT_WORKDIR, write_task_folder
-from core.taskspec import BASE_IMAGE
+from core.importers.common import (
+    ImportProblem,
+    human_minutes,
+    minutes_to_time_limit_s,
+    read_text_tree,
+    slug,
+    workdir,
+)
+from core.taskfolder import write_task_folder
+from core.taskspec import BASE_IMAGE, DEFAULT_WORKDIR
 
 ESTIMATE_SOURCE = "harbor-task-toml"
 MAX_DISK_MB = 4096  # tmpfs counts against memory; see workers.sandbox.docker_backend
@@ -106,7 +113,7 @@ def _size_mb(value: Any) -> int | None:
 def _rewrite_dockerfile(text: str) -> tuple[str, list[str], str]:
     """Return (Dockerfile on horizon-base, original base images, work directory)."""
     lines = re.sub(r"\\\r?\n", " ", text).splitlines()
-    out, originals, workdir = [], [], DEFAULT_WORKDIR
+    out, originals, work = [], [], DEFAULT_WORKDIR
     for line in lines:
         words = line.split()
         keyword = words[0].upper() if words else ""
@@ -124,22 +131,22 @@ def _rewrite_dockerfile(text: str) -> tuple[str, list[str], str]:
             path = words[1].strip("\"'")
             if not path.startswith("/"):
                 raise ImportProblem(f"relative WORKDIR {path!r} is not supported; use an absolute path")
-            workdir = path.rstrip("/") or "/"
+            work = path.rstrip("/") or "/"
         out.append(line)
     if not originals:
         raise ImportProblem("the Dockerfile has no FROM line")
-    if workdir == "/":
-        raise ImportProblem("WORKDIR / cannot be the agent's work directory; use a folder such as /app")
+    # It goes into a RUN line below: only a plain path (core.taskspec's rule) may get there.
+    work = workdir(work, "the Dockerfile's last WORKDIR")
     footer = (
         "\n# Added by Horizon's Harbor importer: Harbor's /tests and /logs/verifier paths, and a work\n"
         "# directory the unprivileged agent user owns.\n"
         "USER root\n"
-        f"RUN mkdir -p /logs {workdir} && rm -rf /tests /logs/verifier"
+        f"RUN mkdir -p /logs {work} && rm -rf /tests /logs/verifier"
         f" && ln -s /scorer/tests /tests && ln -s {VERIFIER_LOGS} /logs/verifier"
-        f" && chown -R 1000:1000 {workdir}\n"
-        f"WORKDIR {workdir}\n"
+        f" && chown -R 1000:1000 {work}\n"
+        f"WORKDIR {work}\n"
     )
-    return "\n".join(out).rstrip() + "\n" + footer, originals, workdir
+    return "\n".join(out).rstrip() + "\n" + footer, originals, work
 
 
 def import_harbor_task(
@@ -186,18 +193,18 @@ def import_harbor_task(
     expert = meta.get("expert_time_estimate_min")
     junior = meta.get("junior_time_estimate_min")
     if isinstance(expert, (int, float)) and not isinstance(expert, bool) and expert > 0:
-        estimate_minutes = float(expert)
+        estimate_minutes = human_minutes(float(expert), "task.toml's expert_time_estimate_min")
         rationale = f"task.toml gives expert_time_estimate_min = {expert}"
         if isinstance(junior, (int, float)) and not isinstance(junior, bool):
             rationale += f" (junior_time_estimate_min = {junior})"
         source = ESTIMATE_SOURCE
     elif minutes is not None:
-        estimate_minutes, source = float(minutes), "importer-default"
+        estimate_minutes, source = human_minutes(float(minutes), "minutes"), "importer-default"
         rationale = "task.toml has no expert_time_estimate_min; the importer was given this value"
     else:
         raise ImportProblem("task.toml has no metadata.expert_time_estimate_min; add one or pass minutes")
 
-    dockerfile, originals, workdir = _rewrite_dockerfile((env_dir / "Dockerfile").read_text(encoding="utf-8"))
+    dockerfile, originals, work = _rewrite_dockerfile((env_dir / "Dockerfile").read_text(encoding="utf-8"))
     notes.append(f"Original base image(s): {', '.join(originals)}; rebuilt on {BASE_IMAGE}.")
 
     resources: dict[str, Any] = {}
@@ -238,7 +245,7 @@ def import_harbor_task(
         "tags": list(dict.fromkeys(["harbor-import", *tags])),
         "resources": resources,
         "network": "none",
-        "workdir": workdir,
+        "workdir": work,
         "scorer": {
             "command": "bash /scorer/harbor_verify.sh",
             "threshold": threshold,
@@ -252,7 +259,7 @@ def import_harbor_task(
     if solution_files is not None:
         spec["solution"] = {"command": "bash /solution/solve.sh"}
     scorer_files = {f"tests/{rel}": text for rel, text in read_text_tree(task_dir / "tests").items()}
-    scorer_files["harbor_verify.sh"] = _VERIFY_SCRIPT.format(logs=VERIFIER_LOGS, workdir=workdir)
+    scorer_files["harbor_verify.sh"] = _VERIFY_SCRIPT.format(logs=VERIFIER_LOGS, workdir=work)
     return write_task_folder(
         Path(dest) / family_id / task_id,
         spec,

@@ -37,7 +37,13 @@ from typing import Any
 
 import yaml
 
-from core.importers.common import ImportProblem, minutes_to_time_limit_s, read_text_tree, slug
+from core.importers.common import (
+    ImportProblem,
+    human_minutes,
+    minutes_to_time_limit_s,
+    read_text_tree,
+    slug,
+)
 from core.taskfolder import write_task_folder
 
 log = logging.getLogger(__name__)
@@ -266,6 +272,7 @@ def import_metr_family(
                     f"human_minutes); add one or pass default_minutes"
                 )
             minutes, source_note = float(default_minutes), "the importer's default (not in the manifest)"
+        minutes = human_minutes(minutes, f"the time estimate of task {task_name!r}")
         task_id = slug(f"{module}-{task_name}")
         spec: dict[str, Any] = {
             "id": task_id,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 
+from pydantic import ValidationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from core.models import HumanBaseline, Task, TaskFamily, TaskVersion, utcnow
 from core.queue import enqueue_after_commit
 from core.schemas import BaselineCreate, TaskContent, TaskCreate, TaskUpdate
@@ -113,7 +114,12 @@ def update_task(session: Session, task_id: str, data: TaskUpdate) -> tuple[Task,
         for k, v in data.model_dump(mode="json", exclude_unset=True).items()
         if k in TaskContent.model_fields
     }
-    merged = TaskContent.model_validate({**content_of(latest).model_dump(mode="json"), **changes})
+    try:
+        merged = TaskContent.model_validate({**content_of(latest).model_dump(mode="json"), **changes})
+    except ValidationError as exc:
+        # Each part was valid alone; together they break a whole-task limit (size, file count).
+        reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()[:5])
+        raise InvalidInput(f"the changed task is not valid: {reasons}") from None
     created = False
     if version_hash(merged) != latest.content_hash:
         number = max(v.version for v in task.versions) + 1

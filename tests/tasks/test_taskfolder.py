@@ -12,7 +12,6 @@ import pytest
 import yaml
 
 from core.taskfolder import (
-    MAX_FILE_BYTES,
     Baseline,
     Estimate,
     Problem,
@@ -25,7 +24,7 @@ from core.taskfolder import (
     validate_tree,
     write_task_folder,
 )
-from core.taskspec import content_hash
+from core.taskspec import MAX_FILE_BYTES, content_hash
 
 
 def base_spec(task_id: str = "add-numbers", family: str = "demo") -> dict[str, Any]:
@@ -262,8 +261,8 @@ def test_non_positive_minutes(tmp_path: Path) -> None:
         estimate={"minutes": -3, "source": "author", "rationale": "x"},
     )
     problems = validate_task_folder(folder)
-    assert "greater than 0" in find(problems, "task.yaml", "baselines[0].minutes").message
-    assert "greater than 0" in find(problems, "task.yaml", "estimate.minutes").message
+    assert "at least 0.01667" in find(problems, "task.yaml", "baselines[0].minutes").message
+    assert "at least 0.01667" in find(problems, "task.yaml", "estimate.minutes").message
 
 
 def test_threshold_outside_unit_interval(tmp_path: Path) -> None:
@@ -272,7 +271,7 @@ def test_threshold_outside_unit_interval(tmp_path: Path) -> None:
     spec["scorer"]["threshold"] = 1.5
     (folder / "task.yaml").write_text(yaml.safe_dump(spec))
     problem = find(validate_task_folder(folder), "task.yaml", "scorer.threshold")
-    assert "less than or equal to 1" in problem.message and "1.5" in problem.message
+    assert "at most 1" in problem.message and "1.5" in problem.message
 
 
 def test_no_human_time(tmp_path: Path) -> None:

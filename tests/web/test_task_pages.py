@@ -109,7 +109,7 @@ def test_validation_errors_are_shown_next_to_fields_and_nothing_is_stored(
     assert "Nothing was stored" in r.text
     assert "letters, digits" in (field_error(r.text, "id") or "")
     assert "greater than 0" in (field_error(r.text, "limits.cpus") or "")
-    assert "greater than 0" in (field_error(r.text, "baselines.0.minutes") or "")
+    assert "at least 0.01667" in (field_error(r.text, "baselines.0.minutes") or "")
     assert field_error(r.text, "scorer.command") is not None
     # What the person typed is kept; uploads must be chosen again and the page says so.
     assert 'value="has space"' in r.text and "choose the files again" in r.text
