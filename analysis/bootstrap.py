@@ -166,7 +166,8 @@ def bootstrap_fits(
     which case all replicates draw from it in turn. `solver="fast"` batches all agents of many
     replicates into one Newton solve (started from `initial` = per-agent (intercepts,
     coefficients) when given); `solver="sklearn"` calls scikit-learn once per agent and replicate
-    with the rows in METR's order. `progress(done, total)` is called as replicates finish.
+    with the rows in METR's order. `progress(done, total)` is called as replicates finish (after
+    each chunk); an exception it raises stops the bootstrap there (how a cancelled fit stops).
     Zero replicates give empty (0, n_agents) arrays.
     """
     resampler = HierarchicalResampler.from_table(table)

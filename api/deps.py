@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from core.auth import identify, role_allows
-from core.db import get_session_factory, session_scope
+from core.db import session_scope
 from core.errors import PermissionDenied, Unauthenticated
 from core.models import ROLE_ADMIN, ROLE_SUBMITTER, ROLE_VIEWER
 from core.settings import Settings
@@ -34,6 +34,7 @@ def get_session(settings: Settings = Depends(get_settings_dep)) -> Iterator[Sess
 class Caller:
     name: str
     role: str
+    token_id: int | None = None  # None for anonymous and the bootstrap admin token
 
 
 ANONYMOUS = Caller("anonymous", "")
@@ -44,12 +45,15 @@ def current_caller(
     credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
     settings: Settings = Depends(get_settings_dep),
 ) -> Caller:
-    token = credentials.credentials if credentials else request.cookies.get("horizon_token")
+    # Only the Authorization header: a cookie would be sent by the browser on a cross-site form
+    # post (CSRF); the web pages have their own session cookie with a CSRF token on every form.
+    token = credentials.credentials if credentials else None
     if not token:
         return ANONYMOUS
     # Its own short session: the handler's session must commit before the response is sent
-    # (function scope), and a request-scoped dependency may not depend on it.
-    with get_session_factory(settings)() as session:
+    # (function scope), and a request-scoped dependency may not depend on it. It commits the
+    # token's last_used_at stamp.
+    with session_scope(settings) as session:
         found = identify(session, token, settings)
     if found is None:
         raise Unauthenticated("the API token is not valid (unknown or revoked)")

@@ -122,15 +122,23 @@ def serve(
         console.print(f"admin token (also in {settings.data_dir / 'admin-token'}): {token}")
     h, p = host or settings.api_host, port or settings.api_port
     console.print(f"API docs: http://{h}:{p}/docs")
+    if h not in ("127.0.0.1", "localhost", "::1"):
+        # Other machines reach the server by a name the Host check must know (else 400).
+        console.print(f"answering only to the host names in HORIZON_ALLOWED_HOSTS: {settings.allowed_hosts}")
     try:
-        uvicorn.run(create_app(settings), host=h, port=p, log_level="info")
+        # No `server: uvicorn` banner: it only tells an attacker what to look up.
+        uvicorn.run(create_app(settings), host=h, port=p, log_level="info", server_header=False)
     finally:
         stop.set()
 
 
 @app.command()
 def worker(
-    queues: str = typer.Option("default,runs,analysis", help="Comma-separated queues to consume."),
+    queues: str = typer.Option(
+        "default,runs",
+        help="Comma-separated queues to consume. Analyses have their own queue: run a separate "
+        "`horizon worker --queues analysis --concurrency 1` so a long fit never holds a run's slot.",
+    ),
     gpu: bool = typer.Option(False, "--gpu", help="Consume the gpu queue (managed inference servers)."),
     concurrency: int = typer.Option(None, help="Parallel jobs (default HORIZON_WORKER_CONCURRENCY)."),
     name: str = typer.Option(None, help="Worker node name."),
@@ -147,6 +155,12 @@ def worker(
 
     if gpu:
         queues = "gpu"
+    names = {q.strip() for q in queues.split(",")}
+    if "analysis" in names and names & {"runs", "gpu"}:
+        console.print(
+            "[yellow]warning: this worker takes analyses and runs alike: a long analysis holds a slot "
+            "runs wait for. Prefer a separate `horizon worker --queues analysis`.[/yellow]"
+        )
     if "runs" in queues or "gpu" in queues:
         try:
             _ = get_backend(settings.sandbox_backend, settings.docker_host).client  # type: ignore[attr-defined]

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput, NotFound
-from core.models import ROLE_ADMIN, ROLE_SUBMITTER, ROLE_VIEWER, ROLES, ApiToken, utcnow
+from core.models import ROLE_ADMIN, ROLE_SUBMITTER, ROLE_VIEWER, ROLES, ApiToken, WebSession, utcnow
 from core.settings import Settings
 
 TOKEN_PREFIX = "hzn_"
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 _RANK = {ROLE_VIEWER: 0, ROLE_SUBMITTER: 1, ROLE_ADMIN: 2}
 
 
@@ -45,15 +47,33 @@ def revoke_token(session: Session, token_id: int) -> ApiToken:
     if row is None:
         raise NotFound(f"no token with id {token_id}")
     row.revoked_at = row.revoked_at or utcnow()
+    # Its web sessions end too (the session lookup also checks revoked_at; this keeps the rows true).
+    session.execute(
+        update(WebSession)
+        .where(WebSession.token_id == token_id, WebSession.ended_at.is_(None))
+        .values(ended_at=row.revoked_at)
+    )
     session.flush()
     return row
 
 
-def identify(session: Session, token: str, settings: Settings) -> tuple[str, str] | None:
-    """Return (name, role) for a valid token, or None."""
+def identify(session: Session, token: str, settings: Settings) -> tuple[str, str, int | None] | None:
+    """Return (name, role, token id) for a valid token, or None. The bootstrap admin token from
+    the settings has no row: its id is None."""
     if settings.admin_token and hmac.compare_digest(hash_token(token), hash_token(settings.admin_token)):
-        return ("bootstrap-admin", ROLE_ADMIN)
+        return ("bootstrap-admin", ROLE_ADMIN, None)
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if row is None or row.revoked_at is not None:
         return None
-    return (row.name, row.role)
+    _stamp_use(row)
+    return (row.name, row.role, row.id)
+
+
+def _stamp_use(row: ApiToken) -> None:
+    """Record when a token was last used, at most once a minute (not a write per request); the
+    caller's session commits it."""
+    now, last = utcnow(), row.last_used_at
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=dt.UTC)  # SQLite gives naive datetimes (stored as UTC)
+    if last is None or now - last >= LAST_USED_RESOLUTION:
+        row.last_used_at = now

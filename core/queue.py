@@ -86,10 +86,16 @@ class CeleryQueue:
 
 
 class InProcessQueue:
-    """Runs jobs on a small thread pool in this process (embedded mode)."""
+    """Runs jobs on a small thread pool in this process (embedded mode).
 
-    def __init__(self, workers: int) -> None:
+    Analysis jobs get a pool of their own: a long bootstrap must never hold the slots runs wait for.
+    """
+
+    def __init__(self, workers: int, analysis_workers: int = 1) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="horizon-job")
+        self._analysis_pool = ThreadPoolExecutor(
+            max_workers=max(1, analysis_workers), thread_name_prefix="horizon-analysis"
+        )
         self._pending = 0
         self._lock = threading.Condition()
 
@@ -100,7 +106,8 @@ class InProcessQueue:
             return
         with self._lock:
             self._pending += 1
-        self._pool.submit(self._run, fn, message)
+        pool = self._analysis_pool if message.queue == QUEUE_ANALYSIS else self._pool
+        pool.submit(self._run, fn, message)
 
     def _run(self, fn: Callable[..., Any], message: JobMessage) -> None:
         try:
@@ -128,7 +135,7 @@ def get_queue(settings: Settings | None = None) -> JobQueue:
     with _queues_lock:
         if key not in _queues:
             _queues[key] = (
-                InProcessQueue(settings.embedded_workers)
+                InProcessQueue(settings.embedded_workers, settings.embedded_analysis_workers)
                 if settings.embedded_queue
                 else CeleryQueue(settings)
             )

@@ -1,15 +1,19 @@
 """Web sign-in: an API token is exchanged for a signed session cookie; every form carries a CSRF token.
 
-The cookie (`horizon_session`) holds, signed with itsdangerous, the SHA-256 of the API token (never
-the token itself) and a random per-session CSRF token. Each request looks the hash up again, so a
-revoked token signs its sessions out at once. Anonymous visitors get a cookie too, so the sign-in
-form itself is CSRF-protected. The signing secret is `HORIZON_SESSION_SECRET`, or a random secret
-created once in the data directory (`session-secret`, mode 0600) and shared by every process
-using that directory.
+The cookie (`horizon_session`) holds, signed with itsdangerous, a random session id and a random
+per-session CSRF token. Only the id's SHA-256 is stored, as a `web_sessions` row naming the token
+that signed in; each request looks that row up, so sign-out (which ends the row), revoking the
+token, or the row expiring signs the session out on the server, whatever a copied cookie says.
+Anonymous visitors get a cookie with only a CSRF token, so the sign-in form itself is protected.
+The bootstrap admin token (`HORIZON_ADMIN_TOKEN`) has no token row and works only on the API.
+The signing secret is `HORIZON_SESSION_SECRET`, or a random secret created once in the data
+directory (`session-secret`, mode 0600) and shared by every process using that directory.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import hmac
 import os
 import secrets
@@ -19,11 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from core.auth import hash_token, role_allows
-from core.models import ROLE_ADMIN, ApiToken
+from core.auth import role_allows
+from core.models import ROLE_ADMIN, ApiToken, utcnow
+from core.models import WebSession as WebSessionRow
 from core.settings import Settings
 
 COOKIE_NAME = "horizon_session"
@@ -72,17 +77,17 @@ def _serializer(settings: Settings) -> URLSafeTimedSerializer:
 
 @dataclass(frozen=True)
 class WebSession:
-    """The decoded cookie: the token hash of the signed-in person (None when anonymous) and the
-    CSRF token. `fresh` is True when the cookie must be (re)sent with the response."""
+    """The decoded cookie: the signed-in session's random id (None when anonymous) and the CSRF
+    token. `fresh` is True when the cookie must be (re)sent with the response."""
 
-    token_hash: str | None
+    session_id: str | None
     csrf: str
     fresh: bool = False
 
 
-def new_session(token_hash: str | None = None) -> WebSession:
+def new_session(session_id: str | None = None) -> WebSession:
     """A session with a new CSRF token (sign-in rotates it, so an old page's token stops working)."""
-    return WebSession(token_hash=token_hash, csrf=secrets.token_urlsafe(32), fresh=True)
+    return WebSession(session_id=session_id, csrf=secrets.token_urlsafe(32), fresh=True)
 
 
 def read_session(cookie: str | None, settings: Settings) -> WebSession:
@@ -93,14 +98,45 @@ def read_session(cookie: str | None, settings: Settings) -> WebSession:
         except BadSignature:
             data = None
         if isinstance(data, dict) and isinstance(data.get("c"), str):
-            token_hash = data.get("t")
-            return WebSession(token_hash if isinstance(token_hash, str) else None, data["c"])
+            # A cookie of the older format (a token hash under "t") keeps its CSRF token only.
+            session_id = data.get("s")
+            return WebSession(session_id if isinstance(session_id, str) else None, data["c"])
     return new_session()
 
 
 def encode_session(web_session: WebSession, settings: Settings) -> str:
     """The signed cookie value."""
-    return _serializer(settings).dumps({"t": web_session.token_hash, "c": web_session.csrf})
+    return _serializer(settings).dumps({"s": web_session.session_id, "c": web_session.csrf})
+
+
+def _id_hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def start_session(db: Session, token_id: int) -> str:
+    """Store a new signed-in session for token `token_id`; returns its random id (for the cookie)."""
+    session_id = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.add(
+        WebSessionRow(
+            id_hash=_id_hash(session_id),
+            token_id=token_id,
+            created_at=now,
+            expires_at=now + dt.timedelta(seconds=SESSION_MAX_AGE_S),
+        )
+    )
+    db.flush()
+    return session_id
+
+
+def end_session(db: Session, session_id: str | None) -> None:
+    """Sign-out: the stored session ends, so a copy of its cookie no longer signs anyone in."""
+    if session_id:
+        db.execute(
+            update(WebSessionRow)
+            .where(WebSessionRow.id_hash == _id_hash(session_id), WebSessionRow.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
 
 
 @dataclass(frozen=True)
@@ -109,6 +145,7 @@ class WebUser:
 
     name: str
     role: str
+    token_id: int | None = None
 
     @property
     def signed_in(self) -> bool:
@@ -126,18 +163,23 @@ class WebUser:
 ANONYMOUS = WebUser("", "")
 
 
-def user_for_hash(session: Session, token_hash: str | None, settings: Settings) -> WebUser:
-    """The user behind a stored token hash; anonymous when unknown or revoked."""
-    if not token_hash:
+def _aware(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes (stored as UTC).
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def user_for_session(db: Session, session_id: str | None) -> WebUser:
+    """The user of a stored session; anonymous when unknown, ended, expired or its token revoked."""
+    if not session_id:
         return ANONYMOUS
-    if settings.admin_token and hmac.compare_digest(token_hash, hash_token(settings.admin_token)):
-        return WebUser("bootstrap-admin", ROLE_ADMIN)
-    row = session.execute(
-        select(ApiToken.name, ApiToken.role, ApiToken.revoked_at).where(ApiToken.token_hash == token_hash)
+    row = db.execute(
+        select(ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.revoked_at, WebSessionRow.expires_at)
+        .join(WebSessionRow, WebSessionRow.token_id == ApiToken.id)
+        .where(WebSessionRow.id_hash == _id_hash(session_id), WebSessionRow.ended_at.is_(None))
     ).first()
-    if row is None or row.revoked_at is not None:
+    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= utcnow():
         return ANONYMOUS
-    return WebUser(row.name, row.role)
+    return WebUser(row.name, row.role, row.id)
 
 
 def csrf_matches(web_session: WebSession, submitted: str | None) -> bool:

@@ -19,7 +19,7 @@ from web.auth import (
     WebUser,
     csrf_matches,
     read_session,
-    user_for_hash,
+    user_for_session,
 )
 
 
@@ -69,7 +69,7 @@ def current_user(request: Request, db: DbDep) -> WebUser:
     existing = getattr(request.state, "user", None)
     if isinstance(existing, WebUser):
         return existing
-    user = user_for_hash(db, web_session_of(request).token_hash, settings_of(request))
+    user = user_for_session(db, web_session_of(request).session_id)
     request.state.user = user
     return user
 
@@ -84,9 +84,7 @@ def require(role: str) -> Callable[..., WebUser]:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             raise SignInRequired(target)
         if not user.can(role):
-            raise WebForbidden(
-                f"You are signed in as {user.name} with the {user.role} role; this needs {role}."
-            )
+            raise WebForbidden(f"You are signed in with the {user.role} role; this needs {role}.")
         return user
 
     return check

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
@@ -98,6 +99,16 @@ def set_user_session(request: Request, ws: WebSession, user: WebUser) -> None:
     request.state.user = user
 
 
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        field = ".".join(str(p) for p in err.get("loc", ()) if p not in ("path", "query", "body"))
+        parts.append(
+            f"{field or 'request'}: {str(err.get('msg', 'invalid value')).removeprefix('Value error, ')}"
+        )
+    return "The request holds an invalid value (" + "; ".join(parts) + ")."
+
+
 class WebRoute(APIRoute):
     """An APIRoute whose errors are answered as web pages (see the module docstring)."""
 
@@ -115,6 +126,9 @@ class WebRoute(APIRoute):
                 status = next((code for cls, code in _ERROR_STATUS.items() if isinstance(exc, cls)), 400)
                 titles = {404: "Not found", 409: "Conflict", 422: "Invalid input", 403: "Not allowed"}
                 response = error_page(request, status, titles.get(status, "Error"), exc.message)
+            except RequestValidationError as exc:
+                # A bad path or query value (an id past 2^63, page=0): a page saying so, not JSON.
+                response = error_page(request, 422, "Invalid input", _validation_message(exc))
             _attach_cookie(request, response)
             return response
 

@@ -1,4 +1,8 @@
-"""The `analysis.fit` job body: gather inputs, fit with progress, store the result."""
+"""The `analysis.fit` job body: gather inputs, fit with progress, store the result.
+
+The progress callback, called between bootstrap chunks, also checks whether the analysis was
+cancelled (POST /api/analyses/{id}/cancel) and then stops the fit by raising AnalysisCancelled.
+"""
 
 from __future__ import annotations
 
@@ -21,13 +25,14 @@ def run_fit(analysis_id: int) -> str:
     settings = get_settings()
     with session_scope(settings) as session:
         row = session.get(AnalysisResult, analysis_id)
-        if row is None or row.status in ("done", "failed"):
+        if row is None or row.status not in svc.ACTIVE:
             return row.status if row else "missing"
         request = svc.AnalysisRequest.model_validate(
             {k: v for k, v in row.params.items() if k in svc.AnalysisRequest.model_fields}
         )
         inputs = svc.gather_inputs(session, request)
-        svc.mark_running(session, row, inputs, total=request.bootstrap)
+        if not svc.mark_running(session, row, inputs, total=request.bootstrap):
+            return svc.CANCELLED
         earlier = session.scalar(
             select(AnalysisResult)
             .where(
@@ -45,16 +50,18 @@ def run_fit(analysis_id: int) -> str:
     last_write = [0.0]
 
     def progress(done: int, total: int) -> None:
-        # Progress is written at most twice a second: enough for a live bar, light on the database.
+        # Progress is written (and cancellation checked) at most twice a second: enough for a live
+        # bar and a prompt stop, light on the database.
         now = time.monotonic()
         if now - last_write[0] < 0.5 and done < total:
             return
         last_write[0] = now
         with session_scope(settings) as s:
             target = s.get(AnalysisResult, analysis_id)
-            if target is not None:
-                target.progress_done = done
-                target.progress_total = total
+            if target is None or target.status == svc.CANCELLED:
+                raise svc.AnalysisCancelled(analysis_id)
+            target.progress_done = done
+            target.progress_total = total
 
     error = None
     result = None
@@ -67,8 +74,13 @@ def run_fit(analysis_id: int) -> str:
     except AnalysisInputError as exc:
         error = str(exc)
         log.warning("analysis %s cannot be fitted: %s", analysis_id, error)
+    except svc.AnalysisCancelled:
+        log.info("analysis %s was cancelled; its fit stopped", analysis_id)
+        return svc.CANCELLED
     with session_scope(settings) as session:
-        row = session.get(AnalysisResult, analysis_id)
-        assert row is not None
+        # Locked (on PostgreSQL), so a cancel arriving now waits and then finds it finished.
+        row = session.get(AnalysisResult, analysis_id, with_for_update=True)
+        if row is None or row.status == svc.CANCELLED:
+            return svc.CANCELLED
         svc.finish(session, row, result, error)
     return "done" if error is None else "failed"

@@ -1,4 +1,4 @@
-"""Horizon analyses: request one, read the latest or a given one."""
+"""Horizon analyses: request one, read the latest or a given one, cancel one."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import Caller, SessionDep, reader, submitter
+from api.deps import Caller, SessionDep, get_settings_dep, reader, submitter
+from api.params import Offset, RowId
 from core.models import AnalysisResult
 from core.services import analyses as svc
+from core.settings import Settings
 
 router = APIRouter(prefix="/api/analyses", tags=["analyses"])
 
@@ -24,6 +26,7 @@ def analysis_out(row: AnalysisResult, stale: str | None = None, full: bool = Tru
         "simulated": row.simulated,
         "progress": {"done": row.progress_done, "total": row.progress_total},
         "error": row.error,
+        "created_by_token_id": row.created_by_token_id,
         "created_at": row.created_at.isoformat() if row.created_at else None,
         "finished_at": row.finished_at.isoformat() if row.finished_at else None,
         "stale": stale,
@@ -35,10 +38,17 @@ def analysis_out(row: AnalysisResult, stale: str | None = None, full: bool = Tru
 
 @router.post("", status_code=202)
 def request_analysis(
-    session: SessionDep, data: svc.AnalysisRequest | None = None, _: Caller = Depends(submitter)
+    session: SessionDep,
+    data: svc.AnalysisRequest | None = None,
+    caller: Caller = Depends(submitter),
+    settings: Settings = Depends(get_settings_dep),
 ) -> dict[str, Any]:
-    """Queue a fit over all completed runs (infrastructure failures excluded and counted)."""
-    row = svc.request_analysis(session, data or svc.AnalysisRequest())
+    """Queue a fit over all completed runs (infrastructure failures excluded and counted).
+
+    Submitters may ask for at most HORIZON_ANALYSIS_MAX_BOOTSTRAP_SUBMITTER bootstrap replicates."""
+    request = data or svc.AnalysisRequest()
+    svc.check_bootstrap_allowed(request, caller.role, settings)
+    row = svc.request_analysis(session, request, created_by_token_id=caller.token_id)
     return analysis_out(row)
 
 
@@ -46,7 +56,7 @@ def request_analysis(
 def list_analyses(
     session: SessionDep,
     limit: int = Query(20, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     _: Caller = Depends(reader),
 ) -> dict[str, Any]:
     rows, total = svc.list_analyses(session, limit, offset)
@@ -65,6 +75,16 @@ def latest(session: SessionDep, _: Caller = Depends(reader)) -> dict[str, Any]:
 
 
 @router.get("/{analysis_id}")
-def get_analysis(analysis_id: int, session: SessionDep, _: Caller = Depends(reader)) -> dict[str, Any]:
+def get_analysis(analysis_id: RowId, session: SessionDep, _: Caller = Depends(reader)) -> dict[str, Any]:
     row = svc.get_analysis(session, analysis_id)
     return analysis_out(row, svc.stale_reason(session, row) if row.status == "done" else None)
+
+
+@router.post("/{analysis_id}/cancel")
+def cancel_analysis(
+    analysis_id: RowId, session: SessionDep, caller: Caller = Depends(submitter)
+) -> dict[str, Any]:
+    """Cancel a queued or running analysis (the token that requested it, or an admin); a running
+    fit stops at its next progress check, within about a second."""
+    row = svc.cancel_analysis(session, analysis_id, caller.token_id, caller.role)
+    return analysis_out(row, full=False)

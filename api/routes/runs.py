@@ -7,6 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import Caller, SessionDep, reader, submitter
+from api.params import MAX_ROW_ID, Offset, RowId, id_or_name
 from core.schemas import BatchCreate, BatchOut, Page, RunOut
 from core.services import batches as batch_svc
 from core.services import runs as run_svc
@@ -27,7 +28,7 @@ def create_batch(data: BatchCreate, session: SessionDep, caller: Caller = Depend
 def list_batches(
     session: SessionDep,
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     _: Caller = Depends(reader),
 ) -> Page[BatchOut]:
     rows, total = batch_svc.list_batches(session, limit, offset)
@@ -37,12 +38,12 @@ def list_batches(
 
 
 @router.get("/batches/{batch_id}", response_model=BatchOut)
-def get_batch(batch_id: int, session: SessionDep, _: Caller = Depends(reader)) -> BatchOut:
+def get_batch(batch_id: RowId, session: SessionDep, _: Caller = Depends(reader)) -> BatchOut:
     return batch_svc.batch_out(session, batch_svc.get_batch(session, batch_id))
 
 
 @router.post("/batches/{batch_id}/cancel", response_model=BatchOut)
-def cancel_batch(batch_id: int, session: SessionDep, _: Caller = Depends(submitter)) -> BatchOut:
+def cancel_batch(batch_id: RowId, session: SessionDep, _: Caller = Depends(submitter)) -> BatchOut:
     batch = batch_svc.cancel_batch(session, batch_id)
     return batch_svc.batch_out(session, batch)
 
@@ -50,15 +51,15 @@ def cancel_batch(batch_id: int, session: SessionDep, _: Caller = Depends(submitt
 @router.get("/runs", response_model=Page[RunOut])
 def list_runs(
     session: SessionDep,
-    batch_id: int | None = Query(None, ge=1),
+    batch_id: int | None = Query(None, ge=1, le=MAX_ROW_ID),
     agent: str | None = Query(None, max_length=200, description="Agent id or name."),
     task_id: str | None = Query(None, max_length=200),
     status: RunStatus | None = None,
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     _: Caller = Depends(reader),
 ) -> Page[RunOut]:
-    agent_ref: int | str | None = int(agent) if agent and agent.isdigit() else agent
+    agent_ref = id_or_name(agent)
     rows, total = run_svc.list_runs(
         session,
         batch_id=batch_id,
@@ -72,17 +73,17 @@ def list_runs(
 
 
 @router.get("/runs/{run_id}", response_model=RunOut)
-def get_run(run_id: int, session: SessionDep, _: Caller = Depends(reader)) -> RunOut:
+def get_run(run_id: RowId, session: SessionDep, _: Caller = Depends(reader)) -> RunOut:
     return run_svc.run_out(run_svc.get_run(session, run_id))
 
 
 @router.post("/runs/{run_id}/cancel", response_model=RunOut)
-def cancel_run(run_id: int, session: SessionDep, _: Caller = Depends(submitter)) -> RunOut:
+def cancel_run(run_id: RowId, session: SessionDep, _: Caller = Depends(submitter)) -> RunOut:
     return run_svc.run_out(run_svc.cancel_run(session, run_id))
 
 
 @router.get("/runs/{run_id}/transcript")
-def get_transcript(run_id: int, session: SessionDep, _: Caller = Depends(reader)) -> dict[str, Any]:
+def get_transcript(run_id: RowId, session: SessionDep, _: Caller = Depends(reader)) -> dict[str, Any]:
     row = run_svc.transcript_of(session, run_id)
     if row is None:
         return {"run_id": run_id, "attempt": None, "events": []}

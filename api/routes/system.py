@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select, text
 
 from api.deps import Caller, SessionDep, admin, get_settings_dep
+from api.params import RowId
 from core.auth import create_token, revoke_token
 from core.models import ApiToken
 from core.schemas import HealthOut, TokenCreate, TokenCreated, TokenOut
@@ -56,5 +57,5 @@ def new_token(data: TokenCreate, session: SessionDep, _: Caller = Depends(admin)
 
 
 @router.post("/tokens/{token_id}/revoke", response_model=TokenOut)
-def revoke(token_id: int, session: SessionDep, _: Caller = Depends(admin)) -> TokenOut:
+def revoke(token_id: RowId, session: SessionDep, _: Caller = Depends(admin)) -> TokenOut:
     return TokenOut.model_validate(revoke_token(session, token_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.deps import Caller, SessionDep, reader, submitter
+from api.params import Offset, RowId
 from core.models import Task
 from core.schemas import (
     BaselineCreate,
@@ -54,7 +55,7 @@ def list_tasks(
     tag: str | None = Query(None, max_length=100),
     family: str | None = Query(None, max_length=200),
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     _: Caller = Depends(reader),
 ) -> Page[TaskSummary]:
     rows, total = svc.list_tasks(session, q=q, tag=tag, family=family, limit=limit, offset=offset)
@@ -74,7 +75,7 @@ def list_versions(task_id: str, session: SessionDep, _: Caller = Depends(reader)
 
 @router.get("/{task_id:path}/versions/{version}", response_model=TaskVersionOut)
 def get_version(
-    task_id: str, version: int, session: SessionDep, _: Caller = Depends(reader)
+    task_id: str, version: RowId, session: SessionDep, _: Caller = Depends(reader)
 ) -> TaskVersionOut:
     return TaskVersionOut.model_validate(svc.get_version(svc.get_task(session, task_id), version))
 
@@ -93,7 +94,7 @@ def add_baseline(
 
 @router.delete("/{task_id:path}/baselines/{baseline_id}", status_code=204)
 def delete_baseline(
-    task_id: str, baseline_id: int, session: SessionDep, _: Caller = Depends(submitter)
+    task_id: str, baseline_id: RowId, session: SessionDep, _: Caller = Depends(submitter)
 ) -> Response:
     svc.delete_baseline(session, task_id, baseline_id)
     return Response(status_code=204)

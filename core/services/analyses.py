@@ -15,12 +15,13 @@ from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from analysis.trend import DateWindow
-from core.errors import NotFound
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.models import (
+    ROLE_ADMIN,
     RUN_COMPLETED,
     RUN_INFRA_ERROR,
     Agent,
@@ -32,8 +33,16 @@ from core.models import (
     utcnow,
 )
 from core.queue import QUEUE_ANALYSIS, enqueue_after_commit
+from core.settings import Settings
 
 JOB_FIT = "analysis.fit"
+# An analysis in one of these states may still be cancelled; its job stops at the next check.
+ACTIVE = ("queued", "running")
+CANCELLED = "cancelled"
+
+
+class AnalysisCancelled(Exception):
+    """Raised from the fit's progress callback when the analysis was cancelled meanwhile."""
 
 
 class AnalysisRequest(BaseModel):
@@ -152,9 +161,28 @@ def analysis_params(request: AnalysisRequest) -> Any:
     )
 
 
-def request_analysis(session: Session, request: AnalysisRequest, reason: str = "requested") -> AnalysisResult:
+def check_bootstrap_allowed(request: AnalysisRequest, role: str, settings: Settings) -> None:
+    """Submitters get a capped bootstrap (a fit's cost grows with it); admins up to the schema's."""
+    cap = settings.analysis_max_bootstrap_submitter
+    if role != ROLE_ADMIN and request.bootstrap > cap:
+        raise InvalidInput(
+            f"bootstrap: at most {cap} replicates for your role (asked for {request.bootstrap}); "
+            "an admin may ask for more (HORIZON_ANALYSIS_MAX_BOOTSTRAP_SUBMITTER sets the cap)"
+        )
+
+
+def request_analysis(
+    session: Session,
+    request: AnalysisRequest,
+    reason: str = "requested",
+    created_by_token_id: int | None = None,
+) -> AnalysisResult:
     """Store a queued analysis and send the fit job once this commits."""
-    row = AnalysisResult(status="queued", params={**request.model_dump(mode="json"), "reason": reason})
+    row = AnalysisResult(
+        status="queued",
+        params={**request.model_dump(mode="json"), "reason": reason},
+        created_by_token_id=created_by_token_id,
+    )
     session.add(row)
     session.flush()
     enqueue_after_commit(session, JOB_FIT, row.id, queue=QUEUE_ANALYSIS)
@@ -165,6 +193,32 @@ def get_analysis(session: Session, analysis_id: int) -> AnalysisResult:
     row = session.get(AnalysisResult, analysis_id)
     if row is None:
         raise NotFound(f"no analysis {analysis_id}")
+    return row
+
+
+def cancel_analysis(session: Session, analysis_id: int, token_id: int | None, role: str) -> AnalysisResult:
+    """Cancel a queued or running analysis (its requester or an admin); cancelling twice is a no-op.
+
+    A guarded update, so a job finishing at the same moment and this cannot both win; the running
+    job sees the status at its next progress check (between bootstrap chunks) and stops.
+    """
+    row = get_analysis(session, analysis_id)
+    if role != ROLE_ADMIN and (token_id is None or row.created_by_token_id != token_id):
+        raise PermissionDenied("only the token that requested this analysis, or an admin, may cancel it")
+    if row.status == CANCELLED:
+        return row
+    if row.status not in ACTIVE:
+        raise Conflict(
+            f"analysis {analysis_id} is already {row.status}; only a queued or running one can be cancelled"
+        )
+    done = session.execute(
+        update(AnalysisResult)
+        .where(AnalysisResult.id == analysis_id, AnalysisResult.status.in_(ACTIVE))
+        .values(status=CANCELLED, finished_at=utcnow())
+    )
+    session.refresh(row)
+    if getattr(done, "rowcount", 1) == 0 and row.status != CANCELLED:
+        raise Conflict(f"analysis {analysis_id} finished meanwhile ({row.status})")
     return row
 
 
@@ -188,14 +242,23 @@ def list_analyses(session: Session, limit: int = 50, offset: int = 0) -> tuple[l
     return list(rows), total
 
 
-def mark_running(session: Session, row: AnalysisResult, inputs: AnalysisInputs, total: int) -> None:
-    row.status = "running"
+def mark_running(session: Session, row: AnalysisResult, inputs: AnalysisInputs, total: int) -> bool:
+    """Start the fit; False when the analysis was cancelled meanwhile (a guarded update, so a
+    cancel arriving now is never overwritten)."""
+    started = session.execute(
+        update(AnalysisResult)
+        .where(AnalysisResult.id == row.id, AnalysisResult.status.in_(ACTIVE))
+        .values(status="running")
+    )
+    if getattr(started, "rowcount", 1) == 0:
+        return False
     row.inputs_fingerprint = inputs.fingerprint
     row.n_runs = len(inputs.frame)
     row.n_infra_excluded = inputs.n_infra_excluded
     row.progress_total = total
     row.progress_done = 0
     session.flush()
+    return True
 
 
 def finish(session: Session, row: AnalysisResult, result: dict[str, Any] | None, error: str | None) -> None:

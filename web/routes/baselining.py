@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy import select
 from starlette.datastructures import FormData
 
+from api.params import RowId
 from core.errors import NotFound, PermissionDenied
 from core.models import Task
 from core.models_baselining import BaseliningAttempt
@@ -54,7 +55,8 @@ def state_json(attempt: BaseliningAttempt) -> dict[str, Any]:
 def _owned(db: Any, attempt_id: int, user: WebUser) -> BaseliningAttempt:
     attempt = svc.get_attempt(db, attempt_id)
     if attempt.baseliner != user.name and not user.is_admin:
-        raise PermissionDenied(f"attempt {attempt_id} belongs to {attempt.baseliner}")
+        # No name in the refusal: who times which task is not the caller's business.
+        raise PermissionDenied(f"attempt {attempt_id} belongs to someone else")
     return attempt
 
 
@@ -92,12 +94,12 @@ def start(request: Request, db: DbDep, user: Submitter, data: FormData = FormDep
 
 
 @router.get("/baselining/attempts/{attempt_id}/state")
-def attempt_state(request: Request, attempt_id: int, db: DbDep, user: Submitter) -> JSONResponse:
+def attempt_state(request: Request, attempt_id: RowId, db: DbDep, user: Submitter) -> JSONResponse:
     return JSONResponse(state_json(_owned(db, attempt_id, user)), headers={"Cache-Control": "no-store"})
 
 
 @router.get("/baselining/attempts/{attempt_id}/files/{path:path}")
-def attempt_file(request: Request, attempt_id: int, path: str, db: DbDep, user: Submitter) -> Response:
+def attempt_file(request: Request, attempt_id: RowId, path: str, db: DbDep, user: Submitter) -> Response:
     """An environment file of the task version being timed, to work on locally."""
     attempt = _owned(db, attempt_id, user)
     version = task_svc.get_version(task_svc.get_task(db, attempt.task_id), attempt.task_version)
@@ -109,7 +111,7 @@ def attempt_file(request: Request, attempt_id: int, path: str, db: DbDep, user: 
 
 
 @router.get("/baselining/attempts/{attempt_id}")
-def attempt_page(request: Request, attempt_id: int, db: DbDep, user: Submitter) -> Response:
+def attempt_page(request: Request, attempt_id: RowId, db: DbDep, user: Submitter) -> Response:
     attempt = _owned(db, attempt_id, user)
     version = task_svc.get_version(task_svc.get_task(db, attempt.task_id), attempt.task_version)
     task = db.get(Task, attempt.task_id)
@@ -129,7 +131,7 @@ def attempt_page(request: Request, attempt_id: int, db: DbDep, user: Submitter) 
 
 @router.post("/baselining/attempts/{attempt_id}/{action}", dependencies=[Csrf])
 def attempt_action(
-    request: Request, attempt_id: int, action: str, db: DbDep, user: Submitter, data: FormData = FormDep
+    request: Request, attempt_id: RowId, action: str, db: DbDep, user: Submitter, data: FormData = FormDep
 ) -> Response:
     if action not in ACTIONS:
         raise NotFound(f"unknown action {action!r}")

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from api.params import PageNumber, RowId, id_or_name
 from core.errors import HorizonError, NotFound
 from core.models import RUN_FINAL_STATUSES, RUN_STATUSES, Batch
 from core.schemas import BatchCreate
@@ -33,8 +34,8 @@ FormDep = Depends(form_data)
 
 
 def _int_or_none(text: str) -> int | None:
-    text = text.strip()
-    return int(text) if text.isdigit() else None
+    ref = id_or_name(text.strip())
+    return ref if isinstance(ref, int) else None
 
 
 @router.get("/runs")
@@ -46,9 +47,8 @@ def runs_page(
     agent: str = "",
     task: str = "",
     status: str = "",
-    page: int = 1,
+    page: PageNumber = 1,
 ) -> Response:
-    page = max(1, page)
     filters = {"batch": batch.strip(), "agent": agent.strip(), "task": task.strip(), "status": status.strip()}
     rows, total = run_svc.list_runs(
         db,
@@ -75,7 +75,7 @@ def runs_page(
 
 
 @router.get("/runs/{run_id}")
-def run_page(request: Request, run_id: int, db: DbDep, user: Viewer) -> Response:
+def run_page(request: Request, run_id: RowId, db: DbDep, user: Viewer) -> Response:
     run = run_svc.get_run(db, run_id)
     transcript = run_svc.transcript_of(db, run_id)
     events: list[Any] = list(transcript.events) if transcript is not None else []
@@ -92,8 +92,7 @@ def run_page(request: Request, run_id: int, db: DbDep, user: Viewer) -> Response
 
 
 @router.get("/batches")
-def batches_page(request: Request, db: DbDep, user: Viewer, page: int = 1) -> Response:
-    page = max(1, page)
+def batches_page(request: Request, db: DbDep, user: Viewer, page: PageNumber = 1) -> Response:
     rows, total = batch_svc.list_batches(db, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     counts = batch_status_counts(db, [b.id for b in rows])
     return render(
@@ -126,14 +125,14 @@ def progress(db: Any, batch: Batch) -> dict[str, Any]:
 
 
 @router.get("/batches/{batch_id}/progress")
-def batch_progress(request: Request, batch_id: int, db: DbDep, user: Viewer) -> JSONResponse:
+def batch_progress(request: Request, batch_id: RowId, db: DbDep, user: Viewer) -> JSONResponse:
     """Polled by the batch page every couple of seconds."""
     data = progress(db, batch_svc.get_batch(db, batch_id))
     return JSONResponse(data, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/batches/{batch_id}")
-def batch_page(request: Request, batch_id: int, db: DbDep, user: Viewer) -> Response:
+def batch_page(request: Request, batch_id: RowId, db: DbDep, user: Viewer) -> Response:
     batch = batch_svc.get_batch(db, batch_id)
     runs, total = run_svc.list_runs(db, batch_id=batch.id, limit=BATCH_PAGE_RUNS)
     return render(
@@ -151,7 +150,7 @@ def batch_page(request: Request, batch_id: int, db: DbDep, user: Viewer) -> Resp
 
 
 @router.post("/batches/{batch_id}/cancel", dependencies=[Csrf])
-def cancel_batch(request: Request, batch_id: int, db: DbDep, user: Submitter) -> Response:
+def cancel_batch(request: Request, batch_id: RowId, db: DbDep, user: Submitter) -> Response:
     batch_svc.cancel_batch(db, batch_id)
     return redirect(f"/batches/{batch_id}")
 
@@ -190,7 +189,7 @@ def schedule(request: Request, db: DbDep, user: Submitter, data: FormData = Form
     errors: dict[str, list[str]] = {}
     payload: dict[str, Any] = {
         "name": values["name"],
-        "agents": [int(a) if a.isdigit() else a for a in values["agents"]],
+        "agents": [id_or_name(a) for a in values["agents"]],
         "tasks": values["tasks"] or None,
         "tags": values["tags"] or None,
         "repeats": values["repeats"] or "1",

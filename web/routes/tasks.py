@@ -11,11 +11,13 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from api.params import PageNumber
 from core.errors import Conflict, HorizonError, InvalidInput
+from core.models import ROLE_SUBMITTER
 from core.schemas import BaselineCreate, TaskCreate, TaskUpdate
 from core.services import baselining as baselining_svc
 from core.services import tasks as task_svc
-from web.deps import Csrf, DbDep, Submitter, Viewer
+from web.deps import Csrf, DbDep, Submitter, Viewer, require
 from web.queries import all_tags, latest_health_check, task_success_by_agent
 from web.rendering import WebRoute, redirect, render
 from web.task_form import (
@@ -27,6 +29,7 @@ from web.task_form import (
     baseline_payloads,
     baseline_rows_index,
     create_payload,
+    form_number,
     read_task_form,
     update_payload,
     values_from_task,
@@ -43,6 +46,9 @@ async def form_data(request: Request) -> FormData:
 
 
 FormDep = Depends(form_data)
+# The role is checked before the CSRF check parses the form: an upload from someone who may not
+# submit tasks is refused before its body is read (and spooled to disk).
+SUBMITTER_THEN_CSRF = [Depends(require(ROLE_SUBMITTER)), Csrf]
 
 
 def task_url(task_id: str) -> str:
@@ -51,9 +57,8 @@ def task_url(task_id: str) -> str:
 
 @router.get("/tasks")
 def tasks_page(
-    request: Request, db: DbDep, user: Viewer, q: str = "", tag: str = "", page: int = 1
+    request: Request, db: DbDep, user: Viewer, q: str = "", tag: str = "", page: PageNumber = 1
 ) -> Response:
-    page = max(1, page)
     rows, total = task_svc.list_tasks(
         db, q=q.strip() or None, tag=tag.strip() or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
@@ -133,7 +138,7 @@ def _uploads_lost(form: TaskForm) -> None:
         form.error(GENERAL, f"choose the files again, browsers do not keep them: {names}")
 
 
-@router.post("/tasks/new", dependencies=[Csrf])
+@router.post("/tasks/new", dependencies=SUBMITTER_THEN_CSRF)
 def create_task(request: Request, db: DbDep, user: Submitter, data: FormData = FormDep) -> Response:
     form = read_task_form(data)
     payload: dict[str, Any] | None = None
@@ -193,7 +198,7 @@ def _add_baselines(db: Session, task_id: str, form: TaskForm) -> None:
             form.error(f"baselines.{row_index}", exc.message)
 
 
-@router.post("/tasks/{task_id:path}/edit", dependencies=[Csrf])
+@router.post("/tasks/{task_id:path}/edit", dependencies=SUBMITTER_THEN_CSRF)
 def edit_task(
     request: Request, task_id: str, db: DbDep, user: Submitter, data: FormData = FormDep
 ) -> Response:
@@ -232,7 +237,7 @@ def edit_task(
     return redirect(task_url(task.id) + ("?version=new" if new_version else "?saved=1"))
 
 
-@router.post("/tasks/{task_id:path}/baselines", dependencies=[Csrf])
+@router.post("/tasks/{task_id:path}/baselines", dependencies=SUBMITTER_THEN_CSRF)
 def add_baseline(
     request: Request, task_id: str, db: DbDep, user: Submitter, data: FormData = FormDep
 ) -> Response:
@@ -242,7 +247,7 @@ def add_baseline(
     found = TaskForm()
     payload = {
         "baseliner": values["baseliner"] or user.name,
-        "minutes": values["minutes"] or None,
+        "minutes": form_number(values["minutes"]),
         "succeeded": values["succeeded"] or "yes",
         "source": values["source"] or "baseline",
         "notes": values["notes"],
