@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, http_security
 from api.routes import analyses, catalog, runs, system, tasks
 from core.settings import Settings, get_settings
 from web.app import mount_web
@@ -26,4 +26,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (tasks, catalog, runs, analyses, system):
         app.include_router(module.router)
     mount_web(app)  # dashboard and forms (HTML), /static, bundled plotly.js
+    # Security headers, trusted hosts and body limits, before any routing, parsing or auth.
+    http_security.install(app, settings)
     return app

@@ -30,6 +30,8 @@ os.environ["DATABASE_URL"] = TEST_DATABASE_URL
 os.environ.pop("REDIS_URL", None)
 os.environ.pop("HORIZON_REDIS_URL", None)
 os.environ.setdefault("HORIZON_DATA_DIR", str(REPO_ROOT / "test-output" / "data"))
+# Starlette's TestClient sends `Host: testserver`; real servers in tests are reached on 127.0.0.1.
+os.environ.setdefault("HORIZON_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 
 
 def _admin_engine():  # type: ignore[no-untyped-def]
@@ -71,8 +73,9 @@ def db(pg_url: str) -> Iterator[str]:
         existing = set(
             conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname='public'")).scalars()
         )
-        # Every table but Alembic's own, so tables added by later migrations are emptied too.
-        tables = [t for t in existing if t != "alembic_version"]
+        # Every table but Alembic's own, so tables added by later migrations are emptied too, and
+        # the deployment's identity, which the migration made once (core.services.deployment).
+        tables = [t for t in existing if t not in ("alembic_version", "deployment")]
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     yield pg_url
 

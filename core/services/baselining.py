@@ -141,7 +141,7 @@ def list_attempts(
 
 def _check_owner(attempt: BaseliningAttempt, actor: str, is_admin: bool) -> None:
     if attempt.baseliner != actor and not is_admin:
-        raise PermissionDenied(f"attempt {attempt.id} belongs to {attempt.baseliner}; only they can time it")
+        raise PermissionDenied(f"attempt {attempt.id} belongs to someone else; only they can time it")
 
 
 def _add_event(session: Session, attempt: BaseliningAttempt, kind: str) -> BaseliningEvent:

@@ -110,9 +110,15 @@ def worker(server: str, live_env: dict[str, str]) -> Iterator[Proc]:
 @pytest.fixture
 def page(chromium: Any, server: str, db: str) -> Iterator[Any]:
     context = chromium.new_context(viewport={"width": 1300, "height": 900}, base_url=server)
+    # Content-Security-Policy violations are reported as events and console errors; none may occur.
+    context.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => (window.__csp = window.__csp || [])"
+        ".push(e.violatedDirective + ' ' + e.blockedURI))"
+    )
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     tab.set_default_timeout(20_000)
     yield tab
     context.close()
@@ -192,7 +198,7 @@ def test_validation_error_next_to_the_field_and_nothing_stored(page: Any) -> Non
     assert "has-error" in (id_field.get_attribute("class") or "")
     assert "letters, digits" in id_field.locator(".field-error").inner_text()
     memory = page.locator(".field", has=page.locator("[id='f-limits.memory_mb']"))
-    assert "greater than or equal to 16" in memory.locator(".field-error").inner_text()
+    assert "at least 16" in memory.locator(".field-error").inner_text()
     assert page.input_value("#f-title") == "Say hello"  # what was typed is kept
     shot(page, "task-validation-error")
     assert count(Task) == 0 and count(HumanBaseline) == 0
@@ -292,6 +298,18 @@ def test_dashboard_plot_holds_the_stored_points_and_trend(page: Any) -> None:
     assert "fitted logistic" in names and "CI band (from p50/p80 CIs)" in names
     shot(page, "agent-page")
     assert set(RELEASES) >= set(frontier["names"])
+
+
+def test_charts_render_under_the_content_security_policy(page: Any) -> None:
+    store_result(simulated_report())
+    for path, plot in (("/", "#trend-plot"), ("/agents/agent-2022", "#agent-plot")):
+        response = page.goto(path)
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self';" in csp and "unsafe-eval" not in csp
+        page.wait_for_selector(f"{plot}[data-rendered='1']")
+        page.hover(plot)  # hover labels and the mode bar: plotly's styles and handlers at work
+        assert page.locator(f"{plot} .main-svg").count() >= 1
+        assert page.evaluate("window.__csp || []") == [], path
 
 
 # ---------------------------------------------------------------- baselining

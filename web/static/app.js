@@ -141,7 +141,25 @@
     });
   }
 
+  // ---- forms that ask first, and "back" links (the CSP allows no inline handlers)
+  function confirmsAndBackLinks() {
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+      });
+    });
+    document.querySelectorAll("a[data-back]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (window.history.length > 1) {
+          event.preventDefault();
+          window.history.back();
+        }
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    confirmsAndBackLinks();
     renderPlots();
     pollBatch();
     runTimer();
