@@ -81,6 +81,11 @@ class Task(Base):
     human_minutes: Mapped[float | None] = mapped_column(Float, nullable=True)
     human_minutes_source: Mapped[str | None] = mapped_column(String(20), nullable=True)
     n_successful_baselines: Mapped[int] = mapped_column(Integer, default=0)
+    # The token that made it (docs/security.md, "Ownership"): submitters change only their own;
+    # None for rows made by the system, imports or the bootstrap admin (admins only).
+    owner_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -126,6 +131,15 @@ class HumanBaseline(Base):
     succeeded: Mapped[bool] = mapped_column(Boolean)
     source: Mapped[str] = mapped_column(String(20))
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Who recorded it (token id; None for imports and task folders). A timed baseline carries the
+    # attempt it came from; only the server makes those (one per attempt).
+    recorded_by_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="SET NULL"), nullable=True
+    )
+    attempt_id: Mapped[int | None] = mapped_column(Integer, nullable=True, unique=True)
+    # Deletion is soft: kept for audit, left out of human time.
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    deleted_by_token_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -145,6 +159,11 @@ class Model(Base):
     input_price_per_mtok: Mapped[float] = mapped_column(Float, default=0.0)
     output_price_per_mtok: Mapped[float] = mapped_column(Float, default=0.0)
     context_window: Mapped[int] = mapped_column(Integer, default=8192)
+    # The token that made it (docs/security.md, "Ownership"): submitters change only their own;
+    # None for rows made by the system, imports or the bootstrap admin (admins only).
+    owner_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     managed: Mapped[bool] = mapped_column(Boolean, default=False)
     # The name of an operator-configured command template (HORIZON_INFERENCE_TEMPLATES); no API
     # caller ever supplies a command line (docs/security.md).
@@ -165,6 +184,11 @@ class Agent(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Overrides the model's release date for the trend (e.g. imported agents with no model row).
     release_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # The token that made it (docs/security.md, "Ownership"): submitters change only their own;
+    # None for rows made by the system, imports or the bootstrap admin (admins only).
+    owner_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     model: Mapped[Model | None] = relationship()
@@ -178,6 +202,11 @@ class Batch(Base):
     repeats: Mapped[int] = mapped_column(Integer, default=1)
     request: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # The token that made it (docs/security.md, "Ownership"): submitters change only their own;
+    # None for rows made by the system, imports or the bootstrap admin (admins only).
+    owner_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -280,7 +309,8 @@ class ApiToken(Base):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    # Unique: a name says who holds the token, and people are told apart by it in the web.
+    name: Mapped[str] = mapped_column(String(200), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -51,6 +51,11 @@ class BaseliningAttempt(Base):
     task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     task_version: Mapped[int] = mapped_column(Integer)
     baseliner: Mapped[str] = mapped_column(String(200), index=True)
+    # The token that owns the attempt (names are not proof of identity); None only for attempts
+    # made before ownership was recorded.
+    token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     status: Mapped[str] = mapped_column(String(20), default=ATTEMPT_ACTIVE)
     answer: Mapped[str | None] = mapped_column(Text, nullable=True)
     # Filled at submission, from the events; never sent by the browser.
