@@ -8,9 +8,10 @@ import hmac
 import secrets
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.errors import InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from core.models import ROLE_ADMIN, ROLE_SUBMITTER, ROLE_VIEWER, ROLES, ApiToken, WebSession, utcnow
 from core.settings import Settings
 
@@ -35,10 +36,20 @@ def create_token(session: Session, name: str, role: str) -> tuple[ApiToken, str]
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     if not name.strip():
         raise InvalidInput("a token needs a name saying who or what uses it")
+    name = name.strip()
+    # Names are unique (people are told apart by them): checked first for a clear answer, and the
+    # unique constraint decides a race between two requests; either way nothing is stored.
+    taken = f"a token named {name!r} already exists; choose another name"
+    if session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
+        raise Conflict(taken)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(name=name.strip(), token_hash=hash_token(secret), role=role)
+    row = ApiToken(name=name, token_hash=hash_token(secret), role=role)
     session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # The caller's transaction is spoilt and is rolled back as the Conflict passes through.
+        raise Conflict(taken) from None
     return row, secret
 
 

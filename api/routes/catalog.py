@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api", tags=["models and agents"])
 
 @router.get("/models", response_model=list[ModelOut])
 def list_models(session: SessionDep, _: Caller = Depends(reader)) -> list[ModelOut]:
-    return [ModelOut.model_validate(m) for m in svc.list_models(session)]
+    return [svc.model_out(m) for m in svc.list_models(session)]
 
 
 @router.post("/models", response_model=ModelOut, status_code=201)
@@ -28,12 +28,13 @@ def create_model(
     settings: Settings = Depends(get_settings_dep),
 ) -> ModelOut:
     is_admin = role_allows(caller.role, ROLE_ADMIN)
-    return ModelOut.model_validate(svc.create_model(session, data, settings, is_admin=is_admin))
+    row = svc.create_model(session, data, settings, is_admin=is_admin, owner_token_id=caller.token_id)
+    return svc.model_out(row)
 
 
 @router.get("/models/{model_id}", response_model=ModelOut)
 def get_model(model_id: RowId, session: SessionDep, _: Caller = Depends(reader)) -> ModelOut:
-    return ModelOut.model_validate(svc.get_model(session, model_id))
+    return svc.model_out(svc.get_model(session, model_id))
 
 
 @router.patch("/models/{model_id}", response_model=ModelOut)
@@ -44,8 +45,8 @@ def update_model(
     caller: Caller = Depends(submitter),
     settings: Settings = Depends(get_settings_dep),
 ) -> ModelOut:
-    is_admin = role_allows(caller.role, ROLE_ADMIN)
-    return ModelOut.model_validate(svc.update_model(session, model_id, data, settings, is_admin=is_admin))
+    """Change a model: its owner or an admin; its endpoint, key, provider and server only an admin."""
+    return svc.model_out(svc.update_model(session, model_id, data, settings, actor=caller))
 
 
 @router.get("/agents", response_model=list[AgentOut])
@@ -54,8 +55,8 @@ def list_agents(session: SessionDep, _: Caller = Depends(reader)) -> list[AgentO
 
 
 @router.post("/agents", response_model=AgentOut, status_code=201)
-def create_agent(data: AgentCreate, session: SessionDep, _: Caller = Depends(submitter)) -> AgentOut:
-    return svc.agent_out(svc.create_agent(session, data))
+def create_agent(data: AgentCreate, session: SessionDep, caller: Caller = Depends(submitter)) -> AgentOut:
+    return svc.agent_out(svc.create_agent(session, data, owner_token_id=caller.token_id))
 
 
 @router.get("/agents/{agent_id}", response_model=AgentOut)

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput, NotFound
 from core.models import RUN_CANCELLED, RUN_FINAL_STATUSES, RUN_QUEUED, RUN_RUNNING, Batch, Run, Task, utcnow
-from core.queue import QUEUE_GPU, QUEUE_RUNS, enqueue_after_commit
+from core.ownership import Actor, check_owner, owner_name
+from core.queue import QUEUE_GPU, QUEUE_RUNS, discard_after_commit, enqueue_after_commit
+from core.quotas import check_batch_size, check_run_quota
 from core.schemas import BatchCreate, BatchOut
 from core.services.catalog import get_agent
 from core.services.runs import JOB_EXECUTE_RUN
 from core.services.tasks import current_version, get_task, tasks_with_tags
 
-MAX_RUNS_PER_BATCH = 200_000
+INSERT_CHUNK = 2000
 
 
-def create_batch(session: Session, data: BatchCreate, created_by: str | None = None) -> Batch:
+def create_batch(
+    session: Session, data: BatchCreate, created_by: str | None = None, *, owner_token_id: int | None = None
+) -> Batch:
+    """Queue agents x tasks x repeats runs; the batch is `owner_token_id`'s to cancel. Anyone's
+    agents and tasks may be used: reading is open, only changes are the owner's."""
     agents = []
     for ref in dict.fromkeys(data.agents):  # de-duplicate, keep order
         agent = get_agent(session, ref)
@@ -32,42 +40,42 @@ def create_batch(session: Session, data: BatchCreate, created_by: str | None = N
     if not tasks:
         raise InvalidInput(f"no task has any of the tags {', '.join(data.tags or [])}")
     total = len(agents) * len(tasks) * data.repeats
-    if total > MAX_RUNS_PER_BATCH:
-        raise InvalidInput(
-            f"this batch would create {total} runs; split it (at most {MAX_RUNS_PER_BATCH} per batch)"
-        )
+    check_batch_size(session, total)
+    check_run_quota(session, owner_token_id, total)
     batch = Batch(
         name=data.name,
         repeats=data.repeats,
         request=data.model_dump(mode="json"),
         created_by=created_by,
+        owner_token_id=owner_token_id,
     )
     session.add(batch)
     session.flush()
-    rows = []
-    for agent in agents:
-        for task in tasks.values():
-            version_id = current_version(task).id
-            for repeat in range(data.repeats):
-                rows.append(
-                    {
-                        "batch_id": batch.id,
-                        "agent_id": agent.id,
-                        "task_version_id": version_id,
-                        "task_id": task.id,
-                        "repeat_index": repeat,
-                        "status": RUN_QUEUED,
-                        "attempt": 0,
-                        "created_at": utcnow(),
-                        "enqueued_at": utcnow(),
-                    }
-                )
-    # One multi-row insert with RETURNING: fast enough for tens of thousands of runs.
-    run_ids = list(session.scalars(insert(Run).returning(Run.id), rows))
+    now = utcnow()
     gpu_agents = {a.id for a in agents if a.model is not None and a.model.managed}
-    for row, run_id in zip(rows, run_ids, strict=True):
-        queue = QUEUE_GPU if row["agent_id"] in gpu_agents else QUEUE_RUNS
-        enqueue_after_commit(session, JOB_EXECUTE_RUN, run_id, queue=queue)
+    rows = (
+        {
+            "batch_id": batch.id,
+            "agent_id": agent.id,
+            "task_version_id": version_id,
+            "task_id": task_id,
+            "repeat_index": repeat,
+            "status": RUN_QUEUED,
+            "attempt": 0,
+            "created_at": now,
+            "enqueued_at": now,
+        }
+        for agent in agents
+        for task_id, version_id in [(t.id, current_version(t).id) for t in tasks.values()]
+        for repeat in range(data.repeats)
+    )
+    # Multi-row inserts with RETURNING, INSERT_CHUNK rows at a time: fast, and a max-size batch
+    # never holds all its rows in memory at once.
+    while chunk := list(islice(rows, INSERT_CHUNK)):
+        run_ids = session.scalars(insert(Run).returning(Run.id, sort_by_parameter_order=True), chunk)
+        for row, run_id in zip(chunk, run_ids, strict=True):
+            queue = QUEUE_GPU if row["agent_id"] in gpu_agents else QUEUE_RUNS
+            enqueue_after_commit(session, JOB_EXECUTE_RUN, run_id, queue=queue)
     return batch
 
 
@@ -99,6 +107,7 @@ def batch_out(session: Session, batch: Batch) -> BatchOut:
         total=total,
         counts=counts,
         done=total > 0 and finished == total,
+        owner=owner_name(session, batch.owner_token_id),
     )
 
 
@@ -108,15 +117,20 @@ def list_batches(session: Session, limit: int = 50, offset: int = 0) -> tuple[li
     return list(rows), total
 
 
-def cancel_batch(session: Session, batch_id: int) -> Batch:
-    """Cancel every unfinished run; running workers notice at their next heartbeat."""
+def cancel_batch(session: Session, batch_id: int, *, actor: Actor) -> Batch:
+    """Cancel every unfinished run (its owner or an admin); running workers notice at their next
+    heartbeat."""
     batch = get_batch(session, batch_id)
+    check_owner(batch.owner_token_id, actor, "batch")
     now = utcnow()
-    session.execute(
+    cancelled = session.scalars(
         update(Run)
         .where(Run.batch_id == batch_id, Run.status.in_((RUN_QUEUED, RUN_RUNNING)))
         .values(status=RUN_CANCELLED, finished_at=now, stop_reason=None)
+        .returning(Run.id)
     )
+    # Their queue messages go too, so runs queued later do not wait behind them (core.queue).
+    discard_after_commit(session, JOB_EXECUTE_RUN, [(run_id,) for run_id in cancelled])
     batch.cancelled_at = batch.cancelled_at or now
     session.flush()
     return batch

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from core.auth import role_allows
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.model_keys import key_problem
-from core.models import Agent, Model
+from core.models import ROLE_ADMIN, Agent, Model
+from core.ownership import Actor, check_owner, owner_name
 from core.schemas import (
     ADMIN_ONLY_MODEL_FIELDS,
     BUILTIN_SCAFFOLDS,
     AgentCreate,
     AgentOut,
     ModelCreate,
+    ModelOut,
     ModelUpdate,
 )
 from core.settings import Settings, get_settings
@@ -32,8 +35,16 @@ def _check_key(row: Model, settings: Settings) -> None:
         raise InvalidInput(problem)
 
 
-def create_model(session: Session, data: ModelCreate, settings: Settings, *, is_admin: bool) -> Model:
-    """A new model. Only admins make managed models: those start a process on a worker."""
+def create_model(
+    session: Session,
+    data: ModelCreate,
+    settings: Settings,
+    *,
+    is_admin: bool,
+    owner_token_id: int | None = None,
+) -> Model:
+    """A new model owned by `owner_token_id`. Only admins make managed models: those start a
+    process on a worker."""
     if data.managed and not is_admin:
         raise PermissionDenied(
             "only an admin may create a managed model (it starts an inference server on a worker)"
@@ -53,6 +64,7 @@ def create_model(session: Session, data: ModelCreate, settings: Settings, *, is_
         managed=data.managed,
         server_template=data.server_template,
         weights=data.weights,
+        owner_token_id=owner_token_id,
     )
     _check_key(row, settings)
     session.add(row)
@@ -61,13 +73,15 @@ def create_model(session: Session, data: ModelCreate, settings: Settings, *, is_
 
 
 def update_model(
-    session: Session, model_id: int, data: ModelUpdate, settings: Settings, *, is_admin: bool
+    session: Session, model_id: int, data: ModelUpdate, settings: Settings, *, actor: Actor
 ) -> Model:
-    """Change a model. Where its requests go, with which key and what a managed model runs are
-    an admin's to change: a submitter could otherwise point a stored key at their own endpoint."""
+    """Change a model (its owner or an admin). Where its requests go, with which key and what a
+    managed model runs are an admin's to change: a submitter could otherwise point a stored key at
+    their own endpoint."""
     row = get_model(session, model_id)
+    check_owner(row.owner_token_id, actor, "model")
     changes = data.model_dump(exclude_unset=True)
-    if not is_admin:
+    if not role_allows(actor.role, ROLE_ADMIN):
         if row.managed:
             raise PermissionDenied("only an admin may change a managed model")
         if fields := sorted(ADMIN_ONLY_MODEL_FIELDS & changes.keys()):
@@ -106,7 +120,8 @@ def known_scaffolds() -> tuple[str, ...]:
     return BUILTIN_SCAFFOLDS + extra
 
 
-def create_agent(session: Session, data: AgentCreate) -> Agent:
+def create_agent(session: Session, data: AgentCreate, *, owner_token_id: int | None = None) -> Agent:
+    """A new agent owned by `owner_token_id`; it may use anyone's model (reading is open)."""
     if data.scaffold not in known_scaffolds():
         raise InvalidInput(
             f"unknown scaffold {data.scaffold!r}; known: {', '.join(known_scaffolds())} "
@@ -121,6 +136,7 @@ def create_agent(session: Session, data: AgentCreate) -> Agent:
         model=model,
         settings=data.settings.model_dump(exclude_none=True),
         release_date=data.release_date,
+        owner_token_id=owner_token_id,
     )
     session.add(row)
     session.flush()
@@ -152,4 +168,11 @@ def agent_out(agent: Agent) -> AgentOut:
         settings=agent.settings,
         release_date=agent.release_date or (agent.model.release_date if agent.model else None),
         created_at=agent.created_at,
+        owner=owner_name(object_session(agent), agent.owner_token_id),
+    )
+
+
+def model_out(model: Model) -> ModelOut:
+    return ModelOut.model_validate(model).model_copy(
+        update={"owner": owner_name(object_session(model), model.owner_token_id)}
     )

@@ -8,6 +8,7 @@ attempt number, so a worker presumed dead that wakes up late cannot overwrite a 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,12 +23,14 @@ from core.models import (
     RUN_QUEUED,
     RUN_RUNNING,
     Agent,
+    Batch,
     Model,
     Run,
     RunTranscript,
     TaskVersion,
     utcnow,
 )
+from core.ownership import Actor, check_owner
 from core.queue import QUEUE_GPU, QUEUE_RUNS, enqueue_after_commit
 from core.schemas import RunOut
 from core.settings import Settings
@@ -35,7 +38,24 @@ from core.settings import Settings
 JOB_EXECUTE_RUN = "runs.execute"
 
 
-def run_out(run: Run) -> RunOut:
+# A line where a Python traceback starts: its header, or a frame line of one cut to its tail.
+_TRACEBACK_LINE = re.compile(r'^(Traceback \(most recent call last\)|\s*File ".*", line \d+)', re.MULTILINE)
+
+
+def public_error(error: str | None) -> str | None:
+    """A stored run error as every reader may see it: without a Python traceback (code and host
+    paths), which rows written by earlier versions may hold. Workers store short errors and log
+    the details; admins read stored errors whole."""
+    if error is None:
+        return None
+    found = _TRACEBACK_LINE.search(error)
+    if found is None:
+        return error
+    return error[: found.start()].rstrip() + "\n[traceback removed; it is in the worker's log]"
+
+
+def run_out(run: Run, *, full_error: bool = False) -> RunOut:
+    """The API's view of a run; `full_error` (admins only) keeps the stored error whole."""
     return RunOut(
         id=run.id,
         batch_id=run.batch_id,
@@ -53,7 +73,7 @@ def run_out(run: Run) -> RunOut:
         tokens_out=run.tokens_out,
         cost_usd=run.cost_usd,
         worker=run.worker,
-        error=run.error,
+        error=run.error if full_error else public_error(run.error),
         imported_from=run.imported_from,
         created_at=run.created_at,
         started_at=run.started_at,
@@ -102,8 +122,11 @@ def list_runs(
     return list(rows), total
 
 
-def cancel_run(session: Session, run_id: int) -> Run:
+def cancel_run(session: Session, run_id: int, *, actor: Actor) -> Run:
+    """Cancel one queued or running run: a run belongs to its batch's owner (no batch: admins)."""
     run = get_run(session, run_id)
+    batch = session.get(Batch, run.batch_id) if run.batch_id is not None else None
+    check_owner(batch.owner_token_id if batch is not None else None, actor, "run's batch")
     if run.status not in (RUN_QUEUED, RUN_RUNNING):
         raise Conflict(f"run {run_id} is already {run.status}; only queued or running runs can be cancelled")
     run.status = RUN_CANCELLED

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.models import SOURCE_BASELINE, SOURCE_ESTIMATE, HumanBaseline, Task
+from core.ownership import SYSTEM
 from core.schemas import BaselineCreate, TaskCreate, TaskUpdate
 from core.services import tasks as task_svc
 from core.services.human_time import refresh_task_human_time
@@ -74,8 +75,9 @@ def sync_folder(session: Session, folder: TaskFolder, report: SyncReport) -> Non
         if task.family_id != spec.family:
             task_svc.ensure_family(session, spec.family)
             task.family_id = spec.family
+        # The operator's folders: applied whoever owns the task (like an admin's change).
         _, created = task_svc.update_task(
-            session, spec.id, TaskUpdate(title=spec.title, tags=spec.tags, **content)
+            session, spec.id, TaskUpdate(title=spec.title, tags=spec.tags, **content), actor=SYSTEM
         )
         (report.new_versions if created else report.unchanged).append(spec.id)
     have = {_key(b.source, b.baseliner, b.minutes, b.succeeded) for b in task.baselines}

@@ -23,11 +23,19 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 def make_token(role: str) -> str:
+    """A new token of `role` named "test ROLE" (then "test ROLE 2", ...: names are unique)."""
+    from sqlalchemy import select
+
     from core.auth import create_token
     from core.db import session_scope
+    from core.models import ApiToken
 
     with session_scope() as s:
-        _, secret = create_token(s, f"test {role}", role)
+        name, n = f"test {role}", 1
+        while s.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
+            n += 1
+            name = f"test {role} {n}"
+        _, secret = create_token(s, name, role)
     return secret
 
 

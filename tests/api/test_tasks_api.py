@@ -85,9 +85,33 @@ def test_human_time_from_baselines(client: TestClient, submitter: dict[str, str]
     assert math.isclose(ht["minutes"], 16.0)  # geometric mean of 8 and 32
 
     baselines = client.get("/api/tasks/fix-bug/baselines").json()
+    assert {b["recorded_by"] for b in baselines} == {"test submitter"}  # who recorded, not who is named
     bo = next(b for b in baselines if b["baseliner"] == "bo")
     assert client.delete(f"/api/tasks/fix-bug/baselines/{bo['id']}", headers=submitter).status_code == 204
     assert math.isclose(client.get("/api/tasks/fix-bug").json()["human_time"]["minutes"], 8.0)
+    # Deletion is soft: gone from the lists, kept for audit.
+    assert bo["id"] not in {b["id"] for b in client.get("/api/tasks/fix-bug/baselines").json()}
+    audit = client.get("/api/tasks/fix-bug/baselines", params={"include_deleted": "true"}).json()
+    deleted = next(b for b in audit if b["id"] == bo["id"])
+    assert deleted["deleted_at"] is not None and deleted["deleted_by"] == "test submitter"
+
+
+def test_timed_and_recorded_baselines_both_count() -> None:
+    """Both are one person's attempt: the geometric mean of the successful ones, deleted ones out."""
+    from core.models import HumanBaseline, utcnow
+    from core.services.human_time import derive_human_time
+
+    def row(source: str, minutes: float, succeeded: bool = True, deleted: bool = False) -> HumanBaseline:
+        return HumanBaseline(
+            source=source, minutes=minutes, succeeded=succeeded, deleted_at=utcnow() if deleted else None
+        )
+
+    rows = [row("timed", 4), row("baseline", 16), row("timed", 1000, succeeded=False)]
+    rows += [row("baseline", 0.02, deleted=True), row("estimate", 3)]
+    derived = derive_human_time(rows)
+    assert derived.source == "baseline" and derived.n_successful_baselines == 2
+    assert math.isclose(derived.minutes or 0, 8.0)
+    assert derive_human_time([row("timed", 4, deleted=True), row("estimate", 3)]).minutes == 3
 
 
 def test_bad_task_input_is_explained_and_changes_nothing(

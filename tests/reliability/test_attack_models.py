@@ -225,21 +225,25 @@ def test_keys_go_only_to_the_endpoints_the_operator_bound_them_to(db: str, liste
             r = client.post("/api/models", json=model, headers=sub)
             assert r.status_code == 422 and "HORIZON_MODEL_KEY_ENDPOINTS" in r.text, r.text
 
-        # An admin's model with the real key; a submitter may not re-point, re-key or re-provider it.
-        model = {"name": "bound", "base_url": BOUND_URL, "api_key_env": KEY_ENV}
-        r = client.post("/api/models", json=model, headers=admin)
-        assert r.status_code == 201, r.text
-        model_id = r.json()["id"]
-        for change in (
-            {"base_url": listener.url},
-            {"api_key_env": "OPENAI_API_KEY"},
-            {"provider": "anthropic"},
-            {"base_url": listener.url, "release_date": "2025-01-01"},
-        ):
-            r = client.patch(f"/api/models/{model_id}", json=change, headers=sub)
-            assert r.status_code == 403 and "only an admin" in r.text, (change, r.text)
-        after = client.get(f"/api/models/{model_id}").json()
-        assert (after["base_url"], after["api_key_env"], after["provider"]) == (BOUND_URL, KEY_ENV, "openai")
+        # A model with the real key, an admin's or the submitter's own: the submitter may not
+        # re-point, re-key or re-provider it (not theirs; or theirs, but those fields are admin-only).
+        for name, owner in (("bound", admin), ("own-bound", sub)):
+            model = {"name": name, "base_url": BOUND_URL, "api_key_env": KEY_ENV}
+            r = client.post("/api/models", json=model, headers=owner)
+            assert r.status_code == 201, r.text
+            model_id = r.json()["id"]
+            for change in (
+                {"base_url": listener.url},
+                {"api_key_env": "OPENAI_API_KEY"},
+                {"provider": "anthropic"},
+                {"base_url": listener.url, "release_date": "2025-01-01"},
+            ):
+                r = client.patch(f"/api/models/{model_id}", json=change, headers=sub)
+                expected = "only an admin" if owner is sub else "only the owner of this model or an admin"
+                assert r.status_code == 403 and expected in r.text, (change, r.text)
+            after = client.get(f"/api/models/{model_id}").json()
+            kept = (after["base_url"], after["api_key_env"], after["provider"])
+            assert kept == (BOUND_URL, KEY_ENV, "openai"), after
 
         # Rows stored before these rules (or by a hand-edited database): the worker refuses them
         # before it reads the key, and the run is an infrastructure failure that says why.
