@@ -30,6 +30,7 @@ import yaml
 
 from analysis.errors import AnalysisInputError, describe_items
 from analysis.table import RunTable
+from core.bounded_yaml import load_yaml
 
 FloatArray = np.ndarray
 
@@ -95,7 +96,7 @@ def read_release_dates(path: Path) -> dict[str, date]:
     if not path.is_file():
         raise AnalysisInputError(f"release dates file not found: {path}")
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loaded = load_yaml(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise AnalysisInputError(f"cannot parse release dates YAML {path}: {exc}") from exc
     if isinstance(loaded, dict) and isinstance(loaded.get("date"), dict):

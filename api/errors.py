@@ -9,7 +9,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 
-from core.errors import Conflict, HorizonError, InvalidInput, NotFound, PermissionDenied, Unauthenticated
+from core.errors import (
+    Conflict,
+    HorizonError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    QuotaExceeded,
+    Unauthenticated,
+)
 
 _STATUS = {
     NotFound: 404,
@@ -17,6 +25,7 @@ _STATUS = {
     InvalidInput: 422,
     PermissionDenied: 403,
     Unauthenticated: 401,
+    QuotaExceeded: 429,
 }
 
 

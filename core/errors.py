@@ -23,6 +23,10 @@ class InvalidInput(HorizonError):
     """The request is well-formed but its content is not acceptable (HTTP 422)."""
 
 
+class QuotaExceeded(HorizonError):
+    """The caller's token already holds as much queued work as the operator allows (HTTP 429)."""
+
+
 class PermissionDenied(HorizonError):
     """The caller's token lacks the role this action needs (HTTP 403)."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -48,6 +49,37 @@ class JobMessage:
 class JobQueue(Protocol):
     def send(self, message: JobMessage) -> None: ...
 
+    def discard(self, name: str, args: set[tuple[Any, ...]], queues: tuple[str, ...]) -> int:
+        """Drop waiting messages of job `name` with these args; returns how many were dropped."""
+        ...
+
+
+# Rewrites a queue's Redis list without the messages to drop, atomically (a worker's pop or a new
+# message never interleaves). kombu's Redis transport keeps each queue as a list of JSON envelopes,
+# pushed on the left and popped on the right; Celery puts the job's name and the repr of its
+# arguments in the headers. O(length of the queue), which the per-token quota bounds.
+_DISCARD_LUA = """
+local drop = {}
+for i = 2, #ARGV do drop[ARGV[i]] = true end
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+local keep = {}
+for _, raw in ipairs(items) do
+  local ok, msg = pcall(cjson.decode, raw)
+  local h = ok and type(msg) == 'table' and msg.headers
+  if not (type(h) == 'table' and h.task == ARGV[1] and drop[h.argsrepr]) then
+    keep[#keep + 1] = raw
+  end
+end
+local removed = #items - #keep
+if removed > 0 then
+  redis.call('DEL', KEYS[1])
+  for i = 1, #keep, 1000 do
+    redis.call('RPUSH', KEYS[1], unpack(keep, i, math.min(i + 999, #keep)))
+  end
+end
+return removed
+"""
+
 
 def celery_config(settings: Settings) -> dict[str, Any]:
     """Celery settings shared by the API's client and the workers."""
@@ -84,6 +116,17 @@ class CeleryQueue:
     def send(self, message: JobMessage) -> None:
         self.app.send_task(message.name, args=list(message.args), queue=message.queue)
 
+    def discard(self, name: str, args: set[tuple[Any, ...]], queues: tuple[str, ...]) -> int:
+        # Celery writes argsrepr as the repr of the list of arguments it was given (see send).
+        reprs = [repr(list(a)) for a in args]
+        removed = 0
+        with self.app.connection_for_write() as conn:
+            client = conn.default_channel.client
+            script = client.register_script(_DISCARD_LUA)
+            for queue in queues:
+                removed += int(script(keys=[queue], args=[name, *reprs]))
+        return removed
+
 
 class InProcessQueue:
     """Runs jobs on a small thread pool in this process (embedded mode).
@@ -98,6 +141,8 @@ class InProcessQueue:
         )
         self._pending = 0
         self._lock = threading.Condition()
+        # Messages to skip when their turn comes (cancelled runs): a set lookup instead of a job.
+        self._discarded: set[tuple[str, tuple[Any, ...]]] = set()
 
     def send(self, message: JobMessage) -> None:
         fn = _REGISTRY.get(message.name)
@@ -109,14 +154,26 @@ class InProcessQueue:
         pool = self._analysis_pool if message.queue == QUEUE_ANALYSIS else self._pool
         pool.submit(self._run, fn, message)
 
+    def discard(self, name: str, args: set[tuple[Any, ...]], queues: tuple[str, ...]) -> int:
+        with self._lock:
+            if self._pending:
+                self._discarded.update((name, a) for a in args)
+            return len(args) if self._pending else 0
+
     def _run(self, fn: Callable[..., Any], message: JobMessage) -> None:
         try:
-            fn(*message.args)
+            with self._lock:
+                skip = bool(self._discarded) and (message.name, message.args) in self._discarded
+                self._discarded.discard((message.name, message.args))
+            if not skip:
+                fn(*message.args)
         except Exception:  # a failing job must not kill the pool; the row state tells the story
             log.exception("job %s%r failed", message.name, message.args)
         finally:
             with self._lock:
                 self._pending -= 1
+                if self._pending == 0:
+                    self._discarded.clear()  # entries for messages that had already run
                 self._lock.notify_all()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
@@ -147,13 +204,38 @@ def enqueue_after_commit(session: Session, name: str, *args: Any, queue: str = Q
     session.info.setdefault("horizon_jobs", []).append(JobMessage(name, args, queue))
 
 
+def discard_after_commit(
+    session: Session,
+    name: str,
+    args: list[tuple[Any, ...]],
+    queues: tuple[str, ...] = (QUEUE_RUNS, QUEUE_GPU),
+) -> None:
+    """Once the transaction commits, drop waiting messages of job `name` with these args (the
+    jobs of cancelled runs), so later work does not wait behind them. Best effort: a message that
+    remains is still harmless, the job sees its row's state and does nothing."""
+    if args:
+        session.info.setdefault("horizon_discards", []).append((name, set(args), queues))
+
+
+def _discard_pending(session: Session, queue: JobQueue) -> None:
+    for name, args, queues in session.info.pop("horizon_discards", []):
+        started = time.monotonic()
+        try:
+            removed = queue.discard(name, args, queues)
+        except Exception:
+            log.exception("dropping %d messages of job %s failed; workers will skip them", len(args), name)
+        else:
+            log.info("dropped %d waiting %s messages in %.2f s", removed, name, time.monotonic() - started)
+
+
 @event.listens_for(Session, "after_commit")
 def _send_pending_jobs(session: Session) -> None:
     messages: list[JobMessage] = session.info.pop("horizon_jobs", [])
-    if not messages:
+    if not messages and "horizon_discards" not in session.info:
         return
     settings = session.info.get("settings") or get_settings()
     queue = get_queue(settings)
+    _discard_pending(session, queue)
     for sent, message in enumerate(messages):
         try:
             queue.send(message)
@@ -172,3 +254,4 @@ def _send_pending_jobs(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_pending_jobs(session: Session) -> None:
     session.info.pop("horizon_jobs", None)
+    session.info.pop("horizon_discards", None)

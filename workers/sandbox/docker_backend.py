@@ -45,8 +45,8 @@ import docker.errors
 from docker.models.containers import Container
 
 from core.services.deployment import sandbox_instance
-from core.settings import Settings
-from core.taskspec import EnvironmentSpec, ResourceLimits
+from core.settings import Settings, get_settings
+from core.taskspec import EnvironmentSpec, ResourceLimits, over_maxima
 from workers.images import (
     AGENT_UID,
     AGENT_USER,
@@ -512,6 +512,13 @@ class DockerBackend:
         """Start a container for one attempt and return it as a sandbox (remove it with close())."""
         if limits.network != "none":
             raise SandboxError(f"network mode {limits.network!r} is not supported")
+        # The executor refuses such versions first (a config error); this keeps the backend from
+        # ever starting a container past the operator's maxima, whoever calls it.
+        found = over_maxima(limits, 0, (self._settings or get_settings()).task_maxima())
+        if found:
+            raise SandboxError(
+                "limits past the operator's maxima: " + "; ".join(f"{k} {m}" for k, m in found)
+            )
         client = self.client
         disk = f"{limits.disk_mb}m"
         memory = f"{cgroup_memory_mb(limits)}m"
