@@ -82,25 +82,31 @@ def register(app: typer.Typer) -> None:
         """Print a run's transcript: model messages, tool calls, command outputs, timings, tokens."""
         from core.db import session_scope
         from core.errors import HorizonError
-        from core.services.runs import transcript_of
+        from core.services.transcripts import transcript_page
 
+        # Page by page (as the API serves it), so a transcript of any length streams.
+        events: list[dict] = []
+        offset: int | None = 0
         try:
-            with session_scope() as session:
-                row = transcript_of(session, run_id)
-                events = list(row.events) if row else []
-                attempt = row.attempt if row else None
+            while offset is not None:
+                with session_scope() as session:
+                    page = transcript_page(session, run_id, offset)
+                if offset == 0 and not as_json:
+                    if not page.total:
+                        console.print(f"run {run_id} has no transcript yet")
+                        return
+                    console.print(f"run {run_id}, attempt {page.attempt}: {page.total} events")
+                for event in page.events:
+                    if as_json:
+                        events.append(event)
+                    else:
+                        print_event(event)
+                offset = page.next_offset
         except HorizonError as exc:
             console.print(f"[red]{exc.message}[/red]")
             raise typer.Exit(2) from exc
         if as_json:
-            print(json.dumps({"run_id": run_id, "attempt": attempt, "events": events}, indent=2))
-            return
-        if not events:
-            console.print(f"run {run_id} has no transcript yet")
-            return
-        console.print(f"run {run_id}, attempt {attempt}: {len(events)} events")
-        for event in events:
-            print_event(event)
+            print(json.dumps({"run_id": run_id, "attempt": page.attempt, "events": events}, indent=2))
 
     @app.command("batch")
     def batch_cmd(

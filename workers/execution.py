@@ -21,16 +21,17 @@ unreadable: an agent that breaks its own environment scores 0, it does not cause
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from core.taskspec import EnvironmentSpec, ResourceLimits, ScorerSpec, SolutionSpec
+from core.settings import Settings, get_settings
+from core.taskspec import EnvironmentSpec, ResourceLimits, ScorerSpec, SolutionSpec, over_maxima
 from workers.providers.base import ContextWindowExceeded, ModelClient, ProviderError, ProviderOutage
 from workers.providers.config import ModelConfig
 from workers.sandbox.base import ImageBuildError, Sandbox, SandboxBackend, SandboxError
@@ -43,6 +44,8 @@ from workers.scaffolds.base import (
 )
 from workers.scaffolds.registry import UnknownScaffold, get_scaffold
 from workers.transcript import Transcript
+
+log = logging.getLogger(__name__)
 
 SCORER_DIR = "/scorer"
 SUBMISSION_FILE = f"{SCORER_DIR}/submission.txt"
@@ -261,6 +264,21 @@ def execute_attempt(
     return replace(outcome, timings=timings, transcript=tr.events)
 
 
+def check_maxima(limits: ResourceLimits, time_limit_s: float, settings: Settings | None = None) -> None:
+    """A stored version may ask for more than the operator allows now (stored before the maxima
+    were lowered): refuse it as a configuration error rather than run it with other limits, which
+    would measure a different task. The fix is to lower the task's limits or raise the maxima."""
+    maxima = (settings or get_settings()).task_maxima()
+    found = over_maxima(limits, time_limit_s, maxima)
+    if found:
+        reasons = "; ".join(f"{key} {message}" for key, message in found)
+        raise InfraError(
+            REASON_CONFIG,
+            f"the task version asks for more than this server allows: {reasons}; "
+            "lower the task's limits (a new version) or raise the HORIZON_TASK_MAX_* settings",
+        )
+
+
 def _teardown(sandbox: Sandbox | None, tr: Transcript, timings: dict[str, float]) -> None:
     if sandbox is None:
         return
@@ -284,6 +302,7 @@ def _attempt(
     task = spec.task
     env = task.environment
     beat()
+    check_maxima(task.limits, task.time_limit_s)
     try:
         scaffold = get_scaffold(spec.agent.scaffold, spec.agent.settings)
     except UnknownScaffold as exc:
@@ -398,8 +417,12 @@ def _run_scaffold_inner(
     except Exception as exc:
         if beat.error is not None:
             raise
-        trace = "".join(traceback.format_exception(exc))[-4000:]
-        raise InfraError(REASON_SCAFFOLD, f"{type(exc).__name__}: {exc}\n{trace}") from exc
+        # The traceback (host paths, code) goes to the worker's log only: run errors and
+        # transcripts are public, and a crash is named by its type there.
+        log.error("run %s attempt %s: the scaffold crashed", spec.run_id, spec.attempt, exc_info=exc)
+        raise InfraError(
+            REASON_SCAFFOLD, f"the scaffold crashed ({type(exc).__name__}); details are in the worker's log"
+        ) from exc
     tr.add(
         "agent_end",
         stop_reason=result.stop_reason,

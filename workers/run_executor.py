@@ -15,7 +15,6 @@ import os
 import socket
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -209,8 +208,10 @@ def execute_claimed_run(
     except InfraError as exc:
         return _infra_failure(run_id, attempt, str(exc), settings, exc.transcript)
     except Exception as exc:
-        # A failure of ours (or of a daemon) is never charged to the model.
-        detail = f"unexpected {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
+        # A failure of ours (or of a daemon) is never charged to the model. Its traceback goes to
+        # this log only: the stored error is public, and names the failure by its type.
+        log.exception("run %s attempt %s: unexpected failure", run_id, attempt)
+        detail = f"unexpected {type(exc).__name__} in the worker; details are in the worker's log"
         return _infra_failure(run_id, attempt, detail, settings, None)
 
     result = run_svc.RunResult(

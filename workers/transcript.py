@@ -1,7 +1,8 @@
 """A run's transcript: every model message, tool call and command output, in order, with timings.
 
 Long texts are truncated to keep rows bounded; the original size is kept next to the cut text so a
-reader knows what is missing. Secrets (provider keys) are scrubbed from every string added.
+reader knows what is missing. Every value is bounded in depth and size (`core.json_bounds`), since
+much of it is the model's own output. Secrets (provider keys) are scrubbed from every string added.
 """
 
 from __future__ import annotations
@@ -12,22 +13,14 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-DEFAULT_MAX_TEXT = 16_000
+from core.json_bounds import MAX_TEXT, bound_json, cut_text
+
+DEFAULT_MAX_TEXT = MAX_TEXT
 
 
 def truncate(text: str, limit: int = DEFAULT_MAX_TEXT) -> tuple[str, int, bool]:
-    """Keep the head and tail of `text` within `limit` characters.
-
-    Returns (text, original_length, truncated). Head and tail both matter for command output:
-    the head shows what started, the tail usually holds the error.
-    """
-    n = len(text)
-    if n <= limit:
-        return text, n, False
-    head = limit * 2 // 3
-    tail = limit - head
-    marker = f"\n[... {n - limit} characters cut of {n} ...]\n"
-    return text[:head] + marker + text[n - tail :], n, True
+    """Keep the head and tail of `text` within `limit` characters (see `core.json_bounds.cut_text`)."""
+    return cut_text(text, limit)
 
 
 class Transcript:
@@ -52,27 +45,23 @@ class Transcript:
         secrets = [os.environ.get(n, "") for n in env_names if n]
         return cls(secrets=secrets, **kwargs)
 
-    def _clean(self, value: Any) -> Any:
-        if isinstance(value, str):
-            for secret in self._secrets:
-                value = value.replace(secret, "[redacted]")
-            return value
-        if isinstance(value, dict):
-            return {k: self._clean(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self._clean(v) for v in value]
-        return value
+    def _clean(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
 
     def add(self, kind: str, **data: Any) -> None:
-        """Record one event. String fields longer than the limit are truncated with their size kept."""
+        """Record one event. String fields longer than the limit are truncated with their size kept;
+        nested values are bounded (`core.json_bounds.bound_json`), secrets scrubbed everywhere."""
         event: dict[str, Any] = {"kind": kind, "t": round(time.monotonic() - self._t0, 3)}
         for key, value in data.items():
-            value = self._clean(value)
             if isinstance(value, str):
-                value, size, cut = truncate(value, self._max_text)
+                value, size, cut = truncate(self._clean(value), self._max_text)
                 if cut:
                     event[f"{key}_original_chars"] = size
             event[key] = value
+        # One bound for the whole event: its fields share the size budget.
+        event = bound_json(event, max_text=self._max_text, clean=self._clean)
         with self._lock:
             event["seq"] = len(self.events)
             self.events.append(event)

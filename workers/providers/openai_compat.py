@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 from urllib.parse import urlparse
 
+from core.json_bounds import MAX_ARGUMENTS_CHARS, MAX_ARGUMENTS_DEPTH, json_depth, value_depth
 from workers.providers.base import Completion, Message, ProviderError, ToolCall, ToolSpec, Usage
 from workers.providers.config import ModelConfig
 from workers.providers.transport import JsonPoster, RetryPolicy, concurrency_from_env, read_api_key
@@ -183,19 +184,55 @@ def _decode_tool_call(raw: dict[str, Any]) -> ToolCall:
 
 
 def parse_arguments(raw: Any) -> tuple[dict[str, Any], str | None]:
-    """Decode a tool call's arguments; on failure return ({}, a message the model can act on)."""
+    """Decode a tool call's arguments; on failure return ({}, a message the model can act on).
+
+    Arguments are the model's own output, so they are bounded before they are parsed: at most
+    MAX_ARGUMENTS_CHARS characters, nested at most MAX_ARGUMENTS_DEPTH deep (a cheap scan, since
+    `json.loads` of deeper text raises RecursionError). Breaking a bound is the model's mistake,
+    answered like any other malformed call.
+    """
     if isinstance(raw, dict):
+        # Already decoded (Anthropic's `input`): measured as it is.
+        depth = value_depth(raw, MAX_ARGUMENTS_DEPTH)
+        if depth > MAX_ARGUMENTS_DEPTH:
+            return {}, _too_deep(depth)
+        size = len(json.dumps(raw))
+        if size > MAX_ARGUMENTS_CHARS:
+            return {}, _too_long(size)
         return raw, None
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return {}, None
     if not isinstance(raw, str):
         return {}, f"arguments must be a JSON object, got {type(raw).__name__}"
+    if len(raw) > MAX_ARGUMENTS_CHARS:
+        return {}, _too_long(len(raw))
+    depth = json_depth(raw)
+    if depth > MAX_ARGUMENTS_DEPTH:
+        return {}, _too_deep(depth)
     try:
         # strict=False accepts raw newlines and tabs inside strings, a common slip of models
         # whose meaning is unambiguous (seen from Gemma 3 270M on llama.cpp).
-        value = json.loads(raw, strict=False)
+        value = json.loads(raw, strict=False, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         return {}, f"arguments are not valid JSON ({exc.msg} at position {exc.pos}): {raw[:200]!r}"
+    except (ValueError, RecursionError) as exc:
+        # An integer of over 4,300 digits, NaN or Infinity (not JSON), or a depth the scan missed.
+        return {}, f"arguments are not valid JSON ({str(exc)[:200]})"
     if not isinstance(value, dict):
         return {}, f"arguments must be a JSON object, got {type(value).__name__}: {raw[:200]!r}"
     return value, None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _too_long(size: int) -> str:
+    return (
+        f"arguments are {size:,} characters long; the limit is {MAX_ARGUMENTS_CHARS:,} "
+        "(write large contents in several smaller commands)"
+    )
+
+
+def _too_deep(depth: int) -> str:
+    return f"arguments are nested {depth} levels deep; the limit is {MAX_ARGUMENTS_DEPTH}"

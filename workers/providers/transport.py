@@ -182,7 +182,7 @@ def error_message(response: httpx.Response) -> str:
     for recognising a too-long prompt, never for a stored error."""
     try:
         body = response.json()
-    except (json.JSONDecodeError, ValueError):
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to decode
         return response.text[:1000].strip() or response.reason_phrase
     if isinstance(body, dict):
         err = body.get("error", body)
@@ -274,7 +274,7 @@ class JsonPoster:
     def _decode(self, response: httpx.Response) -> dict[str, Any]:
         try:
             body = response.json()
-        except (json.JSONDecodeError, ValueError):
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to decode
             excerpt = scrub(response.text[:LOG_EXCERPT_CHARS], self._secret)
             self._log("HTTP %s answer is not JSON: %r", response.status_code, excerpt)
             raise ProviderError(
