@@ -8,7 +8,10 @@ then also finds it in `/scorer/submission.txt`). Outcomes:
 
 - a score: stored on the attempt and as a human baseline (`core.services.baselining.record_score`);
 - no sandbox can be reached: the attempt stays `pending` with a message and can be scored again;
-- the task's scorer or image is broken: the attempt is marked `error` with the reason.
+- the task's scorer or image is broken, the task version is gone, or the score cannot be stored
+  (e.g. a time past the limit): the attempt is marked `error` with the reason.
+
+Every outcome is a final state with a message; only a database outage sends the job again later.
 
 Sandboxes for scoring carry their own instance label (`<instance>-baselining`), so the run
 reaper, which removes containers of runs that are not running, never touches them.
@@ -19,9 +22,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from core.db import session_scope
+from core.errors import HorizonError
 from core.models_baselining import ATTEMPT_ERROR, ATTEMPT_PENDING, ATTEMPT_SCORING, BaseliningAttempt
 from core.services import baselining as svc
 from core.services.tasks import get_task, get_version
@@ -114,8 +119,14 @@ def score_attempt(
         if attempt.status != ATTEMPT_SCORING:
             log.info("baselining attempt %s is %s; nothing to score", attempt_id, attempt.status)
             return attempt.status
-        spec = attempt_spec(session, attempt)
-        threshold = spec.task.scorer.threshold
+        problem: str | None = None
+        try:
+            spec = attempt_spec(session, attempt)
+        except HorizonError as exc:
+            problem = exc.message  # e.g. the task version is gone
+    if problem is not None:
+        return _unscored(settings, attempt_id, ATTEMPT_ERROR, f"the answer could not be scored: {problem}")
+    threshold = spec.task.scorer.threshold
 
     try:
         backend = backend or scoring_backend(settings)
@@ -133,12 +144,31 @@ def score_attempt(
         )
     except SandboxUnavailable as exc:
         return _unscored(settings, attempt_id, ATTEMPT_PENDING, _pending_message(str(exc)))
+    except OperationalError:
+        raise  # the database is down: the job is sent again later
+    except Exception as exc:  # noqa: BLE001 - any other failure ends the attempt, never `scoring`
+        log.exception("scoring baselining attempt %s failed", attempt_id)
+        return _unscored(
+            settings, attempt_id, ATTEMPT_ERROR, f"the answer could not be scored: {type(exc).__name__}"
+        )
 
-    with session_scope(settings) as session:
-        stored = svc.record_score(session, attempt_id, outcome.score_cont, threshold)
-        if stored is None:
-            log.info("baselining attempt %s was scored meanwhile; result discarded", attempt_id)
-        return svc.get_attempt(session, attempt_id).status
+    try:
+        with session_scope(settings) as session:
+            stored = svc.record_score(session, attempt_id, outcome.score_cont, threshold)
+            if stored is None:
+                log.info("baselining attempt %s was not stored as a baseline by this job", attempt_id)
+            return svc.get_attempt(session, attempt_id).status
+    except OperationalError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the score could not be stored: say so, finally
+        log.exception("storing the score of baselining attempt %s failed", attempt_id)
+        reason = exc.message if isinstance(exc, HorizonError) else type(exc).__name__
+        return _unscored(
+            settings,
+            attempt_id,
+            ATTEMPT_ERROR,
+            f"scored {outcome.score_cont:g}, but the baseline could not be stored: {reason}",
+        )
 
 
 def _pending_message(reason: str) -> str:

@@ -26,6 +26,7 @@ def create_celery(settings: Settings | None = None) -> Celery:
     app.conf.beat_schedule = {
         "reap-stale-runs": {"task": "runs.reap_stale", "schedule": settings.reap_interval_s},
         "requeue-lost-runs": {"task": "runs.requeue_lost", "schedule": settings.reap_interval_s},
+        "pause-idle-baselining": {"task": "baselines.pause_idle", "schedule": 60.0},
     }
     return app
 

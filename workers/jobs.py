@@ -145,6 +145,14 @@ def score_baselining_attempt(attempt_id: int) -> str:
     return score_attempt(attempt_id)
 
 
+@job(baselining_svc.JOB_PAUSE_IDLE, periodic=True)
+def pause_idle_attempts() -> list[int]:
+    """Store the pauses running baselining attempts are due (idle page, time limit). Reads show
+    them at once anyway; this keeps the stored status true for lists."""
+    with session_scope() as session:
+        return baselining_svc.pause_idle_attempts(session)
+
+
 @job("analysis.fit", queue=QUEUE_ANALYSIS)
 def fit_analysis(analysis_id: int) -> None:
     """Fit horizons and the trend over the database's completed runs; store the result row.

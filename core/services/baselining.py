@@ -4,7 +4,20 @@ Every transition is a timer event stamped with the server's clock. The active ti
 the intervals between a start or resume and the next pause, submit or abandon, so pauses never
 count and nothing the browser says about durations is trusted. A submitted answer is scored by the
 `baselines.score_attempt` job in a sandbox (`workers/baseline_scoring.py`); its result becomes a
-human baseline (source `baseline`) through `core.services.tasks.add_baseline`.
+human baseline of source `timed` (`core.services.tasks.add_timed_baseline`), which nobody else can
+make.
+
+Honesty rules:
+- an attempt belongs to the token that started it (`token_id`), never to a name; only that token
+  or an admin may time, read or submit it;
+- every transition is one guarded UPDATE (`... WHERE status IN (...)`, checking the row count), so
+  concurrent clicks make one transition on SQLite and PostgreSQL alike; `human_baselines.attempt_id`
+  is unique as a backstop;
+- the page sends a heartbeat every minute while visible; a running attempt without one (or a
+  transition) for HORIZON_BASELINE_IDLE_PAUSE_S counts as paused from its last sign of life, and
+  the clock stops when the active time reaches MAX_HUMAN_MINUTES. Reads show this at once; the next
+  transition or the `baselines.pause_idle` job stores it as a pause event;
+- every submitted attempt ends in a final state with a message: scored, pending or error.
 """
 
 from __future__ import annotations
@@ -14,9 +27,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, NotFound
 from core.models import HumanBaseline, utcnow
 from core.models_baselining import (
     ATTEMPT_ABANDONED,
@@ -35,15 +49,20 @@ from core.models_baselining import (
     BaseliningAttempt,
     BaseliningEvent,
 )
+from core.ownership import Actor, check_owner
 from core.queue import enqueue_after_commit
-from core.schemas import BaselineCreate
-from core.services.tasks import add_baseline, current_version, get_task
+from core.services.tasks import add_timed_baseline, current_version, get_task
+from core.settings import get_settings
+from core.taskspec import MAX_HUMAN_MINUTES
 
 JOB_SCORE_ATTEMPT = "baselines.score_attempt"
+JOB_PAUSE_IDLE = "baselines.pause_idle"
 MAX_ANSWER_CHARS = 100_000
 # A baseline needs a positive duration; an answer submitted within the same second as the start
 # is recorded as one second of work.
 MIN_ACTIVE_SECONDS = 1.0
+# The clock stops here: no human time is longer (core/taskspec.py).
+MAX_ACTIVE_SECONDS = MAX_HUMAN_MINUTES * 60.0
 
 _OPENING = (EVENT_START, EVENT_RESUME)
 _CLOSING = (EVENT_PAUSE, EVENT_SUBMIT, EVENT_ABANDON)
@@ -76,6 +95,65 @@ def active_seconds(events: Iterable[tuple[str, dt.datetime]], now: dt.datetime |
     return total
 
 
+def _running_since(events: Iterable[tuple[str, dt.datetime]]) -> dt.datetime | None:
+    """When the interval still open began (None when the clock is stopped)."""
+    since: dt.datetime | None = None
+    for kind, at in events:
+        if kind in _OPENING and since is None:
+            since = _utc(at)
+        elif kind in _CLOSING:
+            since = None
+    return since
+
+
+def idle_pause_s(session: Session | None) -> float:
+    """HORIZON_BASELINE_IDLE_PAUSE_S of the session's deployment (the process's by default)."""
+    settings = (session.info.get("settings") if session is not None else None) or get_settings()
+    return float(settings.baseline_idle_pause_s)
+
+
+@dataclass(frozen=True)
+class AutoPause:
+    """A pause a running attempt is due without anyone asking: when it took effect, and why."""
+
+    at: dt.datetime
+    reason: str
+
+
+def auto_pause(attempt: BaseliningAttempt, now: dt.datetime, idle_s: float) -> AutoPause | None:
+    """The pause `attempt` is due at `now`, if any: the idle one (from the page's last sign of
+    life, once it is older than `idle_s`) or the limit (when the active time reached
+    MAX_ACTIVE_SECONDS), whichever came first. None for an attempt that is not running."""
+    if attempt.status != ATTEMPT_ACTIVE:
+        return None
+    events = [(e.kind, _utc(e.at)) for e in attempt.events]
+    since = _running_since(events)
+    if since is None:
+        return None
+    now = _utc(now)
+    due: list[AutoPause] = []
+    seen = max(_utc(attempt.last_seen_at), since) if attempt.last_seen_at is not None else since
+    if (now - seen).total_seconds() > idle_s:
+        due.append(
+            AutoPause(
+                seen,
+                f"Paused automatically: the page sent no sign of life for {idle_s / 60:g} minutes, "
+                f"so the clock stopped at its last one ({seen:%Y-%m-%d %H:%M:%S} UTC). "
+                "Resume to continue.",
+            )
+        )
+    limit_at = since + dt.timedelta(seconds=max(0.0, MAX_ACTIVE_SECONDS - active_seconds(events)))
+    if limit_at <= now:
+        due.append(AutoPause(limit_at, _LIMIT_MESSAGE))
+    return min(due, key=lambda p: p.at) if due else None
+
+
+_LIMIT_MESSAGE = (
+    f"The clock stopped at the limit of {MAX_HUMAN_MINUTES:,} minutes (30 days) of active time: "
+    "submit the answer (its time is stored at the limit, and says so) or abandon the attempt."
+)
+
+
 @dataclass(frozen=True)
 class TimerState:
     """What a timer page shows: status, active seconds so far and whether the clock runs."""
@@ -89,26 +167,35 @@ class TimerState:
     succeeded: bool | None
     minutes: float | None
     message: str
+    at_limit: bool  # the active time reached the limit: the clock cannot run again
 
 
 def timer_state(attempt: BaseliningAttempt, now: dt.datetime | None = None) -> TimerState:
-    """The attempt's state at `now` (default: the server's clock)."""
+    """The attempt's state at `now` (default: the server's clock), with any pause it is due
+    (idle page, limit) applied, whether or not that pause is stored yet."""
     now = now or utcnow()
+    status, message = attempt.status, attempt.message
+    events = [(e.kind, e.at) for e in attempt.events]
+    due = auto_pause(attempt, now, idle_pause_s(object_session(attempt)))
+    if due is not None:
+        status, message = ATTEMPT_PAUSED, due.reason
+        events.append((EVENT_PAUSE, due.at))
     if attempt.active_seconds is not None:
         seconds = attempt.active_seconds
     else:
-        seconds = active_seconds(((e.kind, e.at) for e in attempt.events), now)
+        seconds = active_seconds(events, now)
     baseline_minutes = attempt.active_seconds / 60 if attempt.active_seconds is not None else None
     return TimerState(
         attempt_id=attempt.id,
-        status=attempt.status,
+        status=status,
         active_seconds=seconds,
-        running=attempt.status == ATTEMPT_ACTIVE,
+        running=status == ATTEMPT_ACTIVE,
         server_time=now,
         score=attempt.score,
         succeeded=attempt.succeeded,
         minutes=baseline_minutes,
-        message=attempt.message,
+        message=message,
+        at_limit=seconds >= MAX_ACTIVE_SECONDS,
     )
 
 
@@ -128,163 +215,270 @@ def get_attempt(session: Session, attempt_id: int, *, lock: bool = False) -> Bas
 
 
 def list_attempts(
-    session: Session, *, baseliner: str | None = None, task_id: str | None = None, limit: int = 100
+    session: Session, *, token_id: int | None = None, task_id: str | None = None, limit: int = 100
 ) -> list[BaseliningAttempt]:
-    """Recent attempts, newest first, optionally of one person or one task."""
+    """Recent attempts, newest first, optionally of one token or one task."""
     stmt = select(BaseliningAttempt).order_by(BaseliningAttempt.id.desc()).limit(limit)
-    if baseliner is not None:
-        stmt = stmt.where(BaseliningAttempt.baseliner == baseliner)
+    if token_id is not None:
+        stmt = stmt.where(BaseliningAttempt.token_id == token_id)
     if task_id is not None:
         stmt = stmt.where(BaseliningAttempt.task_id == task_id)
     return list(session.scalars(stmt))
 
 
-def _check_owner(attempt: BaseliningAttempt, actor: str, is_admin: bool) -> None:
-    if attempt.baseliner != actor and not is_admin:
-        raise PermissionDenied(f"attempt {attempt.id} belongs to someone else; only they can time it")
+def check_attempt_owner(attempt: BaseliningAttempt, actor: Actor) -> None:
+    """Only the token that started the attempt, or an admin, may see or time it (403)."""
+    check_owner(attempt.token_id, actor, "baselining attempt")
 
 
-def _add_event(session: Session, attempt: BaseliningAttempt, kind: str) -> BaseliningEvent:
-    event = BaseliningEvent(kind=kind, at=utcnow())
+def _move(
+    session: Session, attempt: BaseliningAttempt, from_statuses: Iterable[str], **values: object
+) -> bool:
+    """Set `values` only if the attempt is still in one of `from_statuses`: one guarded UPDATE,
+    atomic on SQLite and PostgreSQL alike. False (and the row reloaded) when another request
+    moved the attempt first."""
+    result = session.execute(
+        update(BaseliningAttempt)
+        .where(BaseliningAttempt.id == attempt.id, BaseliningAttempt.status.in_(tuple(from_statuses)))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(attempt)
+        return False
+    for key, value in values.items():
+        set_committed_value(attempt, key, value)
+    return True
+
+
+def _add_event(
+    session: Session, attempt: BaseliningAttempt, kind: str, at: dt.datetime | None = None
+) -> BaseliningEvent:
+    event = BaseliningEvent(kind=kind, at=at or utcnow())
     attempt.events.append(event)
     session.flush()
     return event
 
 
-def start_attempt(session: Session, task_id: str, baseliner: str) -> BaseliningAttempt:
-    """Start timing `baseliner` on the task's current version (the clock runs from now)."""
+def settle(session: Session, attempt: BaseliningAttempt, now: dt.datetime | None = None) -> bool:
+    """Store the pause a running attempt is due (idle page, limit), stamped when it took effect.
+    True when one was stored."""
+    due = auto_pause(attempt, now or utcnow(), idle_pause_s(session))
+    if due is None or not _move(
+        session, attempt, (ATTEMPT_ACTIVE,), status=ATTEMPT_PAUSED, message=due.reason
+    ):
+        return False
+    _add_event(session, attempt, EVENT_PAUSE, at=due.at)
+    return True
+
+
+def _owned(session: Session, attempt_id: int, actor: Actor) -> BaseliningAttempt:
+    """The attempt, locked (PostgreSQL), checked against `actor`, with any due pause stored."""
+    attempt = get_attempt(session, attempt_id, lock=True)
+    check_attempt_owner(attempt, actor)
+    settle(session, attempt)
+    return attempt
+
+
+def _conflict(attempt: BaseliningAttempt, wanted: str) -> Conflict:
+    return Conflict(f"attempt {attempt.id} is {attempt.status}; {wanted}")
+
+
+def start_attempt(
+    session: Session, task_id: str, baseliner: str, *, token_id: int | None
+) -> BaseliningAttempt:
+    """Start timing `baseliner` (the name shown) with token `token_id` (the owner) on the task's
+    current version; the clock runs from now."""
     if not baseliner.strip():
         raise InvalidInput("a baselining attempt needs the name of the person")
+    if token_id is None:
+        raise InvalidInput("a baselining attempt belongs to a token: sign in with your own token")
     task = get_task(session, task_id)
+    now = utcnow()
     attempt = BaseliningAttempt(
         task_id=task.id,
         task_version=current_version(task).version,
         baseliner=baseliner,
+        token_id=token_id,
         status=ATTEMPT_ACTIVE,
         message="",
+        last_seen_at=now,
     )
     session.add(attempt)
     session.flush()
-    _add_event(session, attempt, EVENT_START)
+    _add_event(session, attempt, EVENT_START, at=now)
     return attempt
 
 
-def pause_attempt(session: Session, attempt_id: int, actor: str, is_admin: bool = False) -> BaseliningAttempt:
+def pause_attempt(session: Session, attempt_id: int, actor: Actor) -> BaseliningAttempt:
     """Stop the clock; pausing a paused attempt changes nothing."""
-    attempt = get_attempt(session, attempt_id, lock=True)
-    _check_owner(attempt, actor, is_admin)
+    attempt = _owned(session, attempt_id, actor)
     if attempt.status == ATTEMPT_PAUSED:
         return attempt
-    if attempt.status != ATTEMPT_ACTIVE:
-        raise Conflict(f"attempt {attempt_id} is {attempt.status}; only a running attempt can be paused")
+    if not _move(session, attempt, (ATTEMPT_ACTIVE,), status=ATTEMPT_PAUSED, message=""):
+        if attempt.status == ATTEMPT_PAUSED:
+            return attempt
+        raise _conflict(attempt, "only a running attempt can be paused")
     _add_event(session, attempt, EVENT_PAUSE)
-    attempt.status = ATTEMPT_PAUSED
-    session.flush()
     return attempt
 
 
-def resume_attempt(
-    session: Session, attempt_id: int, actor: str, is_admin: bool = False
-) -> BaseliningAttempt:
+def resume_attempt(session: Session, attempt_id: int, actor: Actor) -> BaseliningAttempt:
     """Restart the clock; resuming a running attempt changes nothing."""
-    attempt = get_attempt(session, attempt_id, lock=True)
-    _check_owner(attempt, actor, is_admin)
+    attempt = _owned(session, attempt_id, actor)
     if attempt.status == ATTEMPT_ACTIVE:
         return attempt
     if attempt.status != ATTEMPT_PAUSED:
-        raise Conflict(f"attempt {attempt_id} is {attempt.status}; only a paused attempt can be resumed")
-    _add_event(session, attempt, EVENT_RESUME)
-    attempt.status = ATTEMPT_ACTIVE
-    session.flush()
+        raise _conflict(attempt, "only a paused attempt can be resumed")
+    if active_seconds((e.kind, e.at) for e in attempt.events) >= MAX_ACTIVE_SECONDS:
+        raise Conflict(_LIMIT_MESSAGE)
+    now = utcnow()
+    if not _move(session, attempt, (ATTEMPT_PAUSED,), status=ATTEMPT_ACTIVE, message="", last_seen_at=now):
+        if attempt.status == ATTEMPT_ACTIVE:
+            return attempt
+        raise _conflict(attempt, "only a paused attempt can be resumed")
+    _add_event(session, attempt, EVENT_RESUME, at=now)
     return attempt
 
 
-def submit_attempt(
-    session: Session, attempt_id: int, actor: str, answer: str, is_admin: bool = False
-) -> BaseliningAttempt:
-    """Stop the clock for good, fix the active time from the events and send the scoring job."""
+def heartbeat(session: Session, attempt_id: int, actor: Actor) -> BaseliningAttempt:
+    """The person's page is alive: a running attempt keeps counting. A heartbeat after the idle
+    time revives nothing (the pause is stored first); the person resumes by hand."""
+    attempt = _owned(session, attempt_id, actor)
+    if attempt.status == ATTEMPT_ACTIVE:
+        _move(session, attempt, (ATTEMPT_ACTIVE,), last_seen_at=utcnow())
+    return attempt
+
+
+def submit_attempt(session: Session, attempt_id: int, actor: Actor, answer: str) -> BaseliningAttempt:
+    """Stop the clock for good, fix the active time from the events and send the scoring job.
+    Of concurrent submits exactly one wins; the others get 409."""
     if len(answer) > MAX_ANSWER_CHARS:
         raise InvalidInput(f"the answer is {len(answer):,} characters; the limit is {MAX_ANSWER_CHARS:,}")
-    attempt = get_attempt(session, attempt_id, lock=True)
-    _check_owner(attempt, actor, is_admin)
+    attempt = _owned(session, attempt_id, actor)
     if attempt.status not in OPEN_STATUSES:
-        raise Conflict(f"attempt {attempt_id} is {attempt.status}; it was already submitted or abandoned")
-    event = _add_event(session, attempt, EVENT_SUBMIT)
-    attempt.active_seconds = active_seconds((e.kind, e.at) for e in attempt.events)
-    attempt.answer = answer
-    attempt.submitted_at = event.at
-    attempt.status = ATTEMPT_SCORING
-    attempt.message = "waiting for the scorer"
-    session.flush()
+        raise _conflict(attempt, "it was already submitted or abandoned")
+    now = utcnow()
+    seconds = active_seconds([*((e.kind, e.at) for e in attempt.events), (EVENT_SUBMIT, now)])
+    at_limit = seconds >= MAX_ACTIVE_SECONDS
+    message = "waiting for the scorer"
+    if at_limit:
+        message += f" (the active time stopped at the limit of {MAX_HUMAN_MINUTES:,} minutes)"
+    won = _move(
+        session,
+        attempt,
+        OPEN_STATUSES,
+        status=ATTEMPT_SCORING,
+        active_seconds=min(seconds, MAX_ACTIVE_SECONDS),
+        answer=answer,
+        submitted_at=now,
+        message=message,
+    )
+    if not won:
+        raise _conflict(attempt, "it was already submitted or abandoned")
+    _add_event(session, attempt, EVENT_SUBMIT, at=now)
     enqueue_after_commit(session, JOB_SCORE_ATTEMPT, attempt.id)
     return attempt
 
 
-def abandon_attempt(
-    session: Session, attempt_id: int, actor: str, is_admin: bool = False
-) -> BaseliningAttempt:
+def abandon_attempt(session: Session, attempt_id: int, actor: Actor) -> BaseliningAttempt:
     """Give up on an attempt: nothing is stored as a baseline."""
-    attempt = get_attempt(session, attempt_id, lock=True)
-    _check_owner(attempt, actor, is_admin)
+    attempt = _owned(session, attempt_id, actor)
     if attempt.status not in OPEN_STATUSES:
-        raise Conflict(f"attempt {attempt_id} is {attempt.status}; only an open attempt can be abandoned")
-    _add_event(session, attempt, EVENT_ABANDON)
-    attempt.active_seconds = active_seconds((e.kind, e.at) for e in attempt.events)
-    attempt.status = ATTEMPT_ABANDONED
-    attempt.message = "abandoned; not stored as a baseline"
-    session.flush()
+        raise _conflict(attempt, "only an open attempt can be abandoned")
+    now = utcnow()
+    seconds = active_seconds([*((e.kind, e.at) for e in attempt.events), (EVENT_ABANDON, now)])
+    won = _move(
+        session,
+        attempt,
+        OPEN_STATUSES,
+        status=ATTEMPT_ABANDONED,
+        active_seconds=min(seconds, MAX_ACTIVE_SECONDS),
+        message="abandoned; not stored as a baseline",
+    )
+    if not won:
+        raise _conflict(attempt, "only an open attempt can be abandoned")
+    _add_event(session, attempt, EVENT_ABANDON, at=now)
     return attempt
 
 
-def rescore_attempt(
-    session: Session, attempt_id: int, actor: str, is_admin: bool = False
-) -> BaseliningAttempt:
+def rescore_attempt(session: Session, attempt_id: int, actor: Actor) -> BaseliningAttempt:
     """Send the scoring job again for an attempt left pending or whose scorer failed."""
-    attempt = get_attempt(session, attempt_id, lock=True)
-    _check_owner(attempt, actor, is_admin)
-    if attempt.status not in (ATTEMPT_PENDING, ATTEMPT_ERROR):
-        raise Conflict(f"attempt {attempt_id} is {attempt.status}; only pending or failed scoring is retried")
-    attempt.status = ATTEMPT_SCORING
-    attempt.message = "waiting for the scorer"
-    session.flush()
+    attempt = _owned(session, attempt_id, actor)
+    retriable = (ATTEMPT_PENDING, ATTEMPT_ERROR)
+    if not _move(session, attempt, retriable, status=ATTEMPT_SCORING, message="waiting for the scorer"):
+        raise _conflict(attempt, "only pending or failed scoring is retried")
     enqueue_after_commit(session, JOB_SCORE_ATTEMPT, attempt.id)
     return attempt
+
+
+def pause_idle_attempts(session: Session, now: dt.datetime | None = None) -> list[int]:
+    """Store the due pauses of every running attempt (the periodic `baselines.pause_idle` job);
+    returns the ids paused."""
+    now = now or utcnow()
+    running = session.scalars(
+        select(BaseliningAttempt)
+        .where(BaseliningAttempt.status == ATTEMPT_ACTIVE)
+        .options(selectinload(BaseliningAttempt.events))
+    )
+    return [attempt.id for attempt in list(running) if settle(session, attempt, now)]
 
 
 # ---------------------------------------------------------------- used by the scoring job
 
 
 def record_score(session: Session, attempt_id: int, score: float, threshold: float) -> HumanBaseline | None:
-    """Store the score and the human baseline, once: None if the attempt is not being scored
-    (a duplicate delivery of the job, or a retry that lost the race)."""
+    """Store the score and the timed baseline, once: None if the attempt is not being scored
+    (a duplicate delivery of the job, or a retry that lost the race), or if its time cannot be a
+    baseline (then it ends as `error` with the reason)."""
     attempt = get_attempt(session, attempt_id, lock=True)
     if attempt.status != ATTEMPT_SCORING or attempt.active_seconds is None:
         return None
     succeeded = score >= threshold
     seconds = max(attempt.active_seconds, MIN_ACTIVE_SECONDS)
-    baseline = add_baseline(
+    scored = {"score": score, "succeeded": succeeded, "scored_at": utcnow()}
+    if seconds > MAX_ACTIVE_SECONDS:
+        # Only attempts submitted before the clock stopped at the limit: a final state, never
+        # `scoring` for good.
+        _move(
+            session,
+            attempt,
+            (ATTEMPT_SCORING,),
+            status=ATTEMPT_ERROR,
+            message=(
+                f"not stored as a baseline: {seconds / 60:,.1f} minutes of active time is more than "
+                f"the limit of {MAX_HUMAN_MINUTES:,} minutes (score {score:g})"
+            ),
+            **scored,
+        )
+        return None
+    at_limit = seconds >= MAX_ACTIVE_SECONDS
+    verdict = "succeeded" if succeeded else "did not succeed"
+    message = f"{verdict}: score {score:g} (threshold {threshold:g})"
+    if at_limit:
+        message += f"; the active time stopped at the limit of {MAX_HUMAN_MINUTES:,} minutes"
+    # The guarded update claims the attempt; the unique attempt_id on the baseline is the backstop.
+    if not _move(session, attempt, (ATTEMPT_SCORING,), status=ATTEMPT_SCORED, message=message, **scored):
+        return None
+    notes = (
+        f"Timed in Horizon (baselining attempt {attempt.id}): active time from server-side timer "
+        f"events; score {score:g} against threshold {threshold:g}."
+    )
+    if at_limit:
+        notes += f" The clock stopped at the limit of {MAX_HUMAN_MINUTES:,} minutes: a lower bound."
+    baseline = add_timed_baseline(
         session,
         attempt.task_id,
-        BaselineCreate(
-            baseliner=attempt.baseliner,
-            minutes=seconds / 60.0,
-            succeeded=succeeded,
-            source="baseline",
-            notes=(
-                f"Timed in Horizon (baselining attempt {attempt.id}): active time from server-side "
-                f"timer events; score {score:g} against threshold {threshold:g}."
-            ),
-            recorded_at=attempt.submitted_at,
-            task_version=attempt.task_version,
-        ),
+        attempt_id=attempt.id,
+        token_id=attempt.token_id,
+        baseliner=attempt.baseliner,
+        minutes=seconds / 60.0,
+        succeeded=succeeded,
+        notes=notes,
+        recorded_at=attempt.submitted_at,
+        task_version=attempt.task_version,
     )
-    attempt.score = score
-    attempt.succeeded = succeeded
     attempt.baseline_id = baseline.id
-    attempt.status = ATTEMPT_SCORED
-    attempt.scored_at = utcnow()
-    verdict = "succeeded" if succeeded else "did not succeed"
-    attempt.message = f"{verdict}: score {score:g} (threshold {threshold:g})"
     session.flush()
     return baseline
 

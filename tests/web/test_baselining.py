@@ -9,8 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from api.deps import Caller
+from core.auth import create_token
 from core.db import session_scope
-from core.models import HumanBaseline, Task
+from core.models import ApiToken, HumanBaseline, Task
 from core.models_baselining import BaseliningAttempt
 from core.services import baselining as svc
 from core.settings import Settings
@@ -100,13 +102,17 @@ def test_only_the_person_timing_may_act(client: TestClient) -> None:
     make_task("hello")
     sign_in(client, "submitter")
     attempt_id = start(client, "hello")
-    # The attempt belongs to another person from now on.
+    # The attempt belongs to another token from now on (the name still matches: names prove nothing).
     with session_scope() as s:
         row = s.get(BaseliningAttempt, attempt_id)
         assert row is not None
-        row.baseliner = "someone else"
+        other, _ = create_token(s, "someone else", "submitter")
+        row.token_id = other.id
     assert client.get(f"/baselining/attempts/{attempt_id}").status_code == 403
-    assert post(client, f"/baselining/attempts/{attempt_id}/pause").status_code == 403  # type: ignore[attr-defined]
+    assert client.get(f"/baselining/attempts/{attempt_id}/state").status_code == 403
+    for action in ("pause", "heartbeat", "submit", "abandon"):
+        assert post(client, f"/baselining/attempts/{attempt_id}/{action}").status_code == 403  # type: ignore[attr-defined]
+    assert attempt_row(attempt_id).status == "active" and len(attempt_row(attempt_id).events) == 1
     sign_in(client, "admin")
     assert post(client, f"/baselining/attempts/{attempt_id}/pause").status_code == 303  # type: ignore[attr-defined]
     sign_in(client, "viewer")
@@ -120,19 +126,29 @@ def test_abandon_stores_nothing(submitter_client: TestClient) -> None:
     assert attempt_row(attempt_id).status == "abandoned"
     assert "nothing was stored" in submitter_client.get(f"/baselining/attempts/{attempt_id}").text
     with session_scope() as s:
-        assert s.scalars(select(HumanBaseline).where(HumanBaseline.source == "baseline")).all() == []
+        assert s.scalars(select(HumanBaseline).where(HumanBaseline.source == "timed")).all() == []
+
+
+def _ann() -> Caller:
+    """A submitter token named ann (made once per test database)."""
+    with session_scope() as s:
+        row = s.scalar(select(ApiToken).where(ApiToken.name == "ann"))
+        if row is None:
+            row, _ = create_token(s, "ann", "submitter")
+        return Caller("ann", "submitter", row.id)
 
 
 def _submitted(task_id: str, answer: str) -> int:
+    ann = _ann()
     with session_scope() as s:
-        attempt = svc.start_attempt(s, task_id, "ann")
+        attempt = svc.start_attempt(s, task_id, "ann", token_id=ann.token_id)
         attempt_id = attempt.id
     with session_scope() as s:
-        svc.pause_attempt(s, attempt_id, "ann")
+        svc.pause_attempt(s, attempt_id, ann)
     with session_scope() as s:
-        svc.resume_attempt(s, attempt_id, "ann")
+        svc.resume_attempt(s, attempt_id, ann)
     with session_scope() as s:
-        svc.submit_attempt(s, attempt_id, "ann", answer)
+        svc.submit_attempt(s, attempt_id, ann, answer)
     return attempt_id
 
 
@@ -147,7 +163,7 @@ def test_no_sandbox_leaves_the_attempt_pending(db: str) -> None:
         assert s.scalars(select(HumanBaseline).where(HumanBaseline.baseliner == "ann")).all() == []
     # It can be scored again later; scoring an attempt that is not waiting does nothing.
     with session_scope() as s:
-        svc.rescore_attempt(s, attempt_id, "ann")
+        svc.rescore_attempt(s, attempt_id, _ann())
     assert attempt_row(attempt_id).status == "scoring"
     assert score_attempt(attempt_id, settings) == "pending"
     assert score_attempt(attempt_id, settings) == "pending"
@@ -177,9 +193,7 @@ def test_scoring_in_a_sandbox_stores_a_baseline(db: str, docker_backend: DockerB
     assert score_attempt(good, settings, backend=docker_backend) == "scored"
     with session_scope() as s:
         rows = {a.id: a for a in s.scalars(select(BaseliningAttempt))}
-        baselines = {
-            b.id: b for b in s.scalars(select(HumanBaseline).where(HumanBaseline.source == "baseline"))
-        }
+        baselines = {b.id: b for b in s.scalars(select(HumanBaseline).where(HumanBaseline.source == "timed"))}
         assert len(baselines) == 2
         for attempt_id, succeeded in ((good, True), (bad, False)):
             attempt = rows[attempt_id]
@@ -189,6 +203,7 @@ def test_scoring_in_a_sandbox_stores_a_baseline(db: str, docker_backend: DockerB
                 max(attempt.active_seconds or 0, svc.MIN_ACTIVE_SECONDS) / 60
             )
             assert baseline.baseliner == "ann" and baseline.task_version == 1
+            assert baseline.attempt_id == attempt_id and baseline.recorded_by == "ann"
         task = s.get(Task, "hello")
         assert task is not None and task.human_minutes_source == "baseline"
         assert task.human_minutes == pytest.approx(baselines[rows[good].baseline_id].minutes)  # type: ignore[index]
