@@ -8,8 +8,13 @@ from typing import Any
 
 
 def is_number(value: Any) -> bool:
-    """A finite int or float (bool excluded)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite int or float (bool excluded) that a float can hold."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int past a float's range: nothing a page can format
+        return False
 
 
 def minutes(value: Any) -> str:

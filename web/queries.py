@@ -19,6 +19,7 @@ from core.models import (
     TaskHealthCheck,
     TaskVersion,
 )
+from web import format as fmt
 
 _completed = Run.status == RUN_COMPLETED
 
@@ -199,7 +200,8 @@ def batch_run_states(session: Session, batch_id: int, limit: int) -> list[dict[s
         {
             "id": r.id,
             "status": r.status,
-            "score": r.score_cont,
+            # A float column may hold NaN or infinity (a raw row), which JSON cannot carry.
+            "score": r.score_cont if fmt.is_number(r.score_cont) else None,
             "binarized": r.score_binarized,
             "stop_reason": r.stop_reason,
             "attempt": r.attempt,

@@ -33,7 +33,15 @@ RECENT_ROWS = 50
 def _float(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value) if math.isfinite(value) else None
+    try:
+        return float(value) if math.isfinite(value) else None
+    except OverflowError:  # a JSON integer past a float's range
+        return None
+
+
+def _count(value: Any) -> int | None:
+    """A run or task count: an int in 0..2^63 (JSON allows larger; a page could not use them)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63 else None
 
 
 def _pair(value: Any) -> tuple[float, float] | None:
@@ -103,15 +111,15 @@ class AgentHorizon:
                         hi=_float(b.get("hi")),
                         rate=_float(b.get("rate")),
                         weight=_float(b.get("weight")),
-                        n_runs=int(n_runs) if isinstance(n_runs, int) else None,
+                        n_runs=_count(n_runs),
                     )
                 )
         n_runs, n_tasks = data.get("n_runs"), data.get("n_tasks")
         return cls(
             agent=str(data.get("agent", "")),
             release_date=_date(data.get("release_date")),
-            n_runs=int(n_runs) if isinstance(n_runs, int) else None,
-            n_tasks=int(n_tasks) if isinstance(n_tasks, int) else None,
+            n_runs=_count(n_runs),
+            n_tasks=_count(n_tasks),
             average=_float(data.get("average")),
             coefficient=_float(data.get("coefficient")),
             intercept=_float(data.get("intercept")),

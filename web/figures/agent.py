@@ -23,8 +23,11 @@ from web.figures.common import (
     BUCKET_COLOUR,
     CURVE_BAND_COLOUR,
     CURVE_COLOUR,
+    MAX_PLOT_MINUTES,
+    MIN_PLOT_MINUTES,
     OTHER_COLOUR,
     base_layout,
+    escape_name,
     time_axis,
 )
 from web.results import AgentHorizon
@@ -72,10 +75,13 @@ def _grid(lo: float, hi: float, steps: int = 120) -> list[float]:
 def build_agent_figure(agent: AgentHorizon | None, tasks: Sequence[TaskPoint]) -> tuple[go.Figure, bool]:
     """The figure, and whether a CI band could be drawn."""
     fig = go.Figure()
-    span = [t.human_minutes for t in tasks if t.human_minutes > 0]
+    span = [t.human_minutes for t in tasks]
     if agent is not None:
-        span += [v for v in (agent.p50, agent.p80) if v is not None and v > 0]
-        span += [b for bucket in agent.buckets for b in (bucket.lo, bucket.hi) if b is not None and b > 0]
+        span += [v for v in (agent.p50, agent.p80) if v is not None]
+        span += [b for bucket in agent.buckets for b in (bucket.lo, bucket.hi) if b is not None]
+    # Stored values may be anything a float column holds (inf, NaN, 1e300): the grid spans only
+    # what a chart can show.
+    span = [v for v in span if MIN_PLOT_MINUTES <= v <= MAX_PLOT_MINUTES]
     lo = min(span) / 2 if span else 0.5
     hi = max(span) * 2 if span else 960.0
     grid = _grid(lo, hi)
@@ -130,7 +136,7 @@ def build_agent_figure(agent: AgentHorizon | None, tasks: Sequence[TaskPoint]) -
                 mode="markers",
                 name="task mean score",
                 marker={"color": OTHER_COLOUR, "size": 6, "opacity": 0.6},
-                customdata=[[t.task_id, fmt.minutes(t.human_minutes), t.n_runs] for t in tasks],
+                customdata=[[escape_name(t.task_id), fmt.minutes(t.human_minutes), t.n_runs] for t in tasks],
                 hovertemplate=(
                     "<b>%{customdata[0]}</b><br>human time %{customdata[1]}<br>mean score %{y:.2f}"
                     " over %{customdata[2]} runs<extra></extra>"
@@ -152,7 +158,9 @@ def build_agent_figure(agent: AgentHorizon | None, tasks: Sequence[TaskPoint]) -
                         "size": [8 + min(14, 2 * math.sqrt(b.n_runs or 0)) for b in buckets],
                         "line": {"color": "white", "width": 1},
                     },
-                    customdata=[[b.label, b.n_runs if b.n_runs is not None else "—"] for b in buckets],
+                    customdata=[
+                        [escape_name(b.label), b.n_runs if b.n_runs is not None else "—"] for b in buckets
+                    ],
                     hovertemplate=(
                         "bucket %{customdata[0]}<br>weighted success %{y:.2f}<br>%{customdata[1]} runs"
                         "<extra></extra>"

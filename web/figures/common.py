@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Iterable
 
@@ -38,9 +39,30 @@ TIME_TICKS: tuple[tuple[float, str], ...] = (
 )
 
 
+# Stored results and release dates come from submitters: a trend line may be asked for a value
+# far past anything a float or a chart holds. Points beyond these bounds are left out (a gap in the
+# line), never computed, so no page fails on them.
+MAX_PLOT_MINUTES = 1e15
+MIN_PLOT_MINUTES = 1e-15
+_LN_MAX, _LN_MIN = math.log(MAX_PLOT_MINUTES), math.log(MIN_PLOT_MINUTES)
+
+
+def exp_in_range(x: float) -> float | None:
+    """math.exp(x) when the result lies in [MIN_PLOT_MINUTES, MAX_PLOT_MINUTES], else None."""
+    if not math.isfinite(x) or not _LN_MIN <= x <= _LN_MAX:
+        return None
+    return math.exp(x)
+
+
+def escape_name(text: object) -> str:
+    """A name (agent, task, overlay) for a trace, hover or legend: plotly renders some HTML there
+    (links among it), so names are escaped and show as text."""
+    return html.escape(str(text), quote=True)
+
+
 def time_axis(values: Iterable[float], *, title: str, pad: float = 2.0) -> dict[str, object]:
     """A log axis in minutes with readable ticks covering `values` (positive, finite)."""
-    finite = [v for v in values if v > 0 and math.isfinite(v)]
+    finite = [v for v in values if MIN_PLOT_MINUTES <= v <= MAX_PLOT_MINUTES]
     # Below half a second there is nothing to read; CI bars reaching lower run off the bottom.
     lo = max(min(finite) / pad, MIN_AXIS_MINUTES) if finite else 1.0
     hi = max(finite) * pad if finite else 480.0

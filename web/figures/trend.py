@@ -27,6 +27,8 @@ from web.figures.common import (
     OVERLAY_COLOURS,
     TREND_COLOUR,
     base_layout,
+    escape_name,
+    exp_in_range,
     time_axis,
 )
 from web.results import AgentHorizon, StoredResult
@@ -48,8 +50,9 @@ class TrendView:
     stored: bool
     centroid: tuple[float, float]  # (mean days since epoch, mean ln horizon) of the frontier
 
-    def value_at(self, days: float) -> float:
-        return math.exp(self.intercept + self.slope * days)
+    def value_at(self, days: float) -> float | None:
+        """The line's horizon at `days`, or None where it leaves the plottable range."""
+        return exp_in_range(self.intercept + self.slope * days)
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,13 @@ class DashboardFigure:
     not_plotted: dict[str, str] = field(default_factory=dict)
 
 
+_FIRST_DAY, _LAST_DAY = (d.toordinal() - EPOCH.toordinal() for d in (dt.date.min, dt.date.max))
+
+
 def _day(days: float) -> dt.date:
-    return EPOCH + dt.timedelta(days=days)
+    """The date `days` after 1970-01-01, held within the dates Python has (years 1 to 9999):
+    release dates are submitted, so a line may be drawn from year 1 or to year 9999."""
+    return EPOCH + dt.timedelta(days=min(max(days, _FIRST_DAY), _LAST_DAY))
 
 
 def _plottable(agent: AgentHorizon, metric: str, window: DateWindow) -> str | None:
@@ -142,25 +150,26 @@ def doubling_text(view: TrendView) -> str:
     return text
 
 
-def _customdata(agents: list[AgentHorizon], metric: str) -> list[list[str]]:
+def _customdata(agents: list[AgentHorizon], metric: str, series: str) -> list[list[str]]:
     rows = []
     for a in agents:
         ci = a.ci(metric)
         rows.append(
             [
-                a.agent,
+                escape_name(a.agent),
                 fmt.minutes(a.horizon(metric)),
                 fmt.interval(ci) if ci else "not available",
                 str(a.n_runs) if a.n_runs is not None else "—",
                 a.release_date.isoformat() if a.release_date else "—",
+                series,
             ]
         )
     return rows
 
 
-def _hover(metric: str, series: str) -> str:
+def _hover(metric: str) -> str:
     return (
-        f"<b>%{{customdata[0]}}</b> ({series})<br>{metric}: %{{customdata[1]}}"
+        f"<b>%{{customdata[0]}}</b> (%{{customdata[5]}})<br>{metric}: %{{customdata[1]}}"
         "<br>CI: %{customdata[2]}<br>runs: %{customdata[3]}<br>released %{customdata[4]}<extra></extra>"
     )
 
@@ -187,11 +196,12 @@ def _scatter(agents: list[AgentHorizon], metric: str, name: str, marker: dict[st
         x=[a.release_date.isoformat() for a in agents if a.release_date],
         y=[a.horizon(metric) for a in agents],
         mode="markers",
-        name=name,
+        name=escape_name(name),
         marker=marker,
         error_y={**_error_bars(agents, metric), "color": marker.get("color", OTHER_COLOUR)},
-        customdata=_customdata(agents, metric),
-        hovertemplate=_hover(metric, name.lower()),
+        # Names come from submitters: escaped, and passed as data rather than into the template.
+        customdata=_customdata(agents, metric, escape_name(name.lower())),
+        hovertemplate=_hover(metric),
     )
 
 
@@ -230,9 +240,11 @@ def build_trend_figure(
         if view.doubling_days_ci is not None and all(v > 0 for v in view.doubling_days_ci):
             cx, cy = view.centroid
             slopes = [math.log(2) / v for v in view.doubling_days_ci]
-            lines = [[math.exp(cy + s * (x - cx)) for x in xs] for s in slopes]
-            upper = [max(a, b) for a, b in zip(*lines, strict=True)]
-            lower = [min(a, b) for a, b in zip(*lines, strict=True)]
+            lines = [[exp_in_range(cy + s * (x - cx)) for x in xs] for s in slopes]
+            # Where either edge leaves the plottable range the band has a gap.
+            pairs = [(a, b) if a is not None and b is not None else None for a, b in zip(*lines, strict=True)]
+            upper = [max(p) if p else None for p in pairs]
+            lower = [min(p) if p else None for p in pairs]
             dates = [_day(x).isoformat() for x in xs]
             fig.add_trace(
                 go.Scatter(
@@ -309,8 +321,8 @@ def build_trend_figure(
     if all_dates:
         lo, hi = min(all_dates), max(all_dates)
         layout["xaxis"]["range"] = [  # type: ignore[index]
-            (lo - dt.timedelta(days=90)).isoformat(),
-            (hi + dt.timedelta(days=90)).isoformat(),
+            _day(days_since_epoch(lo) - 90).isoformat(),
+            _day(days_since_epoch(hi) + 90).isoformat(),
         ]
     if view is not None:
         layout["title"] = {
