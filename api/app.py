@@ -15,6 +15,10 @@ Horizon measures how long a task, in human time, an AI agent can complete.
 Writes need `Authorization: Bearer <token>` with the right role (viewer < submitter < admin);
 reads are open unless `HORIZON_READ_REQUIRES_TOKEN` is set. Errors answer with a `detail`
 message, and 422s list each offending `field`.
+
+A task version's `scorer` and `solution` hold the answers: they are shown in full only to the
+task's owner and to admins; every other reader gets `{"hidden": true, "files": <count>}` (the
+scorer also keeps its `threshold`).
 """
 
 

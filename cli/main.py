@@ -115,6 +115,7 @@ def serve(
         threading.Thread(
             target=_periodic, args=(settings.reap_interval_s, jobs.reap_stale_runs, stop), daemon=True
         ).start()
+        threading.Thread(target=_periodic, args=(60.0, jobs.pause_idle_attempts, stop), daemon=True).start()
     token = _ensure_admin_token(settings)
     mode = "embedded (SQLite, in-process queue)" if settings.embedded_queue else "distributed"
     console.print(f"[bold]Horizon[/bold] {mode}; database {_safe_url(settings)}")

@@ -38,8 +38,10 @@ RUN_CANCELLED = "cancelled"
 RUN_STATUSES = (RUN_QUEUED, RUN_RUNNING, RUN_COMPLETED, RUN_INFRA_ERROR, RUN_CANCELLED)
 RUN_FINAL_STATUSES = (RUN_COMPLETED, RUN_INFRA_ERROR, RUN_CANCELLED)
 
-SOURCE_BASELINE = "baseline"
+SOURCE_BASELINE = "baseline"  # a person's attempt, recorded by hand (API, web form, folders)
 SOURCE_ESTIMATE = "estimate"
+# A person's attempt timed in Horizon; only the server makes these (one per baselining attempt).
+SOURCE_TIMED = "timed"
 
 ROLE_VIEWER = "viewer"
 ROLE_SUBMITTER = "submitter"
@@ -144,6 +146,25 @@ class HumanBaseline(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     task: Mapped[Task] = relationship(back_populates="baselines")
+    # The tokens behind the row, for the names shown with it (loaded with the row, never changed
+    # through these).
+    recorder: Mapped[ApiToken | None] = relationship(
+        foreign_keys=[recorded_by_token_id], lazy="selectin", viewonly=True
+    )
+    deleter: Mapped[ApiToken | None] = relationship(
+        primaryjoin="foreign(HumanBaseline.deleted_by_token_id) == ApiToken.id",
+        lazy="selectin",
+        viewonly=True,
+    )
+
+    @property
+    def recorded_by(self) -> str | None:
+        """Name of the token that recorded it (None: imports, task folders, the bootstrap admin)."""
+        return self.recorder.name if self.recorder is not None else None
+
+    @property
+    def deleted_by(self) -> str | None:
+        return self.deleter.name if self.deleter is not None else None
 
 
 class Model(Base):

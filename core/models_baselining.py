@@ -69,6 +69,9 @@ class BaseliningAttempt(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    # The last sign of life of the person's page (a transition or a heartbeat): an active attempt
+    # without one for HORIZON_BASELINE_IDLE_PAUSE_S counts as paused from this moment.
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     scored_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
 
     events: Mapped[list[BaseliningEvent]] = relationship(

@@ -46,6 +46,11 @@ TaskId = Annotated[
 ]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
 Tag = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:+-]+$")]
+# Output only: the name of the token that made a row (null: made by the system, imports or task
+# folders). The server sets it; no input schema has it (docs/security.md, "Ownership").
+Owner = Annotated[
+    str | None, Field(description="Name of the token that created it (read-only); null: admins only.")
+]
 # Ids and version numbers are Integer columns: 32 bits on PostgreSQL, so no row has a larger id on
 # any backend. A larger one is a 422 at the edge, never an overflow in the driver (a 500 on SQLite
 # past 2^63). Path and query forms: api/params.py.
@@ -84,13 +89,25 @@ class BaselineOut(BaseModel):
     id: int
     task_id: str
     task_version: int | None
-    baseliner: str
+    baseliner: str = Field(description="The person baselined, as the recorder named them.")
     minutes: float
     succeeded: bool
-    source: str
+    source: Literal["timed", "baseline", "estimate"] = Field(
+        description="`timed`: timed in Horizon by the server (one per baselining attempt); "
+        "`baseline`: recorded by hand; `estimate`: stands in for a baseline."
+    )
     notes: str
+    recorded_by: str | None = Field(
+        description="Name of the token that recorded it (null: imports, task folders, the bootstrap "
+        "admin token). For a timed baseline, the token that was timed."
+    )
+    attempt_id: int | None = Field(description="The baselining attempt of a timed baseline.")
     recorded_at: UtcDatetime
     created_at: UtcDatetime
+    deleted_at: UtcDatetime | None = Field(
+        default=None, description="Set when deleted (listed only with include_deleted=true)."
+    )
+    deleted_by: str | None = None
 
 
 class HumanTime(BaseModel):
@@ -145,17 +162,45 @@ class TaskUpdate(Strict):
     time_limit_s: TimeLimitS | None = None
 
 
+class HiddenPart(BaseModel):
+    """What a reader who may not change the task sees of its scorer or reference solution: they
+    hold the answers (expected outputs, hidden tests), so only their size is shown."""
+
+    hidden: Literal[True] = True
+    files: int = Field(description="How many files it has; their names and contents are hidden.")
+    threshold: float | None = Field(default=None, description="The scorer's success threshold.")
+
+
+PRIVATE_PARTS_NOTE = (
+    "The scorer and the reference solution (commands and files) are shown in full only to the "
+    'task\'s owner and to admins; everyone else gets `{"hidden": true, "files": <count>}` '
+    "(with the scorer's `threshold`)."
+)
+
+
 class TaskVersionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     version: int
     content_hash: str
     instructions: str
     environment: dict[str, Any]
-    scorer: dict[str, Any]
-    solution: dict[str, Any] | None
+    scorer: dict[str, Any] | HiddenPart = Field(description=PRIVATE_PARTS_NOTE)
+    solution: dict[str, Any] | HiddenPart | None = Field(description=PRIVATE_PARTS_NOTE)
     limits: dict[str, Any]
     time_limit_s: int
     created_at: UtcDatetime
+
+    @classmethod
+    def of(cls, version: Any, *, private: bool) -> TaskVersionOut:
+        """A stored version for a reader; `private` (owner or admin) shows scorer and solution."""
+        out = cls.model_validate(version)
+        if not private:
+            scorer, solution = version.scorer or {}, version.solution
+            out.scorer = HiddenPart(files=len(scorer.get("files") or {}), threshold=scorer.get("threshold"))
+            out.solution = (
+                HiddenPart(files=len(solution.get("files") or {})) if solution is not None else None
+            )
+        return out
 
 
 class TaskSummary(BaseModel):
@@ -167,6 +212,7 @@ class TaskSummary(BaseModel):
     human_time: HumanTime
     created_at: UtcDatetime
     updated_at: UtcDatetime
+    owner: Owner = None
 
 
 class TaskOut(TaskSummary):
@@ -272,6 +318,7 @@ class ModelOut(BaseModel):
     server_template: str | None
     weights: str | None
     created_at: UtcDatetime
+    owner: Owner = None
 
 
 class AgentSettings(BaseModel):
@@ -312,6 +359,7 @@ class AgentOut(BaseModel):
     settings: dict[str, Any]
     release_date: dt.date | None
     created_at: UtcDatetime
+    owner: Owner = None
 
 
 # ---------------------------------------------------------------- batches and runs
@@ -343,6 +391,7 @@ class BatchOut(BaseModel):
     total: int
     counts: dict[str, int]
     done: bool
+    owner: Owner = None
 
 
 class RunOut(BaseModel):

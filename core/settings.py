@@ -14,6 +14,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.taskspec import TaskMaxima
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HORIZON_", extra="ignore")
@@ -55,6 +57,24 @@ class Settings(BaseSettings):
     # Largest bootstrap a submitter may ask for (admins: up to the schema's 100,000).
     analysis_max_bootstrap_submitter: int = 2000
 
+    # Operator maxima for a task's sandbox (core/taskspec.py has the absolute ceilings). They apply
+    # to everyone, admins included, at every edge and again when a worker creates the container:
+    # a stored version above them (stored before they were lowered) is refused, not shrunk.
+    task_max_cpus: float = 4.0
+    task_max_memory_mb: int = 8192
+    task_max_disk_mb: int = 8192
+    task_max_pids: int = 1024
+    task_max_time_limit_s: int = 86400
+    # Per-token quotas: unfinished (queued or running) runs of a submitter's batches, runs one batch
+    # may create (everyone), and unfinished analyses a submitter may have. Admins have no quota.
+    quota_queued_runs: int = 20000
+    max_batch_runs: int = 20000
+    quota_analyses: int = 2
+
+    # A running baselining attempt whose page sent no heartbeat (every minute while visible) or
+    # transition for this long counts as paused from its last one (core/services/baselining.py).
+    baseline_idle_pause_s: float = Field(default=1800.0, ge=120.0, le=86400.0)
+
     # Comma-separated names of scaffolds registered by plug-ins (besides react, oracle, null).
     extra_scaffolds: str = ""
 
@@ -93,6 +113,15 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite:///{(self.data_dir / 'horizon.db').as_posix()}"
+
+    def task_maxima(self) -> TaskMaxima:
+        return TaskMaxima(
+            cpus=self.task_max_cpus,
+            memory_mb=self.task_max_memory_mb,
+            disk_mb=self.task_max_disk_mb,
+            pids=self.task_max_pids,
+            time_limit_s=self.task_max_time_limit_s,
+        )
 
     @property
     def embedded_queue(self) -> bool:

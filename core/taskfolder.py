@@ -28,6 +28,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from core.bounded_yaml import load_yaml, short_repr
+from core.settings import get_settings
 from core.taskspec import (
     DEFAULT_WORKDIR,
     MAX_FILE_BYTES,
@@ -46,6 +48,7 @@ from core.taskspec import (
     check_task_size,
     content_hash,
     dockerfile_problems,
+    over_maxima,
 )
 
 SPEC_FILE = "task.yaml"
@@ -362,21 +365,21 @@ def _describe_error(err: Any) -> tuple[str, str]:
         words = {"greater_than": "greater than", "greater_than_equal": "at least"}
         words |= {"less_than": "less than", "less_than_equal": "at most"}
         (limit,) = err["ctx"].values()
-        return field, f"must be {words[kind]} {limit:.4g} (got {got!r})"
+        return field, f"must be {words[kind]} {limit:.4g} (got {short_repr(got)})"
     if kind == "string_pattern_mismatch":
         return field, (
-            f"{got!r} is not a valid name: use lower-case letters, digits, '-' and '_', "
+            f"{short_repr(got)} is not a valid name: use lower-case letters, digits, '-' and '_', "
             "starting with a letter or digit, at most 80 characters"
         )
     if kind == "literal_error":
-        return field, f"{err['msg'].replace('Input should be', 'must be')} (got {got!r})"
+        return field, f"{err['msg'].replace('Input should be', 'must be')} (got {short_repr(got)})"
     if kind.endswith("_type") or kind.endswith("_parsing"):
         return field, f"has the wrong type: {err['msg'].replace('Input should be', 'must be')}" + (
-            f" (got {type(got).__name__} {got!r})"
+            f" (got {type(got).__name__} {short_repr(got)})"
         )
     if kind == "value_error":
         return field, str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
-    return field, f"{err['msg']} (got {got!r})"
+    return field, f"{err['msg']} (got {short_repr(got)})"
 
 
 def _check_dockerfile(text: str, shown: str) -> list[Problem]:
@@ -445,7 +448,7 @@ def _load(path: Path, shown_root: Path | None) -> tuple[TaskFolder | None, list[
         problems.append(Problem(file=spec_shown, message=f"is larger than {MAX_FILE_BYTES:,} bytes"))
     else:
         try:
-            raw = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+            raw = load_yaml(spec_path.read_text(encoding="utf-8"))
         except UnicodeDecodeError:
             problems.append(Problem(file=spec_shown, message="is not UTF-8 text"))
         except yaml.YAMLError as exc:
@@ -499,6 +502,10 @@ def _load(path: Path, shown_root: Path | None) -> tuple[TaskFolder | None, list[
             )
         if len(set(spec.tags)) != len(spec.tags):
             problems.append(Problem(file=spec_shown, field="tags", message="lists a tag twice"))
+        maxima = get_settings().task_maxima()
+        for key, message in over_maxima(spec.resources, spec.time_limit_s, maxima):
+            field = key if key == "time_limit_s" else f"resources.{key}"
+            problems.append(Problem(file=spec_shown, field=field, message=message))
 
     # instructions.md
     instructions = ""
@@ -663,7 +670,7 @@ def validate_tree(root: str | Path) -> list[Problem]:
 
 def _peek_id(spec_path: Path) -> str | None:
     try:
-        raw = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+        raw = load_yaml(spec_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     value = raw.get("id") if isinstance(raw, dict) else None

@@ -12,6 +12,7 @@ import hashlib
 import json
 import posixpath
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -98,7 +99,7 @@ SYSTEM_DIRS = (
 )
 
 _WORKDIR_CHARS = re.compile(r"[A-Za-z0-9._/-]+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1
 
 
 def check_workdir(value: str) -> str:
@@ -134,9 +135,23 @@ def check_file_path(path: str) -> str:
         raise ValueError(f"file path {path[:40]!r}... is longer than {MAX_PATH_CHARS} characters")
     if _CONTROL.search(path):
         raise ValueError(f"file path {path!r} contains control characters")
-    if posixpath.normpath(path) != path:
+    if posixpath.normpath(path) != path or path == ".":
         raise ValueError(f"file path {path!r} must be normalised (no trailing /, //, or .)")
     return path
+
+
+def check_file_tree(files: dict[str, str]) -> dict[str, str]:
+    """No path is both a file and a folder (`t/x` and `t/x/y`): such a set cannot be written out."""
+    folders = {parent for path in files for parent in _parents(path)}
+    clash = sorted(folders.intersection(files))
+    if clash:
+        raise ValueError(f"{clash[0]!r} is both a file and a folder holding other files")
+    return files
+
+
+def _parents(path: str) -> list[str]:
+    parts = path.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
 
 
 def check_file_text(text: str) -> str:
@@ -170,7 +185,7 @@ def check_task_size(instructions: str, *file_sets: dict[str, str] | None) -> Non
 # task environments that need data generate it in their Dockerfile.
 FilePath = Annotated[str, AfterValidator(check_file_path)]
 FileText = Annotated[str, AfterValidator(check_file_text)]
-Files = Annotated[dict[FilePath, FileText], BeforeValidator(_few_files)]
+Files = Annotated[dict[FilePath, FileText], BeforeValidator(_few_files), AfterValidator(check_file_tree)]
 Workdir = Annotated[str, AfterValidator(check_workdir)]
 # Numbers are strict everywhere (no "5" or true for 5): the form converts its own text first.
 HumanMinutes = Annotated[
@@ -243,6 +258,37 @@ class ResourceLimits(Resources):
     """Per-run sandbox limits."""
 
     network: Literal["none"] = "none"
+
+
+@dataclass(frozen=True)
+class TaskMaxima:
+    """The operator's maxima for a sandbox (HORIZON_TASK_MAX_*, `Settings.task_maxima()`), below
+    the absolute ceilings above. They can change after a task is stored, so they are checked when
+    a task is stored and again when a worker creates its container."""
+
+    cpus: float
+    memory_mb: int
+    disk_mb: int
+    pids: int
+    time_limit_s: int
+
+
+def over_maxima(limits: Resources, time_limit_s: float, maxima: TaskMaxima) -> list[tuple[str, str]]:
+    """(key, message) for each limit above the operator's maximum; keys are `Resources` field
+    names and `time_limit_s`, so each edge can prefix its own field path."""
+    found = []
+    for key, value, most in (
+        ("cpus", limits.cpus, maxima.cpus),
+        ("memory_mb", limits.memory_mb, maxima.memory_mb),
+        ("disk_mb", limits.disk_mb, maxima.disk_mb),
+        ("pids", limits.pids, maxima.pids),
+        ("time_limit_s", time_limit_s, maxima.time_limit_s),
+    ):
+        if value > most:
+            found.append(
+                (key, f"is {value:,}; this server allows at most {most:,} (HORIZON_TASK_MAX_{key.upper()})")
+            )
+    return found
 
 
 def content_hash(

@@ -103,3 +103,30 @@ def redis_url() -> str:
         pytest.exit(f"Redis is not reachable at {TEST_REDIS_URL}: {exc}", returncode=3)
     client.flushdb()
     return TEST_REDIS_URL
+
+
+@pytest.fixture(autouse=True)
+def _in_process_jobs_stay_in_their_test() -> Iterator[None]:
+    """Jobs registered for the in-process queue during a test are forgotten after it.
+
+    Importing `workers.jobs` registers every job (run execution included) in this process; if that
+    outlived the test, later tests' batches would start running in the background.
+    """
+    from core import queue
+
+    saved = dict(queue._REGISTRY)
+    yield
+    queue._REGISTRY.clear()
+    queue._REGISTRY.update(saved)
+
+
+@pytest.fixture
+def worker_jobs() -> None:
+    """Every worker job registered for the in-process queue for this test (embedded mode), whether
+    or not `workers.jobs` was imported before."""
+    from core.queue import register_job
+    from workers.celery_app import app
+
+    for name, task in app.tasks.items():
+        if not name.startswith("celery."):
+            register_job(name, task.run)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from core.auth import role_allows
 from core.models import ROLE_ADMIN, ApiToken, utcnow
 from core.models import WebSession as WebSessionRow
+from core.ownership import may_change
 from core.settings import Settings
 
 COOKIE_NAME = "horizon_session"
@@ -158,6 +159,10 @@ class WebUser:
     @property
     def is_admin(self) -> bool:
         return self.can(ROLE_ADMIN)
+
+    def may_change(self, owner_token_id: int | None) -> bool:
+        """Whether this user may change a row owned by `owner_token_id` (core/ownership.py)."""
+        return may_change(owner_token_id, self.role, self.token_id)
 
 
 ANONYMOUS = WebUser("", "")

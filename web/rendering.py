@@ -49,6 +49,13 @@ _ERROR_STATUS: dict[type[HorizonError], int] = {
 }
 
 
+def attachment(name: str) -> str:
+    """A Content-Disposition header for a download named `name` (any Unicode): an ASCII fallback
+    for old clients and the exact name as RFC 5987 `filename*` (headers are Latin-1 only)."""
+    fallback = "".join(c if " " <= c <= "~" and c not in '"\\;%' else "_" for c in name) or "file.txt"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 def wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 

@@ -29,9 +29,10 @@ import yaml
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
+from core.bounded_yaml import load_yaml
 from core.models import Task, TaskVersion
 from core.taskfolder import TaskFolderError, discover_task_folders, load_task_folder
-from core.taskspec import MAX_FILE_BYTES, MAX_FILES, MAX_TASK_BYTES
+from core.taskspec import MAX_FILE_BYTES, MAX_FILES, MAX_TASK_BYTES, check_file_path
 
 FILE_SECTIONS = ("environment", "scorer", "solution")
 TEXT_FIELDS = (
@@ -354,12 +355,19 @@ class ArchiveError(ValueError):
         self.messages = messages
 
 
+BAD_MEMBER = "paths must stay inside the task folder, normalised (no . or ..) and without control characters"
+
+
 def _safe_member(name: str) -> str | None:
-    """A relative path inside the archive, or None for names that would escape the folder."""
+    """A file's relative path inside the archive, or None for names that would escape the folder
+    or are not a task file path (`t/.`, `a//b`, control characters: `check_file_path`)."""
     name = name.replace("\\", "/")
-    if name.startswith("/") or not name or any(part == ".." for part in name.split("/")):
+    while name.startswith("./"):  # `tar -czf task.tgz .` names every member ./...
+        name = name[2:]
+    try:
+        return check_file_path(name)
+    except ValueError:
         return None
-    return posixpath.normpath(name)
 
 
 class _Readable(Protocol):
@@ -379,9 +387,13 @@ def _copy_bounded(src: _Readable, dst: IO[bytes], limit: int, what: str) -> int:
 
 def _write_member(dest: Path, rel: str, src: _Readable, size_limit: int) -> None:
     target = dest / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as out:
-        _copy_bounded(src, out, size_limit, rel)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as out:
+            _copy_bounded(src, out, size_limit, rel)
+    except (FileExistsError, NotADirectoryError, IsADirectoryError):
+        # `t/x` and `t/x/y`, or a file where a folder entry stands: one name cannot be both.
+        raise ArchiveError([f"{rel}: the archive holds a file and a folder of the same name"]) from None
 
 
 def _tar_number(field: bytes) -> int:
@@ -464,7 +476,7 @@ def _unpack_tar(name: str, data: bytes, dest: Path, spool: Path) -> None:
                     continue
                 rel = _safe_member(member.name)
                 if rel is None:
-                    raise ArchiveError([f"{member.name}: paths must stay inside the task folder"])
+                    raise ArchiveError([f"{member.name}: {BAD_MEMBER}"])
                 if not member.isfile():
                     raise ArchiveError([f"{rel}: only plain files are allowed (no links or devices)"])
                 # A pax header may restate the size: check the size tarfile will read, too.
@@ -529,7 +541,7 @@ def _unpack_zip(name: str, data: bytes, dest: Path) -> None:
                     continue
                 rel = _safe_member(info.filename)
                 if rel is None:
-                    raise ArchiveError([f"{info.filename}: paths must stay inside the task folder"])
+                    raise ArchiveError([f"{info.filename}: {BAD_MEMBER}"])
                 if stat.S_ISLNK(info.external_attr >> 16):
                     raise ArchiveError([f"{rel}: symbolic links are not allowed; include the file itself"])
                 # zipfile stops at the declared size and checks the CRC: a lying entry fails here.
@@ -552,7 +564,7 @@ def _extract(name: str, data: bytes, dest: Path, spool: Path) -> None:
 
 def _peek(spec_path: Path, key: str) -> str:
     try:
-        raw = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+        raw = load_yaml(spec_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return "_"
     value = raw.get(key) if isinstance(raw, dict) else None

@@ -8,9 +8,12 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import Caller, SessionDep, reader, submitter
 from api.params import MAX_ROW_ID, Offset, RowId, id_or_name
+from core.auth import role_allows
+from core.models import ROLE_ADMIN
 from core.schemas import BatchCreate, BatchOut, Page, RunOut
 from core.services import batches as batch_svc
 from core.services import runs as run_svc
+from core.services import transcripts as transcript_svc
 
 router = APIRouter(prefix="/api", tags=["batches and runs"])
 
@@ -20,7 +23,7 @@ RunStatus = Literal["queued", "running", "completed", "infra_error", "cancelled"
 @router.post("/batches", response_model=BatchOut, status_code=201)
 def create_batch(data: BatchCreate, session: SessionDep, caller: Caller = Depends(submitter)) -> BatchOut:
     """Create agents x tasks x repeats queued runs; they are enqueued once this commits."""
-    batch = batch_svc.create_batch(session, data, created_by=caller.name)
+    batch = batch_svc.create_batch(session, data, created_by=caller.name, owner_token_id=caller.token_id)
     return batch_svc.batch_out(session, batch)
 
 
@@ -43,8 +46,9 @@ def get_batch(batch_id: RowId, session: SessionDep, _: Caller = Depends(reader))
 
 
 @router.post("/batches/{batch_id}/cancel", response_model=BatchOut)
-def cancel_batch(batch_id: RowId, session: SessionDep, _: Caller = Depends(submitter)) -> BatchOut:
-    batch = batch_svc.cancel_batch(session, batch_id)
+def cancel_batch(batch_id: RowId, session: SessionDep, caller: Caller = Depends(submitter)) -> BatchOut:
+    """Cancel the batch's unfinished runs (its owner or an admin)."""
+    batch = batch_svc.cancel_batch(session, batch_id, actor=caller)
     return batch_svc.batch_out(session, batch)
 
 
@@ -57,7 +61,7 @@ def list_runs(
     status: RunStatus | None = None,
     limit: int = Query(50, ge=1, le=1000),
     offset: Offset = 0,
-    _: Caller = Depends(reader),
+    caller: Caller = Depends(reader),
 ) -> Page[RunOut]:
     agent_ref = id_or_name(agent)
     rows, total = run_svc.list_runs(
@@ -69,22 +73,34 @@ def list_runs(
         limit=limit,
         offset=offset,
     )
-    return Page(items=[run_svc.run_out(r) for r in rows], total=total, limit=limit, offset=offset)
+    full = role_allows(caller.role, ROLE_ADMIN)
+    items = [run_svc.run_out(r, full_error=full) for r in rows]
+    return Page(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/runs/{run_id}", response_model=RunOut)
-def get_run(run_id: RowId, session: SessionDep, _: Caller = Depends(reader)) -> RunOut:
-    return run_svc.run_out(run_svc.get_run(session, run_id))
+def get_run(run_id: RowId, session: SessionDep, caller: Caller = Depends(reader)) -> RunOut:
+    # Only admins read a stored error whole (older rows may hold tracebacks with host paths).
+    full = role_allows(caller.role, ROLE_ADMIN)
+    return run_svc.run_out(run_svc.get_run(session, run_id), full_error=full)
 
 
 @router.post("/runs/{run_id}/cancel", response_model=RunOut)
-def cancel_run(run_id: RowId, session: SessionDep, _: Caller = Depends(submitter)) -> RunOut:
-    return run_svc.run_out(run_svc.cancel_run(session, run_id))
+def cancel_run(run_id: RowId, session: SessionDep, caller: Caller = Depends(submitter)) -> RunOut:
+    """Cancel one run (the owner of its batch, or an admin)."""
+    return run_svc.run_out(run_svc.cancel_run(session, run_id, actor=caller))
 
 
 @router.get("/runs/{run_id}/transcript")
-def get_transcript(run_id: RowId, session: SessionDep, _: Caller = Depends(reader)) -> dict[str, Any]:
-    row = run_svc.transcript_of(session, run_id)
-    if row is None:
-        return {"run_id": run_id, "attempt": None, "events": []}
-    return {"run_id": run_id, "attempt": row.attempt, "events": row.events}
+def get_transcript(
+    run_id: RowId,
+    session: SessionDep,
+    offset: Offset = 0,
+    limit: int = Query(
+        transcript_svc.DEFAULT_PAGE_EVENTS, ge=1, le=transcript_svc.MAX_PAGE_EVENTS, description="Events."
+    ),
+    _: Caller = Depends(reader),
+) -> dict[str, Any]:
+    """One page of the run's transcript: `total` events in all, `next_offset` (null at the end)
+    starts the next page; a page stops early when its events are large."""
+    return transcript_svc.transcript_page(session, run_id, offset, limit).as_json()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy.orm import object_session
 
 from api.deps import Caller, SessionDep, reader, submitter
 from api.params import Offset, RowId
 from core.models import Task
+from core.ownership import owner_name
 from core.schemas import (
     BaselineCreate,
     BaselineOut,
@@ -19,6 +21,7 @@ from core.schemas import (
     TaskVersionOut,
 )
 from core.services import tasks as svc
+from core.services.human_time import live_baselines
 
 router = APIRouter(prefix="/api/tasks", tags=["tasks"])
 
@@ -37,14 +40,15 @@ def summary(task: Task) -> TaskSummary:
         ),
         created_at=task.created_at,
         updated_at=task.updated_at,
+        owner=owner_name(object_session(task), task.owner_token_id),
     )
 
 
-def full(task: Task) -> TaskOut:
+def full(task: Task, caller: Caller) -> TaskOut:
     return TaskOut(
         **summary(task).model_dump(),
-        version=TaskVersionOut.model_validate(svc.current_version(task)),
-        baselines=[BaselineOut.model_validate(b) for b in task.baselines],
+        version=TaskVersionOut.of(svc.current_version(task), private=svc.may_see_private(task, caller)),
+        baselines=[BaselineOut.model_validate(b) for b in live_baselines(task.baselines)],
     )
 
 
@@ -63,52 +67,73 @@ def list_tasks(
 
 
 @router.post("", response_model=TaskOut, status_code=201)
-def create_task(data: TaskCreate, session: SessionDep, _: Caller = Depends(submitter)) -> TaskOut:
-    return full(svc.create_task(session, data))
+def create_task(data: TaskCreate, session: SessionDep, caller: Caller = Depends(submitter)) -> TaskOut:
+    return full(svc.create_task(session, data, owner_token_id=caller.token_id), caller)
 
 
 # Task ids may contain "/", so the suffixed routes are declared before the bare one.
 @router.get("/{task_id:path}/versions", response_model=list[TaskVersionOut])
-def list_versions(task_id: str, session: SessionDep, _: Caller = Depends(reader)) -> list[TaskVersionOut]:
-    return [TaskVersionOut.model_validate(v) for v in svc.get_task(session, task_id).versions]
+def list_versions(
+    task_id: str, session: SessionDep, caller: Caller = Depends(reader)
+) -> list[TaskVersionOut]:
+    task = svc.get_task(session, task_id)
+    private = svc.may_see_private(task, caller)
+    return [TaskVersionOut.of(v, private=private) for v in task.versions]
 
 
 @router.get("/{task_id:path}/versions/{version}", response_model=TaskVersionOut)
 def get_version(
-    task_id: str, version: RowId, session: SessionDep, _: Caller = Depends(reader)
+    task_id: str, version: RowId, session: SessionDep, caller: Caller = Depends(reader)
 ) -> TaskVersionOut:
-    return TaskVersionOut.model_validate(svc.get_version(svc.get_task(session, task_id), version))
+    task = svc.get_task(session, task_id)
+    return TaskVersionOut.of(svc.get_version(task, version), private=svc.may_see_private(task, caller))
 
 
 @router.get("/{task_id:path}/baselines", response_model=list[BaselineOut])
-def list_baselines(task_id: str, session: SessionDep, _: Caller = Depends(reader)) -> list[BaselineOut]:
-    return [BaselineOut.model_validate(b) for b in svc.get_task(session, task_id).baselines]
+def list_baselines(
+    task_id: str,
+    session: SessionDep,
+    include_deleted: bool = Query(
+        False, description="Also list deleted baselines (kept for audit, open to every reader)."
+    ),
+    _: Caller = Depends(reader),
+) -> list[BaselineOut]:
+    rows = svc.list_baselines(session, task_id, include_deleted=include_deleted)
+    return [BaselineOut.model_validate(b) for b in rows]
 
 
 @router.post("/{task_id:path}/baselines", response_model=BaselineOut, status_code=201)
 def add_baseline(
-    task_id: str, data: BaselineCreate, session: SessionDep, _: Caller = Depends(submitter)
+    task_id: str, data: BaselineCreate, session: SessionDep, caller: Caller = Depends(submitter)
 ) -> BaselineOut:
-    return BaselineOut.model_validate(svc.add_baseline(session, task_id, data))
+    """Record a baseline or an estimate by hand; the response names the caller as `recorded_by`.
+    Timed baselines (source `timed`) are made only by the server, from a baselining attempt."""
+    row = svc.add_baseline(session, task_id, data, recorded_by=caller.token_id)
+    return BaselineOut.model_validate(row)
 
 
 @router.delete("/{task_id:path}/baselines/{baseline_id}", status_code=204)
 def delete_baseline(
-    task_id: str, baseline_id: RowId, session: SessionDep, _: Caller = Depends(submitter)
+    task_id: str, baseline_id: RowId, session: SessionDep, caller: Caller = Depends(submitter)
 ) -> Response:
-    svc.delete_baseline(session, task_id, baseline_id)
+    """Soft-delete (kept for audit): its recorder or an admin; a timed baseline, only an admin."""
+    svc.delete_baseline(session, task_id, baseline_id, actor=caller)
     return Response(status_code=204)
 
 
 @router.get("/{task_id:path}", response_model=TaskOut)
-def get_task(task_id: str, session: SessionDep, _: Caller = Depends(reader)) -> TaskOut:
-    return full(svc.get_task(session, task_id))
+def get_task(task_id: str, session: SessionDep, caller: Caller = Depends(reader)) -> TaskOut:
+    return full(svc.get_task(session, task_id), caller)
 
 
 @router.patch("/{task_id:path}", response_model=TaskOut)
 def update_task(
-    task_id: str, data: TaskUpdate, response: Response, session: SessionDep, _: Caller = Depends(submitter)
+    task_id: str,
+    data: TaskUpdate,
+    response: Response,
+    session: SessionDep,
+    caller: Caller = Depends(submitter),
 ) -> TaskOut:
-    task, created = svc.update_task(session, task_id, data)
+    task, created = svc.update_task(session, task_id, data, actor=caller)
     response.headers["X-Horizon-New-Version"] = "true" if created else "false"
-    return full(task)
+    return full(task, caller)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
+from core.bounded_yaml import short_repr
 from core.taskfolder import IGNORED_NAMES
 from core.taskspec import (
     MAX_FILE_BYTES,
@@ -75,7 +76,7 @@ def human_minutes(value: float, what: str) -> float:
         return _HUMAN_MINUTES.validate_python(value)
     except ValidationError:
         raise ImportProblem(
-            f"{what} is {value!r} minutes; human time must be between {MIN_HUMAN_MINUTES * 60:g} "
+            f"{what} is {short_repr(value)} minutes; human time must be between {MIN_HUMAN_MINUTES * 60:g} "
             f"second and {MAX_HUMAN_MINUTES:,} minutes (30 days)"
         ) from None
 

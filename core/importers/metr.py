@@ -37,6 +37,7 @@ from typing import Any
 
 import yaml
 
+from core.bounded_yaml import load_yaml
 from core.importers.common import (
     ImportProblem,
     human_minutes,
@@ -173,7 +174,7 @@ def _manifest(family_dir: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ImportProblem(f"{path} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):

@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from analysis.trend import DateWindow
-from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, NotFound
 from core.models import (
     ROLE_ADMIN,
     RUN_COMPLETED,
@@ -32,7 +32,9 @@ from core.models import (
     TaskHealthCheck,
     utcnow,
 )
+from core.ownership import require_owner
 from core.queue import QUEUE_ANALYSIS, enqueue_after_commit
+from core.quotas import check_analysis_quota
 from core.settings import Settings
 
 JOB_FIT = "analysis.fit"
@@ -177,7 +179,9 @@ def request_analysis(
     reason: str = "requested",
     created_by_token_id: int | None = None,
 ) -> AnalysisResult:
-    """Store a queued analysis and send the fit job once this commits."""
+    """Store a queued analysis and send the fit job once this commits (429 past the token's
+    HORIZON_QUOTA_ANALYSES)."""
+    check_analysis_quota(session, created_by_token_id)
     row = AnalysisResult(
         status="queued",
         params={**request.model_dump(mode="json"), "reason": reason},
@@ -203,8 +207,7 @@ def cancel_analysis(session: Session, analysis_id: int, token_id: int | None, ro
     job sees the status at its next progress check (between bootstrap chunks) and stops.
     """
     row = get_analysis(session, analysis_id)
-    if role != ROLE_ADMIN and (token_id is None or row.created_by_token_id != token_id):
-        raise PermissionDenied("only the token that requested this analysis, or an admin, may cancel it")
+    require_owner(row.created_by_token_id, role, token_id, "analysis")
     if row.status == CANCELLED:
         return row
     if row.status not in ACTIVE:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 
 from pydantic import ValidationError
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.errors import Conflict, InvalidInput, NotFound
-from core.models import HumanBaseline, Task, TaskFamily, TaskVersion, utcnow
+from core.models import SOURCE_TIMED, HumanBaseline, Task, TaskFamily, TaskVersion, utcnow
+from core.ownership import Actor, check_owner, may_change
 from core.queue import enqueue_after_commit
 from core.schemas import BaselineCreate, TaskContent, TaskCreate, TaskUpdate
-from core.services.human_time import refresh_task_human_time
-from core.taskspec import content_hash
+from core.services.human_time import live_baselines, refresh_task_human_time
+from core.settings import get_settings
+from core.taskspec import MAX_HUMAN_MINUTES, MIN_HUMAN_MINUTES, content_hash, over_maxima
 
 JOB_RECOMPUTE_HUMAN_TIME = "human_time.recompute"
 
@@ -27,6 +31,18 @@ def version_hash(content: TaskContent) -> str:
         sort_keys=True,
     )
     return hashlib.sha256((base + extra).encode()).hexdigest()
+
+
+def check_maxima(session: Session, content: TaskContent) -> None:
+    """Refuse limits above the operator's maxima (HORIZON_TASK_MAX_*), for everyone: admins
+    change the settings, not the rule. Every edge stores a version through here."""
+    settings = session.info.get("settings") or get_settings()
+    found = over_maxima(content.limits, content.time_limit_s, settings.task_maxima())
+    if found:
+        fields = "; ".join(
+            f"{key if key == 'time_limit_s' else 'limits.' + key} {message}" for key, message in found
+        )
+        raise InvalidInput(f"the task asks for more than this server allows: {fields}")
 
 
 def _new_version(task: Task, number: int, content: TaskContent) -> TaskVersion:
@@ -67,6 +83,12 @@ def current_version(task: Task) -> TaskVersion:
     raise NotFound(f"task {task.id!r} has no version {task.current_version}")
 
 
+def may_see_private(task: Task, actor: Actor) -> bool:
+    """The scorer and the reference solution hold the answers: only those who may change the
+    task (its owner, admins) read them; every other view shows instructions and environment."""
+    return may_change(task.owner_token_id, actor.role, actor.token_id)
+
+
 def get_version(task: Task, number: int) -> TaskVersion:
     for version in task.versions:
         if version.version == number:
@@ -74,15 +96,23 @@ def get_version(task: Task, number: int) -> TaskVersion:
     raise NotFound(f"task {task.id!r} has no version {number}")
 
 
-def create_task(session: Session, data: TaskCreate) -> Task:
+def create_task(session: Session, data: TaskCreate, *, owner_token_id: int | None = None) -> Task:
+    """A new task owned by `owner_token_id` (None: task folders and imports, admins only)."""
     if session.get(Task, data.id) is not None:
         raise Conflict(f"a task with id {data.id!r} already exists; update it with PATCH instead")
+    check_maxima(session, data)
     ensure_family(session, data.family)
-    task = Task(id=data.id, family_id=data.family, title=data.title, tags=sorted(set(data.tags)))
+    task = Task(
+        id=data.id,
+        family_id=data.family,
+        title=data.title,
+        tags=sorted(set(data.tags)),
+        owner_token_id=owner_token_id,
+    )
     session.add(task)
     _new_version(task, 1, data)
     for baseline in data.baselines:
-        task.baselines.append(_baseline_row(task.id, baseline))
+        task.baselines.append(_baseline_row(task.id, baseline, recorded_by=owner_token_id))
     refresh_task_human_time(task)
     session.flush()
     return task
@@ -101,9 +131,10 @@ def content_of(version: TaskVersion) -> TaskContent:
     )
 
 
-def update_task(session: Session, task_id: str, data: TaskUpdate) -> tuple[Task, bool]:
-    """Apply changes; returns (task, whether a new version was created)."""
+def update_task(session: Session, task_id: str, data: TaskUpdate, *, actor: Actor) -> tuple[Task, bool]:
+    """Apply changes (its owner or an admin); returns (task, whether a new version was created)."""
     task = get_task(session, task_id)
+    check_owner(task.owner_token_id, actor, "task")
     if data.title is not None:
         task.title = data.title
     if data.tags is not None:
@@ -122,6 +153,7 @@ def update_task(session: Session, task_id: str, data: TaskUpdate) -> tuple[Task,
         raise InvalidInput(f"the changed task is not valid: {reasons}") from None
     created = False
     if version_hash(merged) != latest.content_hash:
+        check_maxima(session, merged)
         number = max(v.version for v in task.versions) + 1
         _new_version(task, number, merged)
         task.current_version = number
@@ -158,7 +190,7 @@ def tasks_with_tags(session: Session, tags: list[str]) -> list[Task]:
     return [t for t in session.scalars(select(Task).order_by(Task.id)) if wanted & set(t.tags or [])]
 
 
-def _baseline_row(task_id: str, data: BaselineCreate) -> HumanBaseline:
+def _baseline_row(task_id: str, data: BaselineCreate, *, recorded_by: int | None) -> HumanBaseline:
     return HumanBaseline(
         task_id=task_id,
         task_version=data.task_version,
@@ -168,14 +200,14 @@ def _baseline_row(task_id: str, data: BaselineCreate) -> HumanBaseline:
         source=data.source,
         notes=data.notes,
         recorded_at=data.recorded_at or utcnow(),
+        recorded_by_token_id=recorded_by,
     )
 
 
-def add_baseline(session: Session, task_id: str, data: BaselineCreate) -> HumanBaseline:
+def _store_baseline(session: Session, task_id: str, row: HumanBaseline) -> HumanBaseline:
     task = get_task(session, task_id)
-    if data.task_version is not None:
-        get_version(task, data.task_version)
-    row = _baseline_row(task.id, data)
+    if row.task_version is not None:
+        get_version(task, row.task_version)
     task.baselines.append(row)
     refresh_task_human_time(task)
     session.flush()
@@ -183,13 +215,80 @@ def add_baseline(session: Session, task_id: str, data: BaselineCreate) -> HumanB
     return row
 
 
-def delete_baseline(session: Session, task_id: str, baseline_id: int) -> None:
+def add_baseline(
+    session: Session, task_id: str, data: BaselineCreate, *, recorded_by: int | None
+) -> HumanBaseline:
+    """A baseline or estimate recorded by hand by token `recorded_by` (None: the bootstrap admin).
+    `data.baseliner` names the person baselined; the recorder is kept apart and always shown."""
+    return _store_baseline(session, task_id, _baseline_row(task_id, data, recorded_by=recorded_by))
+
+
+def add_timed_baseline(
+    session: Session,
+    task_id: str,
+    *,
+    attempt_id: int,
+    token_id: int | None,
+    baseliner: str,
+    minutes: float,
+    succeeded: bool,
+    notes: str,
+    recorded_at: dt.datetime | None,
+    task_version: int,
+) -> HumanBaseline:
+    """The baseline of a scored baselining attempt (source `timed`); only the server calls this,
+    once per attempt (`human_baselines.attempt_id` is unique). Raises InvalidInput for minutes
+    outside the bounds every baseline keeps."""
+    if not MIN_HUMAN_MINUTES <= minutes <= MAX_HUMAN_MINUTES:
+        raise InvalidInput(
+            f"{minutes:g} minutes of active time is outside the bounds of a human time "
+            f"({MIN_HUMAN_MINUTES:.4g} to {MAX_HUMAN_MINUTES:,} minutes)"
+        )
+    row = HumanBaseline(
+        task_id=task_id,
+        task_version=task_version,
+        baseliner=baseliner,
+        minutes=minutes,
+        succeeded=succeeded,
+        source=SOURCE_TIMED,
+        notes=notes,
+        recorded_at=recorded_at or utcnow(),
+        recorded_by_token_id=token_id,
+        attempt_id=attempt_id,
+    )
+    return _store_baseline(session, task_id, row)
+
+
+def list_baselines(session: Session, task_id: str, *, include_deleted: bool = False) -> list[HumanBaseline]:
+    """The task's baselines, oldest first; deleted ones (kept for audit) only when asked."""
+    rows = get_task(session, task_id).baselines
+    return list(rows) if include_deleted else live_baselines(rows)
+
+
+def delete_baseline(session: Session, task_id: str, baseline_id: int, *, actor: Actor) -> None:
+    """Soft-delete: the row is kept (with who deleted it and when) and stops counting.
+
+    Its recorder or an admin may delete a baseline recorded by hand; a timed baseline is the
+    server's measurement, not its recorder's, so only an admin may withdraw it (a person could
+    otherwise drop a slow success and time the task again knowing the answer).
+    """
     task = get_task(session, task_id)
-    row = next((b for b in task.baselines if b.id == baseline_id), None)
+    row = next((b for b in live_baselines(task.baselines) if b.id == baseline_id), None)
     if row is None:
         raise NotFound(f"task {task_id!r} has no baseline {baseline_id}")
-    task.baselines.remove(row)
-    session.delete(row)
+    check_owner(None if row.source == SOURCE_TIMED else row.recorded_by_token_id, actor, "baseline")
+    now = utcnow()
+    # Guarded: of two concurrent deletions one wins, the other finds nothing (404).
+    result = session.execute(
+        update(HumanBaseline)
+        .where(HumanBaseline.id == row.id, HumanBaseline.deleted_at.is_(None))
+        .values(deleted_at=now, deleted_by_token_id=actor.token_id)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise NotFound(f"task {task_id!r} has no baseline {baseline_id}")
+    set_committed_value(row, "deleted_at", now)
+    set_committed_value(row, "deleted_by_token_id", actor.token_id)
     refresh_task_human_time(task)
     session.flush()
     enqueue_after_commit(session, JOB_RECOMPUTE_HUMAN_TIME, task.id)

@@ -78,9 +78,7 @@ def downgrade() -> None:
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_api_tokens_name"), type_="unique")
     with op.batch_alter_table("baselining_attempts", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_baselining_attempts_token_id_api_tokens"), type_="foreignkey"
-        )
+        batch_op.drop_constraint(batch_op.f("fk_baselining_attempts_token_id_api_tokens"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_baselining_attempts_token_id"))
         batch_op.drop_column("token_id")
     with op.batch_alter_table("human_baselines", schema=None) as batch_op:
@@ -94,8 +92,6 @@ def downgrade() -> None:
         batch_op.drop_column("recorded_by_token_id")
     for table in OWNED:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_constraint(
-                batch_op.f(f"fk_{table}_owner_token_id_api_tokens"), type_="foreignkey"
-            )
+            batch_op.drop_constraint(batch_op.f(f"fk_{table}_owner_token_id_api_tokens"), type_="foreignkey")
             batch_op.drop_index(batch_op.f(f"ix_{table}_owner_token_id"))
             batch_op.drop_column("owner_token_id")

@@ -94,7 +94,8 @@ def _seed(settings: Settings) -> None:
 
     with session_scope(settings) as s:
         tasks.create_task(s, TaskCreate.model_validate(tiny_task("seed-task", ["seed"])))
-        tasks.add_baseline(s, "seed-task", BaselineCreate(baseliner="seed", minutes=3, succeeded=True))
+        seed = BaselineCreate(baseliner="seed", minutes=3, succeeded=True)
+        tasks.add_baseline(s, "seed-task", seed, recorded_by=None)
         model = {"name": "seed-model", "base_url": "http://127.0.0.1:9/v1"}
         catalog.create_model(s, ModelCreate.model_validate(model), Settings(), is_admin=True)
         catalog.create_agent(s, AgentCreate(name="seed-agent", scaffold="oracle", model="seed-model"))

@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from core.db import session_scope
-from core.models import AnalysisResult, Batch
+from core.models import AnalysisResult, ApiToken, Batch
 from core.models import WebSession as WebSessionRow
 from core.queue import QUEUE_RUNS, InProcessQueue, JobMessage, get_queue, register_job
 from core.settings import Settings, get_settings
@@ -40,7 +40,9 @@ def _token(settings: Settings, role: str) -> tuple[str, int]:
     from core.auth import create_token
 
     with session_scope(settings) as s:
-        row, secret = create_token(s, f"attack {role}", role)
+        # Token names are unique: number each of a test's tokens.
+        count = s.scalar(select(func.count()).select_from(ApiToken)) or 0
+        row, secret = create_token(s, f"attack {role} {count + 1}", role)
         return secret, row.id
 
 
@@ -267,10 +269,11 @@ register_job("tests.mark_started", _mark_started)
 
 
 @pytest.fixture
-def embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestClient, Settings]]:
+def embedded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, worker_jobs: None
+) -> Iterator[tuple[TestClient, Settings]]:
     """`horizon serve` in embedded mode: SQLite in a data dir, the in-process queue, jobs reading
     the same settings from the environment. Runs an analysis can fit are imported (simulated)."""
-    import workers.jobs  # noqa: F401 - registers analysis.fit for the in-process queue
     from analysis.simulate import agents_on_trend, simulate_runs, synthetic_suite
     from api.app import create_app
     from core.migrate import upgrade

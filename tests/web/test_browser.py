@@ -353,7 +353,8 @@ def test_timer_start_pause_resume_submit_stores_the_active_time(
         attempt = s.scalars(select(BaseliningAttempt)).one()
         events = {e.kind: e.at for e in attempt.events}
         baseline = s.get(HumanBaseline, attempt.baseline_id)
-        assert baseline is not None and baseline.succeeded and baseline.source == "baseline"
+        assert baseline is not None and baseline.succeeded and baseline.source == "timed"
+        assert baseline.attempt_id == attempt.id
         active = (events["pause"] - events["start"]).total_seconds() + (
             events["submit"] - events["resume"]
         ).total_seconds()
@@ -363,4 +364,4 @@ def test_timer_start_pause_resume_submit_stores_the_active_time(
     assert wall - active == pytest.approx((events["resume"] - events["pause"]).total_seconds(), abs=1e-3)
     assert shown_minutes == pytest.approx(baseline.minutes, rel=1e-3)
     page.goto("/tasks/hello")
-    assert "timed baseline" in page.inner_text("#baselines-table")
+    assert "timed in Horizon" in page.inner_text("#baselines-table")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from api.deps import Caller
 from core.auth import create_token
 from core.db import session_scope
 from core.migrate import upgrade
@@ -26,7 +27,8 @@ def test_pages_on_sqlite(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'h.db'}")
     upgrade(settings)
     with session_scope(settings) as s:
-        create_task(
+        row, token = create_token(s, "sqlite submitter", "submitter")
+        create_task(  # the submitter's, so its edit page opens for them
             s,
             TaskCreate.model_validate(
                 {
@@ -39,6 +41,7 @@ def test_pages_on_sqlite(tmp_path: Path) -> None:
                     "baselines": [{"baseliner": "ann", "minutes": 2, "succeeded": True}],
                 }
             ),
+            owner_token_id=row.id,
         )
         agent = create_agent(
             s, AgentCreate(name="agent-2022", scaffold="null", release_date=RELEASES["agent-2022"])
@@ -46,11 +49,10 @@ def test_pages_on_sqlite(tmp_path: Path) -> None:
         batch = create_batch(s, BatchCreate(agents=[agent.id], tasks=["fam/hello"], repeats=2))
         report = simulated_report()
         s.add(AnalysisResult(status="done", params=report["params"], result=report, n_runs=report["n_runs"]))
-        _, token = create_token(s, "sqlite submitter", "submitter")
-        attempt = baselining.start_attempt(s, "fam/hello", "sqlite submitter")
-        batch_id, attempt_id = batch.id, attempt.id
+        attempt = baselining.start_attempt(s, "fam/hello", "sqlite submitter", token_id=row.id)
+        batch_id, attempt_id, token_id = batch.id, attempt.id, row.id
     with session_scope(settings) as s:
-        baselining.pause_attempt(s, attempt_id, "sqlite submitter")
+        baselining.pause_attempt(s, attempt_id, Caller("sqlite submitter", "submitter", token_id))
 
     with TestClient(create_app(settings)) as client:
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)

@@ -2,7 +2,9 @@
 
 Every button posts a transition; the server stamps it and computes the active time from the
 stored events. The page's clock only displays the server's figure plus the seconds since the page
-loaded while running; it never sends a duration back.
+loaded while running; it never sends a duration back. While visible it posts a heartbeat every
+minute; without one for HORIZON_BASELINE_IDLE_PAUSE_S the attempt counts as paused.
+Attempts belong to the token that started them (its owner or an admin may open them).
 """
 
 from __future__ import annotations
@@ -16,17 +18,17 @@ from sqlalchemy import select
 from starlette.datastructures import FormData
 
 from api.params import RowId
-from core.errors import NotFound, PermissionDenied
+from core.errors import NotFound
 from core.models import Task
 from core.models_baselining import BaseliningAttempt
 from core.services import baselining as svc
 from core.services import tasks as task_svc
 from web.auth import WebUser
 from web.deps import Csrf, DbDep, Submitter
-from web.rendering import WebRoute, redirect, render, wants_json
+from web.rendering import WebRoute, attachment, redirect, render, wants_json
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-ACTIONS = ("pause", "resume", "submit", "abandon", "rescore")
+ACTIONS = ("pause", "resume", "submit", "abandon", "rescore", "heartbeat")
 
 
 async def form_data(request: Request) -> FormData:
@@ -49,14 +51,14 @@ def state_json(attempt: BaseliningAttempt) -> dict[str, Any]:
         "message": state.message,
         "baseline_id": attempt.baseline_id,
         "final": state.status not in ("active", "paused", "scoring"),
+        "at_limit": state.at_limit,
     }
 
 
 def _owned(db: Any, attempt_id: int, user: WebUser) -> BaseliningAttempt:
+    # By token, never by name; the refusal names nobody.
     attempt = svc.get_attempt(db, attempt_id)
-    if attempt.baseliner != user.name and not user.is_admin:
-        # No name in the refusal: who times which task is not the caller's business.
-        raise PermissionDenied(f"attempt {attempt_id} belongs to someone else")
+    svc.check_attempt_owner(attempt, user)
     return attempt
 
 
@@ -70,7 +72,7 @@ def baselining_home(request: Request, db: DbDep, user: Submitter, q: str = "") -
         "baselining.html",
         {
             "tasks": list(db.scalars(stmt)),
-            "attempts": svc.list_attempts(db, baseliner=user.name, limit=50),
+            "attempts": svc.list_attempts(db, token_id=user.token_id, limit=50),
             "q": q,
         },
     )
@@ -82,14 +84,17 @@ def baselining_task(request: Request, task_id: str, db: DbDep, user: Submitter) 
     return render(
         request,
         "baselining_start.html",
-        {"task": task, "attempts": svc.list_attempts(db, baseliner=user.name, task_id=task.id, limit=20)},
+        {
+            "task": task,
+            "attempts": svc.list_attempts(db, token_id=user.token_id, task_id=task.id, limit=20),
+        },
     )
 
 
 @router.post("/baselining/start", dependencies=[Csrf])
 def start(request: Request, db: DbDep, user: Submitter, data: FormData = FormDep) -> Response:
     task_id = str(data.get("task_id") or "")
-    attempt = svc.start_attempt(db, task_id, user.name)
+    attempt = svc.start_attempt(db, task_id, user.name, token_id=user.token_id)
     return redirect(f"/baselining/attempts/{attempt.id}")
 
 
@@ -106,8 +111,8 @@ def attempt_file(request: Request, attempt_id: RowId, path: str, db: DbDep, user
     files = (version.environment or {}).get("files") or {}
     if path not in files:
         raise NotFound(f"the task has no environment file {path!r}")
-    name = (posixpath.basename(path) or "file.txt").replace('"', "_")
-    return PlainTextResponse(files[path], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    name = posixpath.basename(path) or "file.txt"
+    return PlainTextResponse(files[path], headers={"Content-Disposition": attachment(name)})
 
 
 @router.get("/baselining/attempts/{attempt_id}")
@@ -123,6 +128,7 @@ def attempt_page(request: Request, attempt_id: RowId, db: DbDep, user: Submitter
             "task": task,
             "version": version,
             "state": svc.timer_state(attempt),
+            "idle_minutes": svc.idle_pause_s(db) / 60,
             "env_files": sorted(((version.environment or {}).get("files") or {}).keys()),
             "dockerfile": (version.environment or {}).get("dockerfile"),
         },
@@ -135,20 +141,21 @@ def attempt_action(
 ) -> Response:
     if action not in ACTIONS:
         raise NotFound(f"unknown action {action!r}")
-    admin = user.is_admin
     if action == "pause":
-        attempt = svc.pause_attempt(db, attempt_id, user.name, admin)
+        attempt = svc.pause_attempt(db, attempt_id, user)
     elif action == "resume":
-        attempt = svc.resume_attempt(db, attempt_id, user.name, admin)
+        attempt = svc.resume_attempt(db, attempt_id, user)
     elif action == "abandon":
-        attempt = svc.abandon_attempt(db, attempt_id, user.name, admin)
+        attempt = svc.abandon_attempt(db, attempt_id, user)
     elif action == "rescore":
-        attempt = svc.rescore_attempt(db, attempt_id, user.name, admin)
+        attempt = svc.rescore_attempt(db, attempt_id, user)
+    elif action == "heartbeat":
+        # Sent by the page every minute while it is visible (web/static/app.js).
+        state = state_json(svc.heartbeat(db, attempt_id, user))
+        return JSONResponse(state, headers={"Cache-Control": "no-store"})
     else:
         answer = data.get("answer")
-        attempt = svc.submit_attempt(
-            db, attempt_id, user.name, answer if isinstance(answer, str) else "", admin
-        )
+        attempt = svc.submit_attempt(db, attempt_id, user, answer if isinstance(answer, str) else "")
     if wants_json(request):
         return JSONResponse(state_json(attempt))
     return redirect(f"/baselining/attempts/{attempt_id}")

@@ -9,12 +9,13 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from api.params import PageNumber, RowId, id_or_name
-from core.errors import HorizonError, NotFound
-from core.models import RUN_FINAL_STATUSES, RUN_STATUSES, Batch
+from api.params import Offset, PageNumber, RowId, id_or_name
+from core.errors import HorizonError, NotFound, QuotaExceeded
+from core.models import ROLE_ADMIN, RUN_FINAL_STATUSES, RUN_STATUSES, Batch
 from core.schemas import BatchCreate
 from core.services import batches as batch_svc
 from core.services import runs as run_svc
+from core.services import transcripts as transcript_svc
 from core.services.catalog import list_agents
 from web.deps import Csrf, DbDep, Submitter, Viewer
 from web.queries import all_tags, batch_run_states, batch_status_counts, task_ids
@@ -23,6 +24,7 @@ from web.transcript import event_view, summarize
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 PAGE_SIZE = 50
+TRANSCRIPT_PAGE_EVENTS = 200
 BATCH_PAGE_RUNS = 500
 
 
@@ -75,18 +77,23 @@ def runs_page(
 
 
 @router.get("/runs/{run_id}")
-def run_page(request: Request, run_id: RowId, db: DbDep, user: Viewer) -> Response:
+def run_page(request: Request, run_id: RowId, db: DbDep, user: Viewer, offset: Offset = 0) -> Response:
     run = run_svc.get_run(db, run_id)
-    transcript = run_svc.transcript_of(db, run_id)
-    events: list[Any] = list(transcript.events) if transcript is not None else []
+    # One page of events: a transcript of 200,000 events took 9 s to render whole.
+    page = transcript_svc.transcript_page(db, run_id, offset, TRANSCRIPT_PAGE_EVENTS)
+    whole = transcript_svc.summary_events(db, run_id, page.total)
+    size = TRANSCRIPT_PAGE_EVENTS
     return render(
         request,
         "run.html",
         {
             "run": run,
-            "transcript": transcript,
-            "events": [event_view(e) for e in events],
-            "summary": summarize(events),
+            "error": run.error if user.can(ROLE_ADMIN) else run_svc.public_error(run.error),
+            "page": page,
+            "events": [event_view(e) for e in page.events],
+            "summary": summarize(whole) if whole is not None else None,
+            "previous_offset": max(0, offset - size) if offset > 0 else None,
+            "last_offset": max(0, page.total - 1) // size * size,
         },
     )
 
@@ -151,7 +158,7 @@ def batch_page(request: Request, batch_id: RowId, db: DbDep, user: Viewer) -> Re
 
 @router.post("/batches/{batch_id}/cancel", dependencies=[Csrf])
 def cancel_batch(request: Request, batch_id: RowId, db: DbDep, user: Submitter) -> Response:
-    batch_svc.cancel_batch(db, batch_id)
+    batch_svc.cancel_batch(db, batch_id, actor=user)
     return redirect(f"/batches/{batch_id}")
 
 
@@ -195,8 +202,11 @@ def schedule(request: Request, db: DbDep, user: Submitter, data: FormData = Form
         "repeats": values["repeats"] or "1",
     }
     batch = None
+    status = 422
     try:
-        batch = batch_svc.create_batch(db, BatchCreate.model_validate(payload), created_by=user.name)
+        batch = batch_svc.create_batch(
+            db, BatchCreate.model_validate(payload), created_by=user.name, owner_token_id=user.token_id
+        )
     except ValidationError as exc:
         for err in exc.errors():
             field = str(err["loc"][0]) if err.get("loc") else "form"
@@ -206,9 +216,12 @@ def schedule(request: Request, db: DbDep, user: Submitter, data: FormData = Form
             errors.setdefault(field, []).append(message)
     except NotFound as exc:
         errors.setdefault("form", []).append(exc.message)
+    except QuotaExceeded as exc:
+        errors.setdefault("form", []).append(exc.message)
+        status = 429
     except HorizonError as exc:
         errors.setdefault("form", []).append(exc.message)
     if batch is None:
         db.rollback()
-        return _schedule_page(request, db, values, errors, status_code=422)
+        return _schedule_page(request, db, values, errors, status_code=status)
     return redirect(f"/batches/{batch.id}")

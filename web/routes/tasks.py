@@ -14,9 +14,12 @@ from starlette.datastructures import FormData
 from api.params import PageNumber
 from core.errors import Conflict, HorizonError, InvalidInput
 from core.models import ROLE_SUBMITTER
+from core.ownership import check_owner
 from core.schemas import BaselineCreate, TaskCreate, TaskUpdate
 from core.services import baselining as baselining_svc
 from core.services import tasks as task_svc
+from core.services.human_time import live_baselines
+from web.auth import ANONYMOUS
 from web.deps import Csrf, DbDep, Submitter, Viewer, require
 from web.queries import all_tags, latest_health_check, task_success_by_agent
 from web.rendering import WebRoute, redirect, render
@@ -49,6 +52,14 @@ FormDep = Depends(form_data)
 # The role is checked before the CSRF check parses the form: an upload from someone who may not
 # submit tasks is refused before its body is read (and spooled to disk).
 SUBMITTER_THEN_CSRF = [Depends(require(ROLE_SUBMITTER)), Csrf]
+
+
+def task_owner(task_id: str, db: DbDep, user: Submitter) -> None:
+    """Only the task's owner or an admin may edit it; checked before the form is read."""
+    check_owner(task_svc.get_task(db, task_id).owner_token_id, user, "task")
+
+
+OWNER_THEN_CSRF = [Depends(require(ROLE_SUBMITTER)), Depends(task_owner), Csrf]
 
 
 def task_url(task_id: str) -> str:
@@ -155,7 +166,9 @@ def create_task(request: Request, db: DbDep, user: Submitter, data: FormData = F
     created = None
     if payload is not None and not form.errors:
         try:
-            created = task_svc.create_task(db, TaskCreate.model_validate(payload))
+            created = task_svc.create_task(
+                db, TaskCreate.model_validate(payload), owner_token_id=user.token_id
+            )
         except ValidationError as exc:
             if form.archive is not None:
                 # The archive's content has no form fields: list the problems under the upload.
@@ -183,22 +196,25 @@ def create_task(request: Request, db: DbDep, user: Submitter, data: FormData = F
 @router.get("/tasks/{task_id:path}/edit")
 def edit_task_form(request: Request, task_id: str, db: DbDep, user: Submitter) -> Response:
     task = task_svc.get_task(db, task_id)
+    # The form holds the scorer and the solution: only those who may change the task see it.
+    check_owner(task.owner_token_id, user, "task")
     version = task_svc.current_version(task)
     form = TaskForm(values=values_from_task(task, version))
     return _form_page(request, form, mode="edit", task=task, version=version)
 
 
-def _add_baselines(db: Session, task_id: str, form: TaskForm) -> None:
+def _add_baselines(db: Session, task_id: str, form: TaskForm, recorded_by: int | None) -> None:
     for row_index, payload in zip(baseline_rows_index(form), baseline_payloads(form), strict=True):
         try:
-            task_svc.add_baseline(db, task_id, BaselineCreate.model_validate(payload))
+            data = BaselineCreate.model_validate(payload)
+            task_svc.add_baseline(db, task_id, data, recorded_by=recorded_by)
         except ValidationError as exc:
             add_validation_errors(form, exc, prefix=("baselines", str(row_index)))
         except InvalidInput as exc:
             form.error(f"baselines.{row_index}", exc.message)
 
 
-@router.post("/tasks/{task_id:path}/edit", dependencies=SUBMITTER_THEN_CSRF)
+@router.post("/tasks/{task_id:path}/edit", dependencies=OWNER_THEN_CSRF)
 def edit_task(
     request: Request, task_id: str, db: DbDep, user: Submitter, data: FormData = FormDep
 ) -> Response:
@@ -223,13 +239,13 @@ def edit_task(
     new_version = False
     if update is not None and not form.errors:
         try:
-            _, new_version = task_svc.update_task(db, task.id, TaskUpdate.model_validate(update))
+            _, new_version = task_svc.update_task(db, task.id, TaskUpdate.model_validate(update), actor=user)
         except ValidationError as exc:
             add_validation_errors(form, exc)
         except HorizonError as exc:
             form.error(GENERAL, exc.message)
     if not form.errors and form.archive is None:
-        _add_baselines(db, task.id, form)
+        _add_baselines(db, task.id, form, user.token_id)
     if form.errors:
         db.rollback()
         _uploads_lost(form)
@@ -253,7 +269,8 @@ def add_baseline(
         "notes": values["notes"],
     }
     try:
-        task_svc.add_baseline(db, task_id, BaselineCreate.model_validate(payload))
+        # Recorded by the signed-in token, whoever "Who" names (the page shows both).
+        task_svc.add_baseline(db, task_id, BaselineCreate.model_validate(payload), recorded_by=user.token_id)
     except ValidationError as exc:
         add_validation_errors(found, exc)
     except InvalidInput as exc:
@@ -283,8 +300,10 @@ def _task_page(
         {
             "task": task,
             "version": version,
+            # Scorer, solution and the oracle's scorer output (health details) hold the answers.
+            "private": task_svc.may_see_private(task, getattr(request.state, "user", None) or ANONYMOUS),
             "versions": sorted(task.versions, key=lambda v: v.version, reverse=True),
-            "baselines": task.baselines,
+            "baselines": live_baselines(task.baselines),
             "health": latest_health_check(db, task.id),
             "by_agent": task_success_by_agent(db, task.id),
             "attempts": baselining_svc.list_attempts(db, task_id=task.id, limit=20),

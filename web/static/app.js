@@ -86,6 +86,29 @@
     show();
     if (running) setInterval(show, 250);
 
+    // Heartbeat: every minute while the page is visible, the server hears the page is alive;
+    // without one for the idle time it counts the attempt as paused (and the page shows it).
+    var heartbeatUrl = el.getAttribute("data-heartbeat-url");
+    if (running && heartbeatUrl) {
+      var beat = function () {
+        if (document.visibilityState !== "visible") return;
+        fetch(heartbeatUrl, {
+          method: "POST",
+          headers: { Accept: "application/json", "X-CSRF-Token": el.getAttribute("data-csrf") || "" },
+          credentials: "same-origin",
+        })
+          .then(function (r) {
+            return r.ok ? r.json() : null;
+          })
+          .then(function (data) {
+            if (data && !data.running) window.location.reload();
+          })
+          .catch(function () {});
+      };
+      setInterval(beat, 60000);
+      document.addEventListener("visibilitychange", beat);
+    }
+
     var stateUrl = el.getAttribute("data-state-url");
     if (el.getAttribute("data-status") === "scoring" && stateUrl) {
       var poll = function () {
