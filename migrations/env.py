@@ -41,8 +41,26 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         render_as_batch=True,
         compare_type=True,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite changes a table by copying it and dropping the old one; with foreign keys on, the
+        # drop deletes every row that refers to it (ON DELETE CASCADE). Off for the migrations
+        # (it takes effect only outside a transaction), checked once they are done.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(
+                        f"the migrations broke foreign keys (table, rowid, parent, fk): {broken[:20]}"
+                    )
+    finally:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():
