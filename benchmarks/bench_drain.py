@@ -45,8 +45,8 @@ from tests.reliability.support import (  # noqa: E402
     free_port,
     setup_catalog,
 )
-from workers.images import ensure_base_image  # noqa: E402
-from workers.sandbox.docker_backend import DockerBackend  # noqa: E402
+from workers.sandbox.docker.backend import DockerBackend  # noqa: E402
+from workers.sandbox.docker.images import ensure_base_image  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("HORIZON_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TASKS = 25

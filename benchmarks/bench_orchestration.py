@@ -51,8 +51,8 @@ def main() -> None:
     from core.services.batches import create_batch
     from core.services.catalog import create_agent
     from core.services.tasks import create_task
-    from workers.images import ensure_base_image
-    from workers.sandbox.docker_backend import DockerBackend
+    from workers.sandbox.docker.backend import DockerBackend
+    from workers.sandbox.docker.images import ensure_base_image
 
     upgrade()
     image = ensure_base_image(DockerBackend(None).client)

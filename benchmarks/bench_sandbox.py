@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.taskspec import EnvironmentSpec, ResourceLimits, ScorerSpec, SolutionSpec  # noqa: E402
 from workers.execution import AgentConfig, AttemptSpec, TaskBundle, execute_attempt  # noqa: E402
-from workers.images import ensure_base_image  # noqa: E402
-from workers.sandbox.docker_backend import DockerBackend  # noqa: E402
+from workers.sandbox.docker.backend import DockerBackend  # noqa: E402
+from workers.sandbox.docker.images import ensure_base_image  # noqa: E402
 
 LIMITS = ResourceLimits(cpus=1.0, memory_mb=256, pids=128, disk_mb=64)
 INSTANCE = "bench"

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from core.taskspec import EnvironmentSpec
-from workers.images import (
+from workers.sandbox.base import ImageBuildError
+from workers.sandbox.docker.backend import DockerBackend
+from workers.sandbox.docker.images import (
     AGENT_UID,
     TASK_REPOSITORY,
     base_image_tag,
@@ -17,8 +19,6 @@ from workers.images import (
     ensure_base_image,
     ensure_task_image,
 )
-from workers.sandbox.base import ImageBuildError
-from workers.sandbox.docker_backend import DockerBackend
 
 from .conftest import SMALL_LIMITS
 

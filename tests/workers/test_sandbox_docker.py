@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import threading
 import time
@@ -11,16 +12,10 @@ import docker.errors
 import pytest
 
 from workers.sandbox import get_backend
-from workers.sandbox.base import SandboxError, SandboxUnavailable
-from workers.sandbox.docker_backend import (
-    LABEL_ATTEMPT,
-    LABEL_INSTANCE,
-    LABEL_MANAGED,
-    LABEL_RUN_ID,
-    DockerBackend,
-    DockerSandbox,
-    cgroup_memory_mb,
-)
+from workers.sandbox.base import Sandbox, SandboxBackend, SandboxError, SandboxUnavailable
+from workers.sandbox.docker.backend import DockerBackend, cgroup_memory_mb
+from workers.sandbox.docker.reaping import LABEL_ATTEMPT, LABEL_INSTANCE, LABEL_MANAGED, LABEL_RUN_ID
+from workers.sandbox.docker.sandbox import DockerSandbox
 
 from .conftest import FORKER, SMALL_LIMITS
 
@@ -36,12 +31,29 @@ def sandbox(docker_backend: DockerBackend, base_image: str) -> Iterator[DockerSa
 
 def test_unreachable_daemon_is_sandbox_unavailable_with_advice() -> None:
     backend = get_backend("docker", "unix:///nonexistent/horizon-docker.sock")
-    assert isinstance(backend, DockerBackend)
-    with pytest.raises(SandboxUnavailable) as info:
-        _ = backend.client
-    message = str(info.value)
-    assert "no Docker daemon reachable at unix:///nonexistent/horizon-docker.sock" in message
-    assert "HORIZON_SANDBOX_BACKEND" in message
+    assert isinstance(backend, DockerBackend) and isinstance(backend, SandboxBackend)
+    # Every way in says the same: the worker's start-up check, the base image, the client itself.
+    for use in (backend.check_available, backend.ensure_base_image, lambda: backend.client):
+        with pytest.raises(SandboxUnavailable) as info:
+            use()
+        message = str(info.value)
+        assert "no Docker daemon reachable at unix:///nonexistent/horizon-docker.sock" in message
+        assert "HORIZON_SANDBOX_BACKEND" in message
+    backend.close()  # nothing was opened: still fine
+
+
+@pytest.mark.docker
+def test_check_available_pings_and_close_lets_the_backend_reconnect(
+    docker_backend: DockerBackend, base_image: str
+) -> None:
+    backend = DockerBackend(docker_backend.docker_host, instance=docker_backend.instance)
+    backend.check_available()  # opens the client
+    backend.check_available()  # pings the open one
+    assert backend.ensure_base_image() == base_image
+    backend.close()
+    backend.close()
+    with backend.create(base_image, limits=SMALL_LIMITS, workdir="/home/agent", run_id=4, attempt=1) as box:
+        assert box.exec("echo again", timeout_s=10).stdout == "again\n"
 
 
 def test_unknown_backend_name_is_rejected() -> None:
@@ -236,6 +248,32 @@ def test_files_go_in_with_the_right_owner_and_come_out(sandbox: DockerSandbox) -
     assert sandbox.read_file("/home/agent/data/in.txt", max_bytes=3) == "hel"
     with pytest.raises(FileNotFoundError):
         sandbox.read_file("/home/agent/missing.txt")
+
+
+@pytest.mark.docker
+def test_binary_files_go_in_and_come_out_byte_for_byte(sandbox: DockerSandbox) -> None:
+    assert isinstance(sandbox, Sandbox)
+    blob = bytes(range(256)) * 4 + b"\xff\xfe not utf-8 \x00"
+    sandbox.put_files({"bin/blob.dat": blob, "note.txt": "caf\u00e9\n"}, sandbox.workdir)
+    assert sandbox.exec("stat -c '%U %s' bin/blob.dat", timeout_s=10).stdout == f"agent {len(blob)}\n"
+    assert sandbox.read_bytes("/home/agent/bin/blob.dat") == blob
+    assert sandbox.read_bytes("/home/agent/bin/blob.dat", max_bytes=300) == blob[:300]
+    assert sandbox.read_bytes("/home/agent/bin/blob.dat", max_bytes=0) == b""
+    assert sandbox.read_bytes("/home/agent/note.txt") == "caf\u00e9\n".encode()
+    # Larger than the output bound of a command: a read is bounded by its own max_bytes only.
+    big = 600_000
+    sandbox.exec(f"head -c {big} /dev/urandom > big.bin", timeout_s=20)
+    data = sandbox.read_bytes("/home/agent/big.bin")
+    assert len(data) == big
+    digest = sandbox.exec("sha256sum big.bin", timeout_s=10).stdout.split()[0]
+    assert hashlib.sha256(data).hexdigest() == digest
+    assert len(sandbox.read_bytes("/home/agent/big.bin", max_bytes=1000)) == 1000
+    # "All but the last N bytes" to `head -c`: refused, never unbounded.
+    with pytest.raises(ValueError):
+        sandbox.read_bytes("/home/agent/big.bin", max_bytes=-1)
+    for not_a_file in ("/home/agent/bin", "/home/agent/missing.bin"):
+        with pytest.raises(FileNotFoundError):
+            sandbox.read_bytes(not_a_file)
 
 
 @pytest.mark.docker

@@ -16,18 +16,23 @@ BACKENDS = ("docker",)
 
 
 def get_backend(
-    name: str = "docker", docker_host: str | None = None, settings: Settings | None = None
+    name: str = "docker",
+    docker_host: str | None = None,
+    settings: Settings | None = None,
+    *,
+    instance: str | None = None,
 ) -> SandboxBackend:
     """The sandbox backend called `name` (settings: `sandbox_backend`, `docker_host`).
 
-    Creating it does not contact the daemon; the first use does, and raises SandboxUnavailable
-    with a clear message when none answers. Its sandboxes are labelled with the deployment of
-    `settings` (default: the process's), read from that deployment's database on first use.
+    Creating it does not contact the daemon; the first use (or `check_available`) does, and raises
+    SandboxUnavailable with a clear message when none answers. Its sandboxes are labelled with
+    `instance`, by default the deployment of `settings` (default: the process's), read from that
+    deployment's database on first use; reaping only ever touches its own instance's sandboxes.
     """
     if name == "docker":
-        from workers.sandbox.docker_backend import DockerBackend
+        from workers.sandbox.docker.backend import DockerBackend
 
-        return DockerBackend(docker_host, settings=settings)
+        return DockerBackend(docker_host, instance=instance, settings=settings)
     raise ValueError(f"unknown sandbox backend {name!r}; available: {', '.join(BACKENDS)}")
 
 

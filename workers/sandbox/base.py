@@ -1,13 +1,14 @@
 """The sandbox interface: an isolated place where an agent's commands run.
 
-Scaffolds and scorers only see this protocol; the Docker backend (and any other) implements it.
+Scaffolds, scorers, workers and the CLI only see these protocols; the Docker backend
+(`workers.sandbox.docker`) and any other implements all of them, so no caller probes for a method.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from core.taskspec import EnvironmentSpec, ResourceLimits
@@ -40,6 +41,7 @@ class ExecResult:
     stderr_bytes: int = 0
 
 
+@runtime_checkable
 class Sandbox(Protocol):
     """One running, isolated environment for one attempt of one run."""
 
@@ -50,12 +52,21 @@ class Sandbox(Protocol):
         """Run `command` with `sh -c` in the work directory; kill it after `timeout_s`."""
         ...
 
-    def put_files(self, files: dict[str, str], dest_dir: str) -> None:
-        """Write text files (relative path -> content) under `dest_dir`."""
+    def put_files(self, files: Mapping[str, str | bytes], dest_dir: str) -> None:
+        """Write files (relative path -> text or bytes; text as UTF-8) under `dest_dir`."""
+        ...
+
+    def read_bytes(self, path: str, max_bytes: int = 1_000_000) -> bytes:
+        """Return a file's first `max_bytes` bytes; FileNotFoundError if it is not a file."""
         ...
 
     def read_file(self, path: str, max_bytes: int = 1_000_000) -> str:
-        """Return a file's text (truncated to max_bytes)."""
+        """Return a file's text (its first `max_bytes` bytes, decoded leniently as UTF-8)."""
+        ...
+
+    def kill_user_processes(self) -> None:
+        """SIGKILL everything the agent's commands left running, so nothing changes files after
+        the attempt ends (before the answer is written and the scorer reads)."""
         ...
 
     def close(self) -> None:
@@ -63,10 +74,22 @@ class Sandbox(Protocol):
         ...
 
 
+@runtime_checkable
 class SandboxBackend(Protocol):
     """Makes sandboxes for attempts and cleans up after them (see `workers.sandbox.get_backend`)."""
 
     name: str
+
+    def check_available(self) -> None:
+        """Raise SandboxUnavailable, saying what to do, unless sandboxes can be made here now."""
+        ...
+
+    def ensure_base_image(self) -> str:
+        """Make sure the image every task environment builds on exists; return its reference.
+
+        Cheap when it exists; the first time it may take minutes (and need root).
+        """
+        ...
 
     def ensure_image(self, env: EnvironmentSpec) -> str:
         """Return an image reference for the environment, building and caching it if needed."""
@@ -84,4 +107,8 @@ class SandboxBackend(Protocol):
 
     def reap_orphans(self, is_alive: Callable[[int, int], bool]) -> list[str]:
         """Remove sandboxes whose (run_id, attempt) `is_alive` denies. Returns what was removed."""
+        ...
+
+    def close(self) -> None:
+        """Release connections to whatever runs the sandboxes; the sandboxes are not touched."""
         ...

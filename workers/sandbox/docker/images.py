@@ -8,14 +8,12 @@ and is tagged `horizon-task:<content hash>`, so the same environment is built on
 The Debian mirror is read from the host's apt sources at run time (or `HORIZON_DEBIAN_MIRROR`); no
 mirror is written into the repository.
 
-Command line (what `scripts/build_base_image.sh` calls)::
-
-    python -m workers.images build-base [--rebuild]
+The command line is `horizon images build-base [--rebuild]` (`cli/images.py`), which
+`scripts/build_base_image.sh` calls.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import fcntl
 import hashlib
@@ -25,10 +23,8 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tarfile
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,7 +33,8 @@ import docker
 import docker.errors
 
 from core.taskspec import EnvironmentSpec
-from workers.sandbox.base import ImageBuildError, SandboxError, SandboxUnavailable
+from workers.sandbox.base import ImageBuildError, SandboxError
+from workers.sandbox.docker.client import docker_client
 
 BASE_REPOSITORY = "horizon-base"
 TASK_REPOSITORY = "horizon-task"
@@ -162,21 +159,6 @@ def _file_lock(name: str) -> Iterator[None]:
 
 def _tail(text: str, limit: int = LOG_TAIL_CHARS) -> str:
     return text if len(text) <= limit else "..." + text[-limit:]
-
-
-def docker_client(docker_host: str | None = None, timeout: int = 120) -> docker.DockerClient:
-    """A Docker client for `docker_host` (or DOCKER_HOST, or the default socket); fails clearly."""
-    url = docker_host or os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
-    try:
-        client = docker.DockerClient(base_url=url, timeout=timeout)
-        client.ping()
-    except Exception as exc:  # noqa: BLE001 - any failure here means "no daemon"
-        raise SandboxUnavailable(
-            f"no Docker daemon reachable at {url}; start dockerd (scripts/start_dockerd.sh) or set "
-            f"HORIZON_SANDBOX_BACKEND to another backend / HORIZON_DOCKER_HOST to a reachable daemon "
-            f"({type(exc).__name__}: {exc})"
-        ) from exc
-    return client
 
 
 def _image_exists(client: docker.DockerClient, ref: str) -> bool:
@@ -464,35 +446,3 @@ def _build(client: docker.DockerClient, env: EnvironmentSpec, tag: str) -> None:
         ) from exc
     if not _image_exists(client, tag):
         raise ImageBuildError(f"build of {tag} ended without an image:\n{_tail(''.join(log_lines))}")
-
-
-# --- command line -------------------------------------------------------------------------------
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m workers.images build-base [--rebuild]`: build the base image, print timings."""
-    parser = argparse.ArgumentParser(prog="python -m workers.images")
-    sub = parser.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build-base", help="debootstrap (cached) + docker import the base image")
-    build.add_argument("--rebuild", action="store_true", help="ignore the cached rootfs tarball")
-    build.add_argument("--docker-host", default=None)
-    sub.add_parser("mirror", help="print the Debian mirror that would be used")
-    args = parser.parse_args(argv)
-    if args.command == "mirror":
-        print(debian_mirror())
-        return 0
-    started = time.monotonic()
-    try:
-        client = docker_client(args.docker_host)
-        tag = ensure_base_image(client, rebuild_rootfs=args.rebuild, log=print)
-    except SandboxError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    image = client.images.get(tag)
-    size_mb = (image.attrs.get("Size") or 0) / 1e6
-    print(f"{tag} ({image.short_id}, {size_mb:.0f} MB) ready in {time.monotonic() - started:.1f} s")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
