@@ -1,6 +1,6 @@
 """`horizon analyze`, `horizon trend` and `horizon simulate`: the analysis on the command line.
 
-`register(app)` adds the three commands to a typer app. They read files, call the pure
+`app` holds the three commands (`cli.main` adds them). They read files, call the pure
 `analysis` package, print a table (rich) and optionally write the JSON report. Bad input
 (`AnalysisInputError`) prints one clear message on stderr and exits with code 2 without writing
 anything.
@@ -53,13 +53,7 @@ WINDOW_HELP = (
 
 console = Console()
 error_console = Console(stderr=True)
-
-
-def register(app: typer.Typer) -> None:
-    """Add the `analyze`, `trend` and `simulate` commands to `app`."""
-    app.command("analyze")(analyze_command)
-    app.command("trend")(trend_command)
-    app.command("simulate")(simulate_command)
+app = typer.Typer()
 
 
 @contextmanager
@@ -78,6 +72,7 @@ def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
     return value
 
 
+@app.command("analyze")
 def analyze_command(
     runs: Path = typer.Argument(..., help="Runs file: JSON Lines (METR's format) or CSV."),
     release_dates: Path = typer.Option(..., "--release-dates", help="YAML mapping agent -> release date."),
@@ -126,6 +121,7 @@ def analyze_command(
         _write_json(report, json_out)
 
 
+@app.command("trend")
 def trend_command(
     horizons: Path = typer.Argument(..., help="CSV with agent (or model), p50 and optionally release_date."),
     release_dates: Path = typer.Option(
@@ -154,6 +150,7 @@ def trend_command(
         _write_json(report, json_out)
 
 
+@app.command("simulate")
 def simulate_command(
     p50: list[str] = typer.Option(
         None, "--p50", help="Agent horizon in minutes, NAME=MINUTES or MINUTES (repeat)."

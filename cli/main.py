@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-import threading
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
-from core.settings import Settings, get_settings
+from cli import analysis, common, images, quickstart, runs, tasks
+from cli.common import console, num, safe_url
+from core.settings import get_settings
 
 app = typer.Typer(
     help="Horizon: measure how long a task, in human time, an AI agent can complete.",
@@ -18,12 +17,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
-app.add_typer(token_app, name="token")
-console = Console()
-
-
-def _configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 @app.command()
@@ -33,62 +26,7 @@ def migrate(revision: str = typer.Option("head", help="Alembic revision to upgra
 
     settings = get_settings()
     upgrade(settings, revision)
-    console.print(f"database at revision {revision}: {_safe_url(settings)}")
-
-
-def _safe_url(settings: Settings) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(settings.effective_database_url).render_as_string(hide_password=True)
-
-
-def _periodic(interval_s: float, fn: object, stop: threading.Event) -> None:
-    while not stop.wait(interval_s):
-        try:
-            fn()  # type: ignore[operator]
-        except Exception:
-            logging.getLogger("horizon.periodic").exception("periodic job failed")
-
-
-def _ensure_admin_token(settings: Settings) -> str | None:
-    """On a fresh embedded install, create an admin token and keep it in the data dir (0600)."""
-    from sqlalchemy import func, select
-
-    from core.auth import create_token
-    from core.db import session_scope
-    from core.models import ApiToken
-
-    path = settings.data_dir / "admin-token"
-    with session_scope(settings) as session:
-        if session.scalar(select(func.count()).select_from(ApiToken)):
-            return path.read_text().strip() if path.exists() else None
-        _, secret = create_token(session, "first admin (created by horizon serve)", "admin")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.write_text(secret + "\n")
-    return secret
-
-
-def _resume_embedded_work(settings: Settings) -> None:
-    """The in-process queue forgets everything when the process stops; the rows do not. Re-send
-    the work they describe (duplicates are harmless: runs are claimed by a guarded update)."""
-    from sqlalchemy import select
-
-    from core.db import session_scope
-    from core.models import RUN_QUEUED, AnalysisResult, Run
-    from core.queue import QUEUE_ANALYSIS, QUEUE_RUNS, enqueue_after_commit
-
-    with session_scope(settings) as session:
-        run_ids = list(session.scalars(select(Run.id).where(Run.status == RUN_QUEUED).order_by(Run.id)))
-        analysis_ids = list(
-            session.scalars(select(AnalysisResult.id).where(AnalysisResult.status.in_(("queued", "running"))))
-        )
-        for run_id in run_ids:
-            enqueue_after_commit(session, "runs.execute", run_id, queue=QUEUE_RUNS)
-        for analysis_id in analysis_ids:
-            enqueue_after_commit(session, "analysis.fit", analysis_id, queue=QUEUE_ANALYSIS)
-    if run_ids or analysis_ids:
-        console.print(f"resuming {len(run_ids)} queued runs and {len(analysis_ids)} analyses")
+    console.print(f"database at revision {revision}: {safe_url(settings)}")
 
 
 @app.command()
@@ -98,39 +36,7 @@ def serve(
     no_migrate: bool = typer.Option(False, "--no-migrate", help="Skip migrating the database first."),
 ) -> None:
     """Run the API and dashboard; in embedded mode also the job queue and periodic jobs."""
-    import uvicorn
-
-    from api.app import create_app
-    from core.migrate import upgrade
-
-    _configure_logging()
-    settings = get_settings()
-    if not no_migrate:
-        upgrade(settings)
-    import workers.jobs as jobs  # registers the jobs for the in-process queue
-
-    stop = threading.Event()
-    if settings.embedded_queue:
-        _resume_embedded_work(settings)
-        threading.Thread(
-            target=_periodic, args=(settings.reap_interval_s, jobs.reap_stale_runs, stop), daemon=True
-        ).start()
-        threading.Thread(target=_periodic, args=(60.0, jobs.pause_idle_attempts, stop), daemon=True).start()
-    token = _ensure_admin_token(settings)
-    mode = "embedded (SQLite, in-process queue)" if settings.embedded_queue else "distributed"
-    console.print(f"[bold]Horizon[/bold] {mode}; database {_safe_url(settings)}")
-    if token:
-        console.print(f"admin token (also in {settings.data_dir / 'admin-token'}): {token}")
-    h, p = host or settings.api_host, port or settings.api_port
-    console.print(f"API docs: http://{h}:{p}/docs")
-    if h not in ("127.0.0.1", "localhost", "::1"):
-        # Other machines reach the server by a name the Host check must know (else 400).
-        console.print(f"answering only to the host names in HORIZON_ALLOWED_HOSTS: {settings.allowed_hosts}")
-    try:
-        # No `server: uvicorn` banner: it only tells an attacker what to look up.
-        uvicorn.run(create_app(settings), host=h, port=p, log_level="info", server_header=False)
-    finally:
-        stop.set()
+    common.serve(host, port, migrate=not no_migrate)
 
 
 @app.command()
@@ -164,7 +70,7 @@ def worker(
         )
     if "runs" in queues or "gpu" in queues:
         try:
-            _ = get_backend(settings.sandbox_backend, settings.docker_host).client  # type: ignore[attr-defined]
+            get_backend(settings.sandbox_backend, settings.docker_host).check_available()
         except SandboxUnavailable as exc:
             # Say it plainly at start: every run this worker takes would end as an infra error.
             console.print(
@@ -215,13 +121,11 @@ def token_create(
 @token_app.command("list")
 def token_list() -> None:
     """List tokens (never their secrets)."""
-    from sqlalchemy import select
-
+    from core.auth import list_tokens
     from core.db import session_scope
-    from core.models import ApiToken
 
     with session_scope() as session:
-        for row in session.scalars(select(ApiToken).order_by(ApiToken.id)):
+        for row in list_tokens(session):
             state = "revoked" if row.revoked_at else "active"
             console.print(f"{row.id}\t{row.role}\t{state}\t{row.name}")
 
@@ -279,17 +183,10 @@ def fit(
     json_out: Path | None = typer.Option(None, "--json", help="Write the result JSON here."),
 ) -> None:
     """Fit horizons and the trend over the database's completed runs now, and store the result."""
-    import json
-
     from pydantic import ValidationError
 
-    from core.db import session_scope
-    from core.migrate import upgrade
-    from core.models import AnalysisResult
-    from core.services.analyses import AnalysisRequest, request_analysis
-    from workers.analysis_job import run_fit
+    from core.schemas import AnalysisRequest
 
-    upgrade(get_settings())
     try:
         request = AnalysisRequest(
             regularization=regularization,
@@ -301,23 +198,7 @@ def fit(
     except ValidationError as exc:
         console.print(f"[red]{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}[/red]")
         raise typer.Exit(2) from exc
-    with session_scope() as session:
-        row = request_analysis(session, request, reason="horizon fit")
-        analysis_id = row.id
-        session.info.pop("horizon_jobs", None)  # run here, not on a queue
-    with console.status(f"fitting analysis {analysis_id} ({bootstrap} bootstrap replicates)..."):
-        status = run_fit(analysis_id)
-    with session_scope() as session:
-        stored = session.get(AnalysisResult, analysis_id)
-        assert stored is not None
-        if status != "done" or stored.result is None:
-            console.print(f"[red]analysis {analysis_id} failed:[/red] {stored.error}")
-            raise typer.Exit(1)
-        result = stored.result
-    _print_fit(result)
-    if json_out:
-        json_out.write_text(json.dumps(result, indent=2))
-        console.print(f"wrote {json_out}")
+    common.fit_and_print(request, json_out)
 
 
 @app.command("import-horizons")
@@ -339,109 +220,38 @@ def import_horizons(
     CI columns are read when present (`p50q0.025`/`p50q0.975` as in METR's files, or
     `p50_ci_low`/`p50_ci_high`). The overlay is never mixed into this system's own fits.
     """
-    import pandas as pd
-
     from analysis.errors import AnalysisInputError
-    from analysis.report import run_trend
-    from analysis.runs_io import read_bootstrap_samples, read_horizons, read_release_dates
-    from analysis.trend import parse_window
     from core.db import session_scope
     from core.migrate import upgrade
-    from core.models import AnalysisResult, utcnow
+    from core.services.overlays import import_published_horizons
 
     upgrade(get_settings())
     try:
-        p50, dates = read_horizons(horizons)
-        if release_dates is not None:
-            dates.update(read_release_dates(release_dates))
-        samples = read_bootstrap_samples(bootstrap_samples) if bootstrap_samples is not None else None
-        trend = run_trend(p50, dates, parse_window(window), samples=samples, allow_missing_dates=True)
+        with session_scope() as session:
+            row = import_published_horizons(
+                session,
+                horizons,
+                label,
+                release_dates=release_dates,
+                bootstrap_samples=bootstrap_samples,
+                window=window,
+            )
+            stored, result = row.id, row.result or {}
     except AnalysisInputError as exc:
         console.print(f"[red]nothing stored:[/red] {exc}")
         raise typer.Exit(2) from exc
-    frame = pd.read_csv(horizons)
-    name_column = "agent" if "agent" in frame.columns else "model"
-    ci_columns = next(
-        (
-            pair
-            for pair in (("p50q0.025", "p50q0.975"), ("p50_ci_low", "p50_ci_high"))
-            if set(pair) <= set(frame.columns)
-        ),
-        None,
-    )
-    cis = {}
-    if ci_columns is not None:
-        for _, row in frame.iterrows():
-            cis[str(row[name_column])] = [float(row[ci_columns[0]]), float(row[ci_columns[1]])]
-    frontier = set(trend.get("agents") or [])
-    agents = [
-        {
-            "agent": agent,
-            "p50": value,
-            "p50_ci": cis.get(agent, [None, None]),
-            "release_date": dates[agent].isoformat() if agent in dates else None,
-            "frontier": agent in frontier,
-        }
-        for agent, value in p50.items()
-    ]
-    with session_scope() as session:
-        row = AnalysisResult(
-            status="done",
-            params={"source": "published", "label": label, "file": horizons.name},
-            result={"params": {"source": "published", "label": label}, "agents": agents, "trend": trend},
-            n_runs=0,
-            finished_at=utcnow(),
-        )
-        session.add(row)
-        session.flush()
-        stored = row.id
-    doubling = _num(trend.get("doubling_days"))
-    console.print(f"stored overlay {stored} '{label}': {len(agents)} agents; doubling time {doubling} days")
+    doubling = num((result.get("trend") or {}).get("doubling_days"))
+    n_agents = len(result.get("agents") or [])
+    console.print(f"stored overlay {stored} '{label}': {n_agents} agents; doubling time {doubling} days")
 
 
-def _print_fit(result: dict) -> None:  # type: ignore[type-arg]
-    from rich.table import Table
-
-    table = Table(title="Horizons (minutes of human time)")
-    for column in ("agent", "release", "runs", "p50", "p50 95% CI", "p80", "frontier"):
-        table.add_column(column)
-    for a in sorted(result["agents"], key=lambda a: (a.get("release_date") or "", a["agent"])):
-        lo, hi = a.get("p50_ci") or (None, None)
-        # An agent that passes everything has no finite horizon: it lies beyond the longest task.
-        p50 = "beyond every task" if a.get("fit_status") == "all_successes" else _num(a.get("p50"))
-        table.add_row(
-            a["agent"],
-            str(a.get("release_date") or "-"),
-            str(a.get("n_runs")),
-            p50,
-            f"[{_num(lo)}, {_num(hi)}]",
-            _num(a.get("p80")),
-            "yes" if a.get("frontier") else "",
-        )
-    console.print(table)
-    trend = result.get("trend") or {}
-    if trend.get("doubling_days") is not None:
-        lo, hi = trend.get("doubling_days_ci") or (None, None)
-        console.print(f"doubling time: {_num(trend['doubling_days'])} days, 95% CI [{_num(lo)}, {_num(hi)}]")
-
-
-def _num(value: object) -> str:
-    return "-" if value is None else f"{float(value):.3g}"  # type: ignore[arg-type]
-
-
-def _register_optional_commands() -> None:
-    from cli import quickstart, runs
-    from cli.tasks import tasks_app
-
-    runs.register(app)
-    quickstart.register(app)
-    app.add_typer(tasks_app, name="tasks")
-    from cli.analysis import register
-
-    register(app)
-
-
-_register_optional_commands()
+# Every command is a function decorated on its module's Typer; here they are put together: a
+# Typer added without a name contributes its commands, one with a name becomes a command group.
+for module_app in (runs.app, quickstart.app, analysis.app):
+    app.add_typer(module_app)
+app.add_typer(token_app, name="token")
+app.add_typer(tasks.tasks_app, name="tasks")
+app.add_typer(images.images_app, name="images")
 
 
 def main() -> None:

@@ -61,17 +61,12 @@ def check(
     and record the outcome; unhealthy tasks are left out of fits by default."""
     from core.db import session_scope
     from core.migrate import upgrade
+    from core.services.tasks import checkable_task_ids
     from workers.task_checks import check_tasks
 
     upgrade(get_settings())
     with session_scope() as session:
-        from sqlalchemy import select
-
-        from core.models import Task
-
-        # Imported tasks have no environment here; they are checked in their own system.
-        rows = session.scalars(select(Task).order_by(Task.id))
-        ids = list(task) if task else [t.id for t in rows if "imported" not in (t.tags or [])]
+        ids = list(task) if task else checkable_task_ids(session)
     table = Table(title="Task health")
     for column in ("task", "version", "healthy", "flaky", "oracle", "null", "problems"):
         table.add_column(column)

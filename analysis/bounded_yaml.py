@@ -5,6 +5,9 @@ to billions of values the moment anything walks or prints the result (the "billi
 `load_yaml` composes the document first, counts what it would expand to (an alias counts as
 everything it names, a cycle as too much) and builds Python objects only within the bound. Task
 files need no anchors, but hand-written manifests use a few, so they are allowed within it.
+
+It lives in `analysis`, the bottom layer (which imports nothing else of the project), because the
+analysis reads release-date files with it; `core` and `web` use it from here.
 """
 
 from __future__ import annotations

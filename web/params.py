@@ -1,5 +1,8 @@
 """Bounded path and query parameters, shared by every API route and web page.
 
+They live in `web`, the lower of the two HTTP layers: `api.app` mounts the pages, so `api` may
+import `web` and never the other way round (the layer contract in pyproject.toml).
+
 An id or offset past a signed 64-bit integer overflowed in the SQLite driver (a 500); bounded here,
 it is a 422 on every backend before any query runs. Ids stop at 2^31-1 (Integer columns, 32 bits on
 PostgreSQL); offsets at 2^63-1 less the largest page. Body fields use `core.schemas.RowIdValue`.

@@ -1,0 +1,155 @@
+"""What several `horizon` commands share: the console, serving the app, fitting and printing.
+
+`cli.main` and `cli.quickstart` both serve and fit; keeping it here (and not in `cli.main`, which
+composes the commands) means no command module imports another.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from core.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from core.schemas import AnalysisRequest
+
+console = Console()
+
+
+def configure_logging(level: str = "INFO") -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def safe_url(settings: Settings) -> str:
+    """The database URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.effective_database_url).render_as_string(hide_password=True)
+
+
+def _periodic(interval_s: float, fn: Callable[[], object], stop: threading.Event) -> None:
+    while not stop.wait(interval_s):
+        try:
+            fn()
+        except Exception:
+            logging.getLogger("horizon.periodic").exception("periodic job failed")
+
+
+def _resume_embedded_work(settings: Settings) -> None:
+    """The in-process queue forgets everything when the process stops; the rows do not. Re-send
+    the work they describe (duplicates are harmless: runs are claimed by a guarded update)."""
+    from core.db import session_scope
+    from core.services.analyses import resend_analyses
+    from core.services.runs import requeue_lost_runs
+    from core.states import ACTIVE_ANALYSIS_STATUSES
+
+    with session_scope(settings) as session:
+        # Every queued run, sent to the queue its model needs (the gpu one for managed models).
+        run_ids = requeue_lost_runs(session, settings, broker_lost=True)
+        analysis_ids = resend_analyses(session, ACTIVE_ANALYSIS_STATUSES)
+    if run_ids or analysis_ids:
+        console.print(f"resuming {len(run_ids)} queued runs and {len(analysis_ids)} analyses")
+
+
+def serve(host: str | None, port: int | None, *, migrate: bool = True) -> None:
+    """Run the API and dashboard; in embedded mode also the job queue and periodic jobs."""
+    import uvicorn
+
+    from api.app import create_app
+    from core.auth import ensure_admin_token
+    from core.migrate import upgrade
+
+    configure_logging()
+    settings = get_settings()
+    if migrate:
+        upgrade(settings)
+    import workers.jobs as jobs  # registers the jobs for the in-process queue
+
+    stop = threading.Event()
+    if settings.embedded_queue:
+        _resume_embedded_work(settings)
+        threading.Thread(
+            target=_periodic, args=(settings.reap_interval_s, jobs.reap_stale_runs, stop), daemon=True
+        ).start()
+        threading.Thread(target=_periodic, args=(60.0, jobs.pause_idle_attempts, stop), daemon=True).start()
+    token = ensure_admin_token(settings)
+    mode = "embedded (SQLite, in-process queue)" if settings.embedded_queue else "distributed"
+    console.print(f"[bold]Horizon[/bold] {mode}; database {safe_url(settings)}")
+    if token:
+        console.print(f"admin token (also in {settings.data_dir / 'admin-token'}): {token}")
+    h, p = host or settings.api_host, port or settings.api_port
+    console.print(f"API docs: http://{h}:{p}/docs")
+    if h not in ("127.0.0.1", "localhost", "::1"):
+        # Other machines reach the server by a name the Host check must know (else 400).
+        console.print(f"answering only to the host names in HORIZON_ALLOWED_HOSTS: {settings.allowed_hosts}")
+    try:
+        # No `server: uvicorn` banner: it only tells an attacker what to look up.
+        uvicorn.run(create_app(settings), host=h, port=p, log_level="info", server_header=False)
+    finally:
+        stop.set()
+
+
+def fit_and_print(request: AnalysisRequest, json_out: Path | None = None) -> None:
+    """Store an analysis of the database's completed runs, fit it here (not on a queue), print
+    the horizons and the trend; exit 1 when it cannot be fitted."""
+    from core.db import session_scope
+    from core.migrate import upgrade
+    from core.queue import forget_pending_jobs
+    from core.services.analyses import get_analysis, request_analysis
+    from core.states import AnalysisStatus
+    from workers.analysis_job import run_fit
+
+    upgrade(get_settings())
+    with session_scope() as session:
+        analysis_id = request_analysis(session, request, reason="horizon fit").id
+        forget_pending_jobs(session)  # fitted right here
+    with console.status(f"fitting analysis {analysis_id} ({request.bootstrap} bootstrap replicates)..."):
+        status = run_fit(analysis_id)
+    with session_scope() as session:
+        stored = get_analysis(session, analysis_id)
+        if status != AnalysisStatus.DONE or stored.result is None:
+            console.print(f"[red]analysis {analysis_id} failed:[/red] {stored.error}")
+            raise typer.Exit(1)
+        result = stored.result
+    print_fit(result)
+    if json_out:
+        json_out.write_text(json.dumps(result, indent=2))
+        console.print(f"wrote {json_out}")
+
+
+def print_fit(result: dict[str, Any]) -> None:
+    table = Table(title="Horizons (minutes of human time)")
+    for column in ("agent", "release", "runs", "p50", "p50 95% CI", "p80", "frontier"):
+        table.add_column(column)
+    for a in sorted(result["agents"], key=lambda a: (a.get("release_date") or "", a["agent"])):
+        lo, hi = a.get("p50_ci") or (None, None)
+        # An agent that passes everything has no finite horizon: it lies beyond the longest task.
+        p50 = "beyond every task" if a.get("fit_status") == "all_successes" else num(a.get("p50"))
+        table.add_row(
+            a["agent"],
+            str(a.get("release_date") or "-"),
+            str(a.get("n_runs")),
+            p50,
+            f"[{num(lo)}, {num(hi)}]",
+            num(a.get("p80")),
+            "yes" if a.get("frontier") else "",
+        )
+    console.print(table)
+    trend = result.get("trend") or {}
+    if trend.get("doubling_days") is not None:
+        lo, hi = trend.get("doubling_days_ci") or (None, None)
+        console.print(f"doubling time: {num(trend['doubling_days'])} days, 95% CI [{num(lo)}, {num(hi)}]")
+
+
+def num(value: Any) -> str:
+    """A number in three significant digits, or "-"."""
+    return "-" if value is None else f"{float(value):.3g}"
