@@ -1,9 +1,10 @@
-"""METR's time-horizon method, reproduced exactly and fast (design/method.md).
+"""METR's time-horizon method, reproduced exactly and fast (docs/method.md).
 
 Pure numpy/scipy code: no database, no HTTP. Modules:
 
 - `table`     RunTable: validated columnar runs (agent, task, family, minutes, scores, weights)
 - `runs_io`   reading runs (JSONL/CSV), release dates (YAML), horizons and bootstrap samples (CSV)
+- `human_time` a task's human time: geometric mean of successful baselines, else an estimate
 - `weights`   per-agent invsqrt / equal run weights
 - `logistic`  weighted L2-regularised logistic fit: batched exact Newton ("fast") and
               scikit-learn compatibility ("sklearn"); horizons at any success rate
@@ -16,14 +17,14 @@ Pure numpy/scipy code: no database, no HTTP. Modules:
 """
 
 from analysis.errors import AnalysisInputError
-from analysis.report import AnalysisParams, AnalysisResult, analyze, run_analysis, run_trend
+from analysis.report import AnalysisParams, AnalysisReport, analyze, run_analysis, run_trend
 from analysis.table import RunTable
 from analysis.trend import DateWindow, parse_window
 
 __all__ = [
     "AnalysisInputError",
     "AnalysisParams",
-    "AnalysisResult",
+    "AnalysisReport",
     "DateWindow",
     "RunTable",
     "analyze",

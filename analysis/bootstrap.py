@@ -1,4 +1,4 @@
-"""Hierarchical bootstrap of the per-agent fits (method.md section 3).
+"""Hierarchical bootstrap of the per-agent fits (docs/method.md section 3).
 
 Each replicate resamples all agents (and `human` rows) jointly at three levels:
 1. task families with replacement;

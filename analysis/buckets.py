@@ -1,4 +1,4 @@
-"""Weighted average score and weighted empirical success per human-time bucket (method.md §2).
+"""Weighted average score and weighted empirical success per human-time bucket (docs/method.md section 2).
 
 - `weighted_average(y, w) = sum(w * y) / sum(w)`: with weights summing to 1 per agent this is
   METR's `average`; it does not depend on the regularization. No rows (or zero total weight): NaN.

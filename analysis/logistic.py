@@ -1,4 +1,4 @@
-"""Per-agent weighted, L2-regularised logistic fit and horizons (method.md section 2).
+"""Per-agent weighted, L2-regularised logistic fit and horizons (docs/method.md section 2).
 
 Model: `P(success) = sigmoid(alpha + beta * x)`, `x = log2(human minutes)`. Fitted by minimising
 

@@ -7,7 +7,7 @@ Python entry points (the CLI and the workers call these):
                  params: AnalysisParams = AnalysisParams(),
                  progress: Callable[[int, int], None] | None = None) -> dict
 
-    analyze(table: RunTable, release_dates, params, progress) -> AnalysisResult
+    analyze(table: RunTable, release_dates, params, progress) -> AnalysisReport
     run_trend(p50: Mapping[str, float], release_dates: Mapping[str, date],
               window: DateWindow = DEFAULT_WINDOW,
               samples: Mapping[str, ndarray] | None = None,
@@ -19,7 +19,7 @@ bucket success rates (`buckets.py`); hierarchical bootstrap with replicate i dra
 `default_rng(seed + i)` (`bootstrap.py`); percentile CIs; frontier and doubling time over the
 window (`trend.py`).
 
-JSON shape (`AnalysisResult.to_json`, also returned by `run_analysis`):
+JSON shape (`AnalysisReport.to_json`, also returned by `run_analysis`):
 
     {"params": {...},
      "agents": [{"agent", "release_date", "n_runs", "n_tasks", "average", "coefficient",
@@ -176,7 +176,7 @@ class AgentResult:
 
 
 @dataclass(frozen=True)
-class AnalysisResult:
+class AnalysisReport:
     """Everything `analyze` computed; `to_json` gives the report."""
 
     params: AnalysisParams
@@ -246,7 +246,7 @@ def analyze(
     release_dates: Mapping[str, date],
     params: AnalysisParams = AnalysisParams(),
     progress: ProgressCallback | None = None,
-) -> AnalysisResult:
+) -> AnalysisReport:
     """Run the whole method on `table` (see the module docstring); raises `AnalysisInputError`."""
     params.validate()
     check_fittable(table)
@@ -319,7 +319,7 @@ def analyze(
                 replicate_medians=medians,
             )
         )
-    return AnalysisResult(
+    return AnalysisReport(
         params=params,
         agents=results,
         trend=trend,

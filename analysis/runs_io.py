@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from analysis.bounded_yaml import load_yaml
 from analysis.errors import AnalysisInputError, describe_items
 from analysis.table import RunTable
-from core.bounded_yaml import load_yaml
 
 FloatArray = np.ndarray
 
@@ -134,6 +134,30 @@ def read_horizons(path: Path) -> tuple[dict[str, float], dict[str, date]]:
                 continue
             dates[agent] = parse_date(value, f"{path}: release date of {agent!r}")
     return horizons, dates
+
+
+# Columns of a p50's 95% interval, as METR's files name them or plainly.
+HORIZON_CI_COLUMNS = (("p50q0.025", "p50q0.975"), ("p50_ci_low", "p50_ci_high"))
+
+
+def read_horizon_cis(path: Path) -> dict[str, tuple[float | None, float | None]]:
+    """Per-agent p50 95% interval from a horizons file (empty when it has no CI columns); an
+    empty cell is None. Read after `read_horizons`, which checks the agents and p50s."""
+    frame = _read_csv(path, "horizons")
+    agent_column = next((c for c in ("agent", "model", "alias") if c in frame.columns), None)
+    columns = next((pair for pair in HORIZON_CI_COLUMNS if set(pair) <= set(frame.columns)), None)
+    if agent_column is None or columns is None:
+        return {}
+    bounds = []
+    for column in columns:
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = np.flatnonzero((values.isna() & frame[column].notna()).to_numpy())
+        if len(bad):
+            rows = [f"row {i + 1} ({frame[agent_column].iloc[i]!r})" for i in bad]
+            raise AnalysisInputError(f"{path}: {column} is not a number in {describe_items(rows)}")
+        bounds.append([None if math.isnan(v) else float(v) for v in values])
+    agents = frame[agent_column].astype(str)
+    return {agent: (lo, hi) for agent, lo, hi in zip(agents, bounds[0], bounds[1], strict=True)}
 
 
 def read_bootstrap_samples(path: Path) -> dict[str, FloatArray]:

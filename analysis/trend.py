@@ -1,4 +1,4 @@
-"""Frontier rule, exponential trend and doubling time (method.md section 4).
+"""Frontier rule, exponential trend and doubling time (docs/method.md section 4).
 
 - Window: keep agents with `after <= release_date < before` (either bound may be open); the
   window is applied BEFORE the running maximum. Named windows: `paper` (2019-01-01 to

@@ -1,4 +1,4 @@
-"""Per-agent run weights (method.md section 1).
+"""Per-agent run weights (docs/method.md section 1).
 
 For agent `a`, `n_t` = runs of `a` on task `t` and `m_f` = distinct tasks of family `f` that `a`
 ran. Raw weight of a run on task `t` of family `f`:

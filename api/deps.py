@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from core.auth import identify, role_allows
 from core.db import session_scope
 from core.errors import PermissionDenied, Unauthenticated
-from core.models import ROLE_ADMIN, ROLE_SUBMITTER, ROLE_VIEWER
 from core.settings import Settings
+from core.states import Role
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -64,7 +64,7 @@ def require(role: str) -> Callable[..., Caller]:
     def check(
         caller: Caller = Depends(current_caller), settings: Settings = Depends(get_settings_dep)
     ) -> Caller:
-        if role == ROLE_VIEWER and not settings.read_requires_token:
+        if role == Role.VIEWER and not settings.read_requires_token:
             return caller
         if caller is ANONYMOUS:
             raise Unauthenticated(
@@ -77,9 +77,9 @@ def require(role: str) -> Callable[..., Caller]:
     return check
 
 
-reader = require(ROLE_VIEWER)
-submitter = require(ROLE_SUBMITTER)
-admin = require(ROLE_ADMIN)
+reader = require(Role.VIEWER)
+submitter = require(Role.SUBMITTER)
+admin = require(Role.ADMIN)
 
 
 # Function scope: the commit happens before the response is sent, so a failed commit is an error

@@ -7,17 +7,19 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.db import session_scope
 from core.errors import Conflict, InvalidInput, NotFound
-from core.models import ROLE_ADMIN, ROLE_SUBMITTER, ROLE_VIEWER, ROLES, ApiToken, WebSession, utcnow
+from core.models import ApiToken, WebSession, utcnow
 from core.settings import Settings
+from core.states import Role
 
 TOKEN_PREFIX = "hzn_"
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
-_RANK = {ROLE_VIEWER: 0, ROLE_SUBMITTER: 1, ROLE_ADMIN: 2}
+_RANK: dict[str, int] = {Role.VIEWER: 0, Role.SUBMITTER: 1, Role.ADMIN: 2}
 
 
 def hash_token(token: str) -> str:
@@ -32,8 +34,8 @@ def role_allows(role: str, needed: str) -> bool:
 
 def create_token(session: Session, name: str, role: str) -> tuple[ApiToken, str]:
     """Create a token; returns the row and the secret, which is never retrievable again."""
-    if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if role not in tuple(Role):
+        raise InvalidInput(f"role must be one of {', '.join(tuple(Role))}, not {role!r}")
     if not name.strip():
         raise InvalidInput("a token needs a name saying who or what uses it")
     name = name.strip()
@@ -51,6 +53,26 @@ def create_token(session: Session, name: str, role: str) -> tuple[ApiToken, str]
         # The caller's transaction is spoilt and is rolled back as the Conflict passes through.
         raise Conflict(taken) from None
     return row, secret
+
+
+def list_tokens(session: Session) -> list[ApiToken]:
+    """Every token, oldest first (their hashes only: secrets are never stored)."""
+    return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
+
+
+def ensure_admin_token(settings: Settings) -> str | None:
+    """On a fresh install (no token at all), create an admin token and keep its secret in the data
+    dir (`admin-token`, mode 0600) once the row is committed; otherwise the secret kept there, if
+    any. `horizon serve` and `horizon quickstart` print it, so a new install can sign in."""
+    path = settings.data_dir / "admin-token"
+    with session_scope(settings) as session:
+        if session.scalar(select(func.count()).select_from(ApiToken)):
+            return path.read_text().strip() if path.exists() else None
+        _, secret = create_token(session, "first admin (created by horizon serve)", Role.ADMIN)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(secret + "\n")
+    return secret
 
 
 def revoke_token(session: Session, token_id: int) -> ApiToken:
@@ -72,7 +94,7 @@ def identify(session: Session, token: str, settings: Settings) -> tuple[str, str
     """Return (name, role, token id) for a valid token, or None. The bootstrap admin token from
     the settings has no row: its id is None."""
     if settings.admin_token and hmac.compare_digest(hash_token(token), hash_token(settings.admin_token)):
-        return ("bootstrap-admin", ROLE_ADMIN, None)
+        return ("bootstrap-admin", Role.ADMIN, None)
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if row is None or row.revoked_at is not None:
         return None

@@ -9,57 +9,21 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-# Run statuses (the lifecycle) are kept apart from outcomes (score, stop reason).
-RUN_QUEUED = "queued"
-RUN_RUNNING = "running"
-RUN_COMPLETED = "completed"
-RUN_INFRA_ERROR = "infra_error"
-RUN_CANCELLED = "cancelled"
-RUN_STATUSES = (RUN_QUEUED, RUN_RUNNING, RUN_COMPLETED, RUN_INFRA_ERROR, RUN_CANCELLED)
-RUN_FINAL_STATUSES = (RUN_COMPLETED, RUN_INFRA_ERROR, RUN_CANCELLED)
-
-SOURCE_BASELINE = "baseline"  # a person's attempt, recorded by hand (API, web form, folders)
-SOURCE_ESTIMATE = "estimate"
-# A person's attempt timed in Horizon; only the server makes these (one per baselining attempt).
-SOURCE_TIMED = "timed"
-
-ROLE_VIEWER = "viewer"
-ROLE_SUBMITTER = "submitter"
-ROLE_ADMIN = "admin"
-ROLES = (ROLE_VIEWER, ROLE_SUBMITTER, ROLE_ADMIN)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {
-        dt.datetime: DateTime(timezone=True),
-        dict[str, Any]: JSON,
-        list[Any]: JSON,
-    }
+from core import models_baselining  # noqa: F401  # its tables belong to Base.metadata too
+from core.orm import Base as Base  # re-exported: the models' base and clock are used with them
+from core.orm import one_of
+from core.orm import utcnow as utcnow
+from core.states import AnalysisStatus, BaselineSource, Role, RunStatus, StopReason
 
 
 class TaskFamily(Base):
@@ -74,6 +38,8 @@ class Task(Base):
     """A task; its content lives in versions. Human time is derived from baselines and cached here."""
 
     __tablename__ = "tasks"
+    # A task's human time comes from baselines (timed ones count as baselines) or an estimate.
+    __table_args__ = (one_of("human_minutes_source", (BaselineSource.BASELINE, BaselineSource.ESTIMATE)),)
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     family_id: Mapped[str] = mapped_column(ForeignKey("task_families.id"), index=True)
@@ -124,6 +90,7 @@ class HumanBaseline(Base):
     """One person's attempt at a task (source `baseline`) or an estimate standing in for one."""
 
     __tablename__ = "human_baselines"
+    __table_args__ = (one_of("source", BaselineSource),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
@@ -242,6 +209,8 @@ class Run(Base):
         ),
         UniqueConstraint("external_id", name="uq_runs_external_id"),
         Index("ix_runs_status_heartbeat", "status", "heartbeat_at"),
+        one_of("status", RunStatus),
+        one_of("stop_reason", StopReason),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -253,7 +222,7 @@ class Run(Base):
     task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"), index=True)
     repeat_index: Mapped[int] = mapped_column(Integer, default=0)
     attempt: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(20), default=RUN_QUEUED, index=True)
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.QUEUED, index=True)
     stop_reason: Mapped[str | None] = mapped_column(String(30), nullable=True)
     score_cont: Mapped[float | None] = mapped_column(Float, nullable=True)
     score_binarized: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -291,9 +260,10 @@ class AnalysisResult(Base):
     """One horizon analysis: parameters, a fingerprint of its inputs, fits, bootstrap and trend."""
 
     __tablename__ = "analysis_results"
+    __table_args__ = (one_of("status", AnalysisStatus),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    status: Mapped[str] = mapped_column(String(20), default="queued")
+    status: Mapped[str] = mapped_column(String(20), default=AnalysisStatus.QUEUED)
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     inputs_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
@@ -328,6 +298,7 @@ class ApiToken(Base):
     """An API token; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (one_of("role", Role),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Unique: a name says who holds the token, and people are told apart by it in the web.
@@ -361,6 +332,3 @@ class Deployment(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-import core.models_baselining  # noqa: E402,F401

@@ -12,26 +12,8 @@ import datetime as dt
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.models import Base, utcnow
-
-# Attempt statuses.
-ATTEMPT_ACTIVE = "active"  # the clock runs
-ATTEMPT_PAUSED = "paused"
-ATTEMPT_SCORING = "scoring"  # submitted; the scoring job has been sent
-ATTEMPT_SCORED = "scored"  # scored and stored as a human baseline
-ATTEMPT_PENDING = "pending"  # submitted, but no sandbox could score it yet
-ATTEMPT_ERROR = "error"  # the task's scorer failed (a task problem, not the person's)
-ATTEMPT_ABANDONED = "abandoned"
-ATTEMPT_STATUSES = (
-    ATTEMPT_ACTIVE,
-    ATTEMPT_PAUSED,
-    ATTEMPT_SCORING,
-    ATTEMPT_SCORED,
-    ATTEMPT_PENDING,
-    ATTEMPT_ERROR,
-    ATTEMPT_ABANDONED,
-)
-OPEN_STATUSES = (ATTEMPT_ACTIVE, ATTEMPT_PAUSED)
+from core.orm import Base, one_of, utcnow
+from core.states import AttemptStatus
 
 # Timer event kinds.
 EVENT_START = "start"
@@ -46,6 +28,7 @@ class BaseliningAttempt(Base):
     """One person's timed attempt at one task version, from start to a scored answer."""
 
     __tablename__ = "baselining_attempts"
+    __table_args__ = (one_of("status", AttemptStatus),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
@@ -56,7 +39,7 @@ class BaseliningAttempt(Base):
     token_id: Mapped[int | None] = mapped_column(
         ForeignKey("api_tokens.id", ondelete="SET NULL"), nullable=True, index=True
     )
-    status: Mapped[str] = mapped_column(String(20), default=ATTEMPT_ACTIVE)
+    status: Mapped[str] = mapped_column(String(20), default=AttemptStatus.ACTIVE)
     answer: Mapped[str | None] = mapped_column(Text, nullable=True)
     # Filled at submission, from the events; never sent by the browser.
     active_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)

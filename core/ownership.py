@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from core.auth import role_allows
 from core.errors import PermissionDenied
-from core.models import ROLE_ADMIN, ROLE_SUBMITTER, ApiToken
+from core.models import ApiToken
+from core.states import Role
 
 
 class Actor(Protocol):
@@ -32,7 +33,7 @@ class Actor(Protocol):
 class Operator:
     """The operator acting through the CLI or a task-folder sync: trusted like an admin."""
 
-    role: str = ROLE_ADMIN
+    role: str = Role.ADMIN
     token_id: int | None = None
 
 
@@ -41,10 +42,10 @@ SYSTEM = Operator()
 
 def may_change(owner_token_id: int | None, role: str, token_id: int | None) -> bool:
     """Whether a caller with `role` and `token_id` may change a row owned by `owner_token_id`."""
-    if role_allows(role, ROLE_ADMIN):
+    if role_allows(role, Role.ADMIN):
         return True
     return (
-        role_allows(role, ROLE_SUBMITTER)
+        role_allows(role, Role.SUBMITTER)
         and owner_token_id is not None
         and token_id is not None
         and owner_token_id == token_id

@@ -2,7 +2,8 @@
 
 Jobs are named functions registered with `@job("name")` (in `workers/jobs.py`). Services never
 send a job directly: they call `enqueue_after_commit(session, ...)` so a message is only sent once
-the rows it refers to are committed (a rollback drops it).
+the rows it refers to are committed (a rollback drops it). Queues and processes:
+docs/architecture.md; deploying them: docs/operations.md.
 """
 
 from __future__ import annotations
@@ -202,6 +203,12 @@ def get_queue(settings: Settings | None = None) -> JobQueue:
 def enqueue_after_commit(session: Session, name: str, *args: Any, queue: str = QUEUE_DEFAULT) -> None:
     """Send job `name(*args)` once the session's transaction commits."""
     session.info.setdefault("horizon_jobs", []).append(JobMessage(name, args, queue))
+
+
+def forget_pending_jobs(session: Session) -> None:
+    """Send none of the jobs this transaction has enqueued so far: the caller does the work itself,
+    in this process (`horizon fit`, `horizon run`), and no worker must pick it up as well."""
+    session.info.pop("horizon_jobs", None)
 
 
 def discard_after_commit(

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput, QuotaExceeded
-from core.models import ROLE_ADMIN, RUN_QUEUED, RUN_RUNNING, AnalysisResult, ApiToken, Batch, Run
+from core.models import AnalysisResult, ApiToken, Batch, Run
 from core.settings import Settings, get_settings
+from core.states import ACTIVE_ANALYSIS_STATUSES, Role, RunStatus
 
 
 def _settings(session: Session) -> Settings:
@@ -25,7 +26,7 @@ def _limited(session: Session, token_id: int | None) -> bool:
     if token_id is None:
         return False
     token = session.get(ApiToken, token_id, with_for_update=True)
-    return token is not None and token.role != ROLE_ADMIN
+    return token is not None and token.role != Role.ADMIN
 
 
 def check_batch_size(session: Session, total: int) -> None:
@@ -49,7 +50,7 @@ def check_run_quota(session: Session, token_id: int | None, adding: int) -> None
             select(func.count())
             .select_from(Run)
             .join(Batch, Run.batch_id == Batch.id)
-            .where(Batch.owner_token_id == token_id, Run.status.in_((RUN_QUEUED, RUN_RUNNING)))
+            .where(Batch.owner_token_id == token_id, Run.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)))
         )
         or 0
     )
@@ -62,7 +63,6 @@ def check_run_quota(session: Session, token_id: int | None, adding: int) -> None
 
 def check_analysis_quota(session: Session, token_id: int | None) -> None:
     """429 when a submitter already has HORIZON_QUOTA_ANALYSES queued or running analyses."""
-    from core.services.analyses import ACTIVE  # that module calls this one
 
     if not _limited(session, token_id):
         return
@@ -73,7 +73,7 @@ def check_analysis_quota(session: Session, token_id: int | None) -> None:
             .select_from(AnalysisResult)
             .where(
                 AnalysisResult.created_by_token_id == token_id,
-                AnalysisResult.status.in_(ACTIVE),
+                AnalysisResult.status.in_(ACTIVE_ANALYSIS_STATUSES),
             )
         )
         or 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
@@ -14,13 +15,18 @@ from pydantic import (
     model_validator,
 )
 
+from core.states import Role, StopReason
 from core.taskspec import (
+    MAX_TAGS,
     EnvironmentSpec,
     HumanMinutes,
     ResourceLimits,
     ScorerSpec,
     SolutionSpec,
+    Tag,
+    TaskId,
     TimeLimitS,
+    Title,
     check_task_size,
 )
 
@@ -33,19 +39,7 @@ def _as_utc(value: dt.datetime | None) -> dt.datetime | None:
 
 
 UtcDatetime = Annotated[dt.datetime, AfterValidator(_as_utc)]
-TaskId = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=200,
-        # Segments separated by "/", each starting with a letter or digit: no "", "." or "..".
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:+-]*(/[A-Za-z0-9][A-Za-z0-9_.:+-]*)*$",
-        description="Letters, digits and _ . : + - in segments separated by /; each segment "
-        "starts with a letter or digit.",
-    ),
-]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
-Tag = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:+-]+$")]
 # Output only: the name of the token that made a row (null: made by the system, imports or task
 # folders). The server sets it; no input schema has it (docs/security.md, "Ownership").
 Owner = Annotated[
@@ -53,7 +47,7 @@ Owner = Annotated[
 ]
 # Ids and version numbers are Integer columns: 32 bits on PostgreSQL, so no row has a larger id on
 # any backend. A larger one is a 422 at the edge, never an overflow in the driver (a 500 on SQLite
-# past 2^63). Path and query forms: api/params.py.
+# past 2^63). Path and query forms: web/params.py.
 MAX_ROW_ID = 2**31 - 1
 RowIdValue = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
@@ -110,8 +104,9 @@ class BaselineOut(BaseModel):
     deleted_by: str | None = None
 
 
-class HumanTime(BaseModel):
-    """The task's human time: geometric mean of successful baselines, else an estimate."""
+class HumanTimeOut(BaseModel):
+    """The task's human time (analysis.human_time): geometric mean of successful baselines, else
+    an estimate; all null when there is neither."""
 
     minutes: float | None
     source: Literal["baseline", "estimate"] | None
@@ -143,8 +138,8 @@ class TaskContent(Strict):
 class TaskCreate(TaskContent):
     id: TaskId
     family: TaskId
-    title: str = Field(min_length=1, max_length=500)
-    tags: list[Tag] = Field(default_factory=list, max_length=50)
+    title: Title
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
     baselines: list[BaselineCreate] = Field(default_factory=list, max_length=1000)
 
 
@@ -152,8 +147,8 @@ class TaskUpdate(Strict):
     """Fields to change. Changing content (instructions, environment, scorer, solution, limits,
     time limit) creates a new version; title and tags change in place."""
 
-    title: str | None = Field(default=None, min_length=1, max_length=500)
-    tags: list[Tag] | None = Field(default=None, max_length=50)
+    title: Title | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=MAX_TAGS)
     instructions: str | None = Field(default=None, min_length=1, max_length=200_000)
     environment: EnvironmentSpec | None = None
     scorer: ScorerSpec | None = None
@@ -209,7 +204,7 @@ class TaskSummary(BaseModel):
     title: str
     tags: list[str]
     current_version: int
-    human_time: HumanTime
+    human_time: HumanTimeOut
     created_at: UtcDatetime
     updated_at: UtcDatetime
     owner: Owner = None
@@ -370,7 +365,7 @@ class BatchCreate(Strict):
     agents: list[RowIdValue | str] = Field(min_length=1, max_length=1000, description="Agent ids or names.")
     tasks: list[TaskId] | None = Field(default=None, max_length=100_000)
     tags: list[Tag] | None = Field(
-        default=None, max_length=50, description="Select tasks having any of these tags."
+        default=None, max_length=MAX_TAGS, description="Select tasks having any of these tags."
     )
     repeats: int = Field(default=1, ge=1, le=1000)
 
@@ -419,6 +414,43 @@ class RunOut(BaseModel):
     heartbeat_at: UtcDatetime | None
 
 
+@dataclass(frozen=True)
+class RunResult:
+    """What a worker reports for a finished attempt (`core.services.runs.finish_run`)."""
+
+    stop_reason: StopReason
+    score_cont: float
+    score_binarized: int
+    tokens_in: int
+    tokens_out: int
+    cost_usd: float
+    transcript: list[dict[str, Any]]
+
+
+# ---------------------------------------------------------------- analyses
+
+
+class AnalysisRequest(BaseModel):
+    """Parameters of an analysis (defaults reproduce METR's paper-era method)."""
+
+    model_config = ConfigDict(extra="forbid")
+    regularization: float = Field(default=0.1, gt=0, le=1e6)
+    weighting: str = Field(default="invsqrt", pattern="^(invsqrt|equal)$")
+    bootstrap: int = Field(default=1000, ge=0, le=100_000)
+    seed: int = Field(default=42, ge=0)
+    solver: str = Field(default="fast", pattern="^(fast|sklearn)$")
+    window_after: dt.date = dt.date(2019, 1, 1)
+    window_before: dt.date = dt.date(2030, 1, 1)
+    include_unhealthy_tasks: bool = False
+    partial_scoring: bool = False
+
+    @model_validator(mode="after")
+    def _window_order(self) -> AnalysisRequest:
+        if self.window_after >= self.window_before:
+            raise ValueError("window_after must be before window_before")
+        return self
+
+
 class Page(BaseModel, Generic[T]):
     items: list[T]
     total: int
@@ -428,7 +460,7 @@ class Page(BaseModel, Generic[T]):
 
 class TokenCreate(Strict):
     name: Name
-    role: Literal["viewer", "submitter", "admin"]
+    role: Role
 
 
 class TokenOut(BaseModel):

@@ -18,7 +18,6 @@ problem they find, each naming the file and the field, instead of stopping at th
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -26,23 +25,31 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from core.bounded_yaml import load_yaml, short_repr
+from analysis.bounded_yaml import load_yaml, short_repr
+from analysis.human_time import HumanTime
+from analysis.human_time import human_time as _human_time
 from core.settings import get_settings
 from core.taskspec import (
     DEFAULT_WORKDIR,
+    FOLDER_ID_RULE,
     MAX_FILE_BYTES,
     MAX_FILES,
+    MAX_TAGS,
+    TAG_RULE,
     EnvironmentSpec,
+    FolderId,
     HumanMinutes,
     ResourceLimits,
     Resources,
     ScorerSpec,
     ScorerTimeoutS,
     SolutionSpec,
+    Tag,
     Threshold,
     TimeLimitS,
+    Title,
     Workdir,
     check_file_path,
     check_task_size,
@@ -64,11 +71,11 @@ DEFAULT_SOLUTION_COMMAND = f"bash /solution/{SOLVE_SCRIPT}"
 TOP_LEVEL_ENTRIES = frozenset(
     {SPEC_FILE, INSTRUCTIONS_FILE, ENVIRONMENT_DIR, SOLUTION_DIR, SCORER_DIR, README_FILE}
 )
-# Size, count, path, workdir and number rules are core.taskspec's (shared with the API and form).
+# Size, count, path, workdir, name and number rules are core.taskspec's (shared with the API and
+# form); the human-time formula is analysis.human_time's.
 # Caches that tools create next to the files; never part of a task.
 IGNORED_NAMES = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".DS_Store"})
 
-_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,79}$"
 _SCRIPT_PATH = re.compile(r"(?<![\w./-])/(scorer|solution)/([\w./-]+)")
 
 
@@ -138,12 +145,12 @@ class SolutionConfig(_Strict):
 class TaskSpecFile(_Strict):
     """The contents of `task.yaml`."""
 
-    id: str = Field(pattern=_ID_PATTERN)
-    family: str = Field(pattern=_ID_PATTERN)
-    title: str = Field(min_length=1, max_length=200)
+    id: FolderId
+    family: FolderId
+    title: Title
     version: int = Field(ge=1)
     time_limit_s: TimeLimitS
-    tags: list[str] = Field(default_factory=list)
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
     resources: ResourcesConfig = Field(default_factory=ResourcesConfig)
     network: Literal["none"] = "none"
     workdir: Workdir = DEFAULT_WORKDIR
@@ -153,38 +160,15 @@ class TaskSpecFile(_Strict):
     estimate: Estimate | None = None
     notes: str = ""
 
-    @field_validator("tags")
-    @classmethod
-    def _simple_tags(cls, value: list[str]) -> list[str]:
-        for tag in value:
-            if not tag or len(tag) > 40:
-                raise ValueError(f"tag {tag!r} must be 1 to 40 characters")
-        return value
-
 
 # --- human time -----------------------------------------------------------------------------
 
 
-class HumanTime(BaseModel):
-    """The task's human time in minutes and where it comes from."""
-
-    minutes: float
-    source: Literal["baseline", "estimate"]
-    n_successful_baselines: int
-
-
 def human_time(baselines: Iterable[Baseline], estimate: Estimate | None) -> HumanTime | None:
-    """Geometric mean of the successful baselines' minutes; without any, the estimate (marked
-    `estimate`); None when there is neither."""
+    """The folder's human time by `analysis.human_time`'s formula: the successful baselines'
+    geometric mean, else the estimate, else None."""
     successful = [b.minutes for b in baselines if b.succeeded]
-    if successful:
-        log_mean = sum(math.log(m) for m in successful) / len(successful)
-        return HumanTime(
-            minutes=math.exp(log_mean), source="baseline", n_successful_baselines=len(successful)
-        )
-    if estimate is not None:
-        return HumanTime(minutes=estimate.minutes, source="estimate", n_successful_baselines=0)
-    return None
+    return _human_time(successful, estimate.minutes if estimate is not None else None)
 
 
 # --- the loaded folder ----------------------------------------------------------------------
@@ -366,11 +350,10 @@ def _describe_error(err: Any) -> tuple[str, str]:
         words |= {"less_than": "less than", "less_than_equal": "at most"}
         (limit,) = err["ctx"].values()
         return field, f"must be {words[kind]} {limit:.4g} (got {short_repr(got)})"
+    if kind == "string_pattern_mismatch" and loc[:1] == ("tags",):
+        return field, f"tag {short_repr(got)}: {TAG_RULE}"
     if kind == "string_pattern_mismatch":
-        return field, (
-            f"{short_repr(got)} is not a valid name: use lower-case letters, digits, '-' and '_', "
-            "starting with a letter or digit, at most 80 characters"
-        )
+        return field, f"{short_repr(got)} is not a valid name: {FOLDER_ID_RULE}"
     if kind == "literal_error":
         return field, f"{err['msg'].replace('Input should be', 'must be')} (got {short_repr(got)})"
     if kind.endswith("_type") or kind.endswith("_parsing"):

@@ -98,6 +98,28 @@ SYSTEM_DIRS = (
     "/usr",
 )
 
+# Names: a task's id, its family, its title and tags. Ids are also URL paths and folder names.
+TASK_ID_MAX_CHARS = 200
+# Segments separated by "/", each starting with a letter or digit: no "", "." or "..".
+TASK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:+-]*(/[A-Za-z0-9][A-Za-z0-9_.:+-]*)*$"
+TASK_ID_RULE = (
+    "use letters, digits and _ . : + - in parts separated by /, each part starting with a "
+    "letter or digit (no spaces, no . or .. parts)"
+)
+# A task folder's id and family are its folder names (`tasks/<family>/<id>/`): a stricter subset
+# of TASK_ID_PATTERN (one lower-case segment) that is the same on every file system.
+FOLDER_ID_MAX_CHARS = 80
+FOLDER_ID_PATTERN = rf"^[a-z0-9][a-z0-9_-]{{0,{FOLDER_ID_MAX_CHARS - 1}}}$"
+FOLDER_ID_RULE = (
+    "use lower-case letters, digits, '-' and '_', starting with a letter or digit, "
+    f"at most {FOLDER_ID_MAX_CHARS} characters"
+)
+TITLE_MAX_CHARS = 500
+TAG_MAX_CHARS = 100
+TAG_PATTERN = r"^[A-Za-z0-9_.:+-]+$"
+TAG_RULE = "use letters, digits and _ . : + - only"
+MAX_TAGS = 50
+
 _WORKDIR_CHARS = re.compile(r"[A-Za-z0-9._/-]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1
 
@@ -187,6 +209,19 @@ FilePath = Annotated[str, AfterValidator(check_file_path)]
 FileText = Annotated[str, AfterValidator(check_file_text)]
 Files = Annotated[dict[FilePath, FileText], BeforeValidator(_few_files), AfterValidator(check_file_tree)]
 Workdir = Annotated[str, AfterValidator(check_workdir)]
+TaskId = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=TASK_ID_MAX_CHARS,
+        pattern=TASK_ID_PATTERN,
+        description="Letters, digits and _ . : + - in segments separated by /; each segment "
+        "starts with a letter or digit.",
+    ),
+]
+FolderId = Annotated[str, Field(pattern=FOLDER_ID_PATTERN)]
+Title = Annotated[str, Field(min_length=1, max_length=TITLE_MAX_CHARS)]
+Tag = Annotated[str, Field(min_length=1, max_length=TAG_MAX_CHARS, pattern=TAG_PATTERN)]
 # Numbers are strict everywhere (no "5" or true for 5): the form converts its own text first.
 HumanMinutes = Annotated[
     float, Field(strict=True, ge=MIN_HUMAN_MINUTES, le=MAX_HUMAN_MINUTES, allow_inf_nan=False)

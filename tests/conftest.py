@@ -124,6 +124,7 @@ def _in_process_jobs_stay_in_their_test() -> Iterator[None]:
 def worker_jobs() -> None:
     """Every worker job registered for the in-process queue for this test (embedded mode), whether
     or not `workers.jobs` was imported before."""
+    import workers.jobs  # noqa: F401  # the jobs register themselves on the Celery app
     from core.queue import register_job
     from workers.celery_app import app
 

@@ -27,10 +27,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.auth import role_allows
-from core.models import ROLE_ADMIN, ApiToken, utcnow
+from core.models import ApiToken, utcnow
 from core.models import WebSession as WebSessionRow
 from core.ownership import may_change
 from core.settings import Settings
+from core.states import Role
 
 COOKIE_NAME = "horizon_session"
 CSRF_FIELD = "csrf_token"
@@ -158,7 +159,7 @@ class WebUser:
 
     @property
     def is_admin(self) -> bool:
-        return self.can(ROLE_ADMIN)
+        return self.can(Role.ADMIN)
 
     def may_change(self, owner_token_id: int | None) -> bool:
         """Whether this user may change a row owned by `owner_token_id` (core/ownership.py)."""

@@ -9,8 +9,8 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from core.db import session_scope
-from core.models import ROLE_ADMIN, ROLE_SUBMITTER, ROLE_VIEWER
 from core.settings import Settings
+from core.states import Role
 from web.auth import (
     COOKIE_NAME,
     CSRF_FIELD,
@@ -78,7 +78,7 @@ def require(role: str) -> Callable[..., WebUser]:
     """Dependency: the user must hold `role` (viewing is open unless reads require a token)."""
 
     def check(request: Request, user: WebUser = Depends(current_user)) -> WebUser:
-        if role == ROLE_VIEWER and not settings_of(request).read_requires_token:
+        if role == Role.VIEWER and not settings_of(request).read_requires_token:
             return user
         if not user.signed_in:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -104,7 +104,7 @@ async def csrf_protect(request: Request) -> None:
         )
 
 
-Viewer = Annotated[WebUser, Depends(require(ROLE_VIEWER))]
-Submitter = Annotated[WebUser, Depends(require(ROLE_SUBMITTER))]
-Admin = Annotated[WebUser, Depends(require(ROLE_ADMIN))]
+Viewer = Annotated[WebUser, Depends(require(Role.VIEWER))]
+Submitter = Annotated[WebUser, Depends(require(Role.SUBMITTER))]
+Admin = Annotated[WebUser, Depends(require(Role.ADMIN))]
 Csrf = Depends(csrf_protect)

@@ -9,19 +9,11 @@ from typing import Any
 from sqlalchemy import Float, case, cast, func, select
 from sqlalchemy.orm import Session
 
-from core.models import (
-    RUN_COMPLETED,
-    RUN_INFRA_ERROR,
-    Agent,
-    Model,
-    Run,
-    Task,
-    TaskHealthCheck,
-    TaskVersion,
-)
+from core.models import Agent, Model, Run, Task, TaskHealthCheck, TaskVersion
+from core.states import RunStatus
 from web import format as fmt
 
-_completed = Run.status == RUN_COMPLETED
+_completed = Run.status == RunStatus.COMPLETED
 
 
 def _mean_binarized() -> Any:
@@ -56,7 +48,7 @@ def agents_overview(session: Session) -> list[AgentRow]:
             Run.agent_id.label("agent_id"),
             func.count().label("n_runs"),
             _count_where(_completed).label("n_completed"),
-            _count_where(Run.status == RUN_INFRA_ERROR).label("n_infra"),
+            _count_where(Run.status == RunStatus.INFRA_ERROR).label("n_infra"),
             _mean_binarized().label("mean_score"),
         )
         .group_by(Run.agent_id)
@@ -104,7 +96,7 @@ def agent_task_table(session: Session, agent_id: int) -> list[AgentTaskRow]:
             Task.human_minutes_source,
             func.count(),
             _count_where(_completed),
-            _count_where(Run.status == RUN_INFRA_ERROR),
+            _count_where(Run.status == RunStatus.INFRA_ERROR),
             _mean_binarized(),
             _mean_continuous(),
         )
@@ -135,7 +127,7 @@ def task_success_by_agent(session: Session, task_id: str) -> list[TaskAgentRow]:
             Agent.name,
             func.count(),
             _count_where(_completed),
-            _count_where(Run.status == RUN_INFRA_ERROR),
+            _count_where(Run.status == RunStatus.INFRA_ERROR),
             _mean_binarized(),
             _mean_continuous(),
         )

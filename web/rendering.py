@@ -17,14 +17,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from plotly.offline import get_plotlyjs_version
 
 from core.errors import Conflict, HorizonError, InvalidInput, NotFound, PermissionDenied, Unauthenticated
 from web import format as fmt
 from web.auth import ANONYMOUS, COOKIE_NAME, SESSION_MAX_AGE_S, WebSession, WebUser, encode_session
 from web.deps import SignInRequired, WebForbidden, settings_of, web_session_of
-from web.routes.assets import PLOTLY_PATH
 
 WEB_DIR = Path(__file__).resolve().parent
+# Where pages load plotly.js from (served by `web.routes.assets`); the file name carries the version.
+PLOTLY_PATH = f"/assets/plotly-{get_plotlyjs_version()}.min.js"
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 templates.env.filters.update(fmt.FILTERS)
 templates.env.globals["is_number"] = fmt.is_number

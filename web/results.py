@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session, load_only
 
 from core.models import AnalysisResult
 from core.services.analyses import stale_reason
+from core.states import ACTIVE_ANALYSIS_STATUSES, AnalysisStatus
 
-DONE = "done"  # the analysis job's status for a stored result (core.services.analyses.finish)
 OVERLAY_SOURCES = ("published", "imported", "import", "metr", "external", "reference")
 RECENT_ROWS = 50
 
@@ -276,7 +276,7 @@ def load_results(session: Session, *, with_overlays: bool = True, with_staleness
         for head in heads:
             if _overlay_label(head.params) is not None or head.simulated != simulated:
                 continue
-            if head.status != DONE:
+            if head.status != AnalysisStatus.DONE:
                 newer.append(head)
                 continue
             current = _load(session, head)
@@ -290,14 +290,14 @@ def load_results(session: Session, *, with_overlays: bool = True, with_staleness
         seen: set[str] = set()
         for head in heads:
             label = _overlay_label(head.params)
-            if label is None or label in seen or head.status != DONE:
+            if label is None or label in seen or head.status != AnalysisStatus.DONE:
                 continue
             loaded = _load(session, head)
             if loaded is not None:
                 overlays.append(loaded)
                 seen.add(label)
     staleness = Staleness()
-    failed = next(((h.id, h.status) for h in newer if h.status in ("failed", "error")), None)
+    failed = next(((h.id, h.status) for h in newer if h.status == AnalysisStatus.FAILED), None)
     if current is not None and with_staleness:
         staleness = staleness_of(session, current, newer)
     return ResultSet(current, overlays, staleness, failed)
@@ -312,7 +312,7 @@ def staleness_of(session: Session, result: StoredResult, newer: list[_Head]) -> 
     )
     reason = stale_reason(session, row) if row is not None else None
     fingerprints = {h.inputs_fingerprint for h in newer if h.inputs_fingerprint}
-    in_progress = next((h.id for h in newer if h.status in ("queued", "running")), None)
+    in_progress = next((h.id for h in newer if h.status in ACTIVE_ANALYSIS_STATUSES), None)
     return Staleness(
         reason=reason,
         newer_fingerprint=bool(result.inputs_fingerprint and fingerprints - {result.inputs_fingerprint}),

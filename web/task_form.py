@@ -29,10 +29,17 @@ import yaml
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
-from core.bounded_yaml import load_yaml
+from analysis.bounded_yaml import load_yaml
 from core.models import Task, TaskVersion
 from core.taskfolder import TaskFolderError, discover_task_folders, load_task_folder
-from core.taskspec import MAX_FILE_BYTES, MAX_FILES, MAX_TASK_BYTES, check_file_path
+from core.taskspec import (
+    MAX_FILE_BYTES,
+    MAX_FILES,
+    MAX_TASK_BYTES,
+    TAG_RULE,
+    TASK_ID_RULE,
+    check_file_path,
+)
 
 FILE_SECTIONS = ("environment", "scorer", "solution")
 TEXT_FIELDS = (
@@ -296,12 +303,9 @@ def plain_message(err: Any) -> str:
         (limit,) = err.get("ctx", {"": "the limit"}).values()
         return f"must be {words[kind]} {limit:.4g}" if isinstance(limit, int | float) else message
     if kind == "string_pattern_mismatch" and loc[:1] in (("id",), ("family",)):
-        return (
-            "use letters, digits and _ . : + - in parts separated by /, each part starting with a "
-            "letter or digit (no spaces, no . or .. parts)"
-        )
+        return TASK_ID_RULE
     if kind == "string_pattern_mismatch" and loc[:1] == ("tags",):
-        return f"tag {err.get('input')!r}: use letters, digits and _ . : + - only"
+        return f"tag {err.get('input')!r}: {TAG_RULE}"
     return message
 
 

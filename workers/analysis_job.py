@@ -15,8 +15,10 @@ from analysis.errors import AnalysisInputError
 from analysis.report import run_analysis
 from core.db import session_scope
 from core.models import AnalysisResult
+from core.schemas import AnalysisRequest
 from core.services import analyses as svc
 from core.settings import get_settings
+from core.states import ACTIVE_ANALYSIS_STATUSES, AnalysisStatus
 
 log = logging.getLogger(__name__)
 
@@ -25,19 +27,19 @@ def run_fit(analysis_id: int) -> str:
     settings = get_settings()
     with session_scope(settings) as session:
         row = session.get(AnalysisResult, analysis_id)
-        if row is None or row.status not in svc.ACTIVE:
+        if row is None or row.status not in ACTIVE_ANALYSIS_STATUSES:
             return row.status if row else "missing"
-        request = svc.AnalysisRequest.model_validate(
-            {k: v for k, v in row.params.items() if k in svc.AnalysisRequest.model_fields}
+        request = AnalysisRequest.model_validate(
+            {k: v for k, v in row.params.items() if k in AnalysisRequest.model_fields}
         )
         inputs = svc.gather_inputs(session, request)
         if not svc.mark_running(session, row, inputs, total=request.bootstrap):
-            return svc.CANCELLED
+            return AnalysisStatus.CANCELLED
         earlier = session.scalar(
             select(AnalysisResult)
             .where(
                 AnalysisResult.inputs_fingerprint == inputs.fingerprint,
-                AnalysisResult.status == "done",
+                AnalysisResult.status == AnalysisStatus.DONE,
                 AnalysisResult.id != analysis_id,
             )
             .order_by(AnalysisResult.id.desc())
@@ -45,7 +47,7 @@ def run_fit(analysis_id: int) -> str:
         )
         if earlier is not None and earlier.result is not None:
             svc.finish(session, row, {**earlier.result, "reused_from": earlier.id}, None)
-            return "done"
+            return AnalysisStatus.DONE
 
     last_write = [0.0]
 
@@ -58,7 +60,7 @@ def run_fit(analysis_id: int) -> str:
         last_write[0] = now
         with session_scope(settings) as s:
             target = s.get(AnalysisResult, analysis_id)
-            if target is None or target.status == svc.CANCELLED:
+            if target is None or target.status == AnalysisStatus.CANCELLED:
                 raise svc.AnalysisCancelled(analysis_id)
             target.progress_done = done
             target.progress_total = total
@@ -76,11 +78,11 @@ def run_fit(analysis_id: int) -> str:
         log.warning("analysis %s cannot be fitted: %s", analysis_id, error)
     except svc.AnalysisCancelled:
         log.info("analysis %s was cancelled; its fit stopped", analysis_id)
-        return svc.CANCELLED
+        return AnalysisStatus.CANCELLED
     with session_scope(settings) as session:
         # Locked (on PostgreSQL), so a cancel arriving now waits and then finds it finished.
         row = session.get(AnalysisResult, analysis_id, with_for_update=True)
-        if row is None or row.status == svc.CANCELLED:
-            return svc.CANCELLED
+        if row is None or row.status == AnalysisStatus.CANCELLED:
+            return AnalysisStatus.CANCELLED
         svc.finish(session, row, result, error)
-    return "done" if error is None else "failed"
+    return AnalysisStatus.DONE if error is None else AnalysisStatus.FAILED

@@ -9,7 +9,8 @@ then also finds it in `/scorer/submission.txt`). Outcomes:
 - a score: stored on the attempt and as a human baseline (`core.services.baselining.record_score`);
 - no sandbox can be reached: the attempt stays `pending` with a message and can be scored again;
 - the task's scorer or image is broken, the task version is gone, or the score cannot be stored
-  (e.g. a time past the limit): the attempt is marked `error` with the reason.
+  (e.g. a time past the limit): the attempt is marked `error` with the reason (never the scorer's
+  output: the person timing the attempt may not read the task's answers; the log has it).
 
 Every outcome is a final state with a message; only a database outage sends the job again later.
 
@@ -27,10 +28,11 @@ from sqlalchemy.orm import Session
 
 from core.db import session_scope
 from core.errors import HorizonError
-from core.models_baselining import ATTEMPT_ERROR, ATTEMPT_PENDING, ATTEMPT_SCORING, BaseliningAttempt
+from core.models_baselining import BaseliningAttempt
 from core.services import baselining as svc
 from core.services.tasks import get_task, get_version
 from core.settings import Settings, get_settings
+from core.states import AttemptStatus, StopReason
 from workers.execution import (
     REASON_SANDBOX,
     AgentConfig,
@@ -40,7 +42,7 @@ from workers.execution import (
 )
 from workers.run_executor import bundle_of
 from workers.sandbox.base import SandboxBackend, SandboxUnavailable
-from workers.scaffolds.base import STOP_SUBMITTED, ScaffoldContext, ScaffoldResult
+from workers.scaffolds.base import ScaffoldContext, ScaffoldResult
 
 log = logging.getLogger(__name__)
 
@@ -63,18 +65,21 @@ class HumanAnswerScaffold:
         ctx.heartbeat()
         ctx.sandbox.put_files({SUBMISSION_NAME: self.answer}, ctx.sandbox.workdir)
         ctx.transcript.add("submission", answer=self.answer, source="human")
-        return ScaffoldResult(stop_reason=STOP_SUBMITTED, submission=self.answer)
+        return ScaffoldResult(stop_reason=StopReason.SUBMITTED, submission=self.answer)
 
 
 def scoring_backend(settings: Settings) -> SandboxBackend:
-    """The sandbox backend for scoring, labelled apart from run sandboxes."""
-    if settings.sandbox_backend == "docker":
-        from workers.sandbox.docker_backend import DockerBackend, default_instance
-
-        return DockerBackend(settings.docker_host, instance=default_instance(settings) + INSTANCE_SUFFIX)
+    """The sandbox backend for scoring, labelled apart from run sandboxes (so neither reaper
+    removes the other's)."""
+    from core.services.deployment import sandbox_instance
     from workers.sandbox import get_backend
 
-    return get_backend(settings.sandbox_backend, settings.docker_host, settings)
+    return get_backend(
+        settings.sandbox_backend,
+        settings.docker_host,
+        settings,
+        instance=sandbox_instance(settings) + INSTANCE_SUFFIX,
+    )
 
 
 def attempt_spec(session: Session, attempt: BaseliningAttempt) -> AttemptSpec:
@@ -101,7 +106,7 @@ def _reap_stale_scoring_sandboxes(backend: SandboxBackend, settings: Settings, c
             return True
         with session_scope(settings) as session:
             row = session.get(BaseliningAttempt, attempt_id)
-            return row is not None and row.status == ATTEMPT_SCORING
+            return row is not None and row.status == AttemptStatus.SCORING
 
     try:
         backend.reap_orphans(alive)
@@ -116,7 +121,7 @@ def score_attempt(
     settings = settings or get_settings()
     with session_scope(settings) as session:
         attempt = svc.get_attempt(session, attempt_id)
-        if attempt.status != ATTEMPT_SCORING:
+        if attempt.status != AttemptStatus.SCORING:
             log.info("baselining attempt %s is %s; nothing to score", attempt_id, attempt.status)
             return attempt.status
         problem: str | None = None
@@ -125,7 +130,8 @@ def score_attempt(
         except HorizonError as exc:
             problem = exc.message  # e.g. the task version is gone
     if problem is not None:
-        return _unscored(settings, attempt_id, ATTEMPT_ERROR, f"the answer could not be scored: {problem}")
+        message = f"the answer could not be scored: {problem}"
+        return _unscored(settings, attempt_id, AttemptStatus.ERROR, message)
     threshold = spec.task.scorer.threshold
 
     try:
@@ -134,22 +140,20 @@ def score_attempt(
         outcome = execute_attempt(spec, backend, heartbeat=lambda: None, heartbeat_interval_s=0)
     except InfraError as exc:
         if exc.reason == REASON_SANDBOX and isinstance(exc.__cause__, SandboxUnavailable):
-            return _unscored(settings, attempt_id, ATTEMPT_PENDING, _pending_message(str(exc.__cause__)))
-        return _unscored(
-            settings,
-            attempt_id,
-            ATTEMPT_ERROR,
-            f"the answer could not be scored because of a problem with the task or the sandbox "
-            f"({exc.reason}), not with the answer: {exc.message[:2000]}",
-        )
+            pending = _pending_message(str(exc.__cause__))
+            return _unscored(settings, attempt_id, AttemptStatus.PENDING, pending)
+        # The details may quote the scorer (the task's answers, which the person timing the
+        # attempt may not read): they go to this log only.
+        log.warning("scoring baselining attempt %s failed: %s", attempt_id, exc)
+        return _unscored(settings, attempt_id, AttemptStatus.ERROR, svc.unscorable_message(exc.reason))
     except SandboxUnavailable as exc:
-        return _unscored(settings, attempt_id, ATTEMPT_PENDING, _pending_message(str(exc)))
+        return _unscored(settings, attempt_id, AttemptStatus.PENDING, _pending_message(str(exc)))
     except OperationalError:
         raise  # the database is down: the job is sent again later
     except Exception as exc:  # noqa: BLE001 - any other failure ends the attempt, never `scoring`
         log.exception("scoring baselining attempt %s failed", attempt_id)
         return _unscored(
-            settings, attempt_id, ATTEMPT_ERROR, f"the answer could not be scored: {type(exc).__name__}"
+            settings, attempt_id, AttemptStatus.ERROR, f"the answer could not be scored: {type(exc).__name__}"
         )
 
     try:
@@ -166,7 +170,7 @@ def score_attempt(
         return _unscored(
             settings,
             attempt_id,
-            ATTEMPT_ERROR,
+            AttemptStatus.ERROR,
             f"scored {outcome.score_cont:g}, but the baseline could not be stored: {reason}",
         )
 

@@ -17,16 +17,19 @@ from celery.signals import worker_process_init
 from core.db import dispose_engines
 from core.queue import celery_config
 from core.settings import Settings, get_settings
+from core.states import JobName
 
 
 def create_celery(settings: Settings | None = None) -> Celery:
     settings = settings or get_settings()
-    app = Celery("horizon")
+    # A worker imports the jobs (which register themselves on `app`) when it starts; by name, as
+    # `workers.jobs` imports this module.
+    app = Celery("horizon", include=["workers.jobs"])
     app.conf.update(celery_config(settings))
     app.conf.beat_schedule = {
-        "reap-stale-runs": {"task": "runs.reap_stale", "schedule": settings.reap_interval_s},
-        "requeue-lost-runs": {"task": "runs.requeue_lost", "schedule": settings.reap_interval_s},
-        "pause-idle-baselining": {"task": "baselines.pause_idle", "schedule": 60.0},
+        "reap-stale-runs": {"task": JobName.REAP_STALE_RUNS.value, "schedule": settings.reap_interval_s},
+        "requeue-lost-runs": {"task": JobName.REQUEUE_LOST_RUNS.value, "schedule": settings.reap_interval_s},
+        "pause-idle-baselining": {"task": JobName.PAUSE_IDLE_ATTEMPTS.value, "schedule": 60.0},
     }
     return app
 
@@ -38,7 +41,3 @@ app = create_celery()
 def _fresh_connections(**_: Any) -> None:
     # Pooled connections must not be shared across fork.
     dispose_engines()
-
-
-# Importing the jobs registers them on `app`.
-import workers.jobs  # noqa: E402,F401

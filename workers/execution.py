@@ -8,7 +8,7 @@ database; it reports through its return value, the transcript and exceptions:
 - it raises `InfraError` (with a `reason`) when the attempt says nothing about the agent: the image
   did not build, the sandbox failed, the provider stayed down after retries, the scaffold crashed,
   or the scorer did not print a valid score. Such a run is retried and never enters a fit.
-- it lets whatever the `heartbeat` callable raises (the lead's "cancelled" signal) propagate
+- it lets whatever the `heartbeat` callable raises (the run job's "cancelled" signal) propagate
   unchanged, after removing the container.
 
 The scorer rule: the scorer runs as root after every agent process has been killed, with the work
@@ -31,17 +31,12 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from core.settings import Settings, get_settings
+from core.states import StopReason
 from core.taskspec import EnvironmentSpec, ResourceLimits, ScorerSpec, SolutionSpec, over_maxima
 from workers.providers.base import ContextWindowExceeded, ModelClient, ProviderError, ProviderOutage
 from workers.providers.config import ModelConfig
 from workers.sandbox.base import ImageBuildError, Sandbox, SandboxBackend, SandboxError
-from workers.scaffolds.base import (
-    STOP_AGENT_ERROR,
-    AgentLimits,
-    Scaffold,
-    ScaffoldContext,
-    ScaffoldResult,
-)
+from workers.scaffolds.base import AgentLimits, Scaffold, ScaffoldContext, ScaffoldResult
 from workers.scaffolds.registry import UnknownScaffold, get_scaffold
 from workers.transcript import Transcript
 
@@ -107,7 +102,7 @@ class AttemptSpec:
 
 @dataclass(frozen=True)
 class AttemptOutcome:
-    stop_reason: str
+    stop_reason: StopReason
     score_cont: float
     score_binarized: int
     submission: str | None
@@ -154,7 +149,7 @@ def parse_score(stdout: str) -> float | None:
 
 
 class _Heartbeat:
-    """Serialises calls to the lead's heartbeat from the scaffold and from a keepalive thread.
+    """Serialises calls to the run job's heartbeat from the scaffold and from a keepalive thread.
 
     The keepalive thread keeps the run's heartbeat fresh while one long command blocks the
     scaffold. If the heartbeat raises (run cancelled), the error is kept, the sandbox is removed at
@@ -407,7 +402,7 @@ def _run_scaffold_inner(
     except ContextWindowExceeded as exc:
         # The conversation outgrew the model even after trimming: the agent's attempt ends here.
         tr.add("error", message=f"context window exceeded: {exc}")
-        result = ScaffoldResult(stop_reason=STOP_AGENT_ERROR, submission=None)
+        result = ScaffoldResult(stop_reason=StopReason.AGENT_ERROR, submission=None)
     except ProviderError as exc:
         raise InfraError(REASON_PROVIDER, str(exc)) from exc
     except SandboxError as exc:
@@ -423,6 +418,17 @@ def _run_scaffold_inner(
         raise InfraError(
             REASON_SCAFFOLD, f"the scaffold crashed ({type(exc).__name__}); details are in the worker's log"
         ) from exc
+    if result.stop_reason not in tuple(StopReason):
+        # The database stores only these (a CHECK constraint on runs.stop_reason): any other is a
+        # bug of the scaffold's, not the agent's failure. Its value stays in this log (errors are public).
+        log.error(
+            "run %s attempt %s: unknown stop reason %.100r", spec.run_id, spec.attempt, result.stop_reason
+        )
+        raise InfraError(
+            REASON_SCAFFOLD,
+            f"the scaffold ended with an unknown stop reason (one of {', '.join(StopReason)})",
+        )
+    result = replace(result, stop_reason=StopReason(result.stop_reason))
     tr.add(
         "agent_end",
         stop_reason=result.stop_reason,
@@ -437,9 +443,7 @@ def _run_scaffold_inner(
 def _score(sandbox: Sandbox, scorer: ScorerSpec, submission: str | None, tr: Transcript) -> float:
     try:
         # Nothing the agent started may keep running (and changing files) while the scorer reads.
-        kill = getattr(sandbox, "kill_user_processes", None)
-        if callable(kill):
-            kill()
+        sandbox.kill_user_processes()
         sandbox.put_files({**scorer.files, "submission.txt": submission or ""}, SCORER_DIR)
         command = (
             f"HORIZON_SUBMISSION_FILE={SUBMISSION_FILE}; export HORIZON_SUBMISSION_FILE\n{scorer.command}"
@@ -459,6 +463,10 @@ def _score(sandbox: Sandbox, scorer: ScorerSpec, submission: str | None, tr: Tra
     score = None if result.timed_out else parse_score(result.stdout)
     if score is None:
         why = "timed out" if result.timed_out else f"exited {result.exit_code} without a score in [0, 1]"
-        tail = (result.stdout[-1500:] + "\n--- stderr ---\n" + result.stderr[-1500:]).strip()
-        raise InfraError(REASON_SCORER, f"scorer {why} (the last stdout line must be a number):\n{tail}")
+        # Not the scorer's output: this message becomes the run's public error. The output is in
+        # the `scorer` event above, which only the task's owner and admins read.
+        raise InfraError(
+            REASON_SCORER,
+            f"scorer {why} (the last stdout line must be a number); its output is in the transcript",
+        )
     return score

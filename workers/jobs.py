@@ -17,6 +17,7 @@ from core.services import baselining as baselining_svc
 from core.services import runs as run_svc
 from core.services import tasks as task_svc
 from core.settings import Settings, get_settings
+from core.states import JobName
 from workers.celery_app import app
 from workers.sandbox.base import SandboxUnavailable
 
@@ -64,14 +65,14 @@ def job(
     return decorate
 
 
-@job(task_svc.JOB_RECOMPUTE_HUMAN_TIME)
+@job(JobName.RECOMPUTE_HUMAN_TIME)
 def recompute_human_time(task_id: str) -> None:
     """Derive a task's human time from its baselines and store it."""
     with session_scope() as session:
         task_svc.recompute_human_time(session, task_id)
 
 
-@job("runs.reap_stale", periodic=True)
+@job(JobName.REAP_STALE_RUNS, periodic=True)
 def reap_stale_runs() -> list[int]:
     """Re-queue (or end as infra_error) runs whose worker stopped sending heartbeats."""
     settings = get_settings()
@@ -83,7 +84,7 @@ def reap_stale_runs() -> list[int]:
     return handled
 
 
-@job("runs.requeue_lost", periodic=True)
+@job(JobName.REQUEUE_LOST_RUNS, periodic=True)
 def requeue_lost_runs() -> list[int]:
     """Re-send messages for queued runs whose message may be lost (e.g. Redis restarted empty)."""
     from workers.requeue import requeue_lost
@@ -109,7 +110,7 @@ def reap_orphan_sandboxes() -> list[str]:
     return removed
 
 
-@job(run_svc.JOB_EXECUTE_RUN, queue=QUEUE_RUNS, retry_also_for=(SandboxUnavailable,))
+@job(JobName.EXECUTE_RUN, queue=QUEUE_RUNS, retry_also_for=(SandboxUnavailable,))
 def execute_run(run_id: int) -> None:
     """Claim run `run_id` and execute one attempt of it in a sandbox.
 
@@ -130,14 +131,13 @@ def _require_sandbox_backend(settings: Settings) -> None:
     from workers.sandbox import get_backend
 
     backend = get_backend(settings.sandbox_backend, settings.docker_host, settings)
-    # The Docker backend's client property pings the daemon and raises SandboxUnavailable.
-    client = getattr(backend, "client", None)
-    close = getattr(client, "close", None)
-    if callable(close):
-        close()
+    try:
+        backend.check_available()
+    finally:
+        backend.close()
 
 
-@job(baselining_svc.JOB_SCORE_ATTEMPT)
+@job(JobName.SCORE_ATTEMPT)
 def score_baselining_attempt(attempt_id: int) -> str:
     """Score a person's submitted answer in a sandbox and store it as a human baseline."""
     from workers.baseline_scoring import score_attempt
@@ -145,7 +145,7 @@ def score_baselining_attempt(attempt_id: int) -> str:
     return score_attempt(attempt_id)
 
 
-@job(baselining_svc.JOB_PAUSE_IDLE, periodic=True)
+@job(JobName.PAUSE_IDLE_ATTEMPTS, periodic=True)
 def pause_idle_attempts() -> list[int]:
     """Store the pauses running baselining attempts are due (idle page, time limit). Reads show
     them at once anyway; this keeps the stored status true for lists."""
@@ -153,7 +153,7 @@ def pause_idle_attempts() -> list[int]:
         return baselining_svc.pause_idle_attempts(session)
 
 
-@job("analysis.fit", queue=QUEUE_ANALYSIS)
+@job(JobName.FIT_ANALYSIS, queue=QUEUE_ANALYSIS)
 def fit_analysis(analysis_id: int) -> None:
     """Fit horizons and the trend over the database's completed runs; store the result row.
 

@@ -17,14 +17,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select
-
 from core.db import session_scope
-from core.models import AnalysisResult
-from core.queue import QUEUE_ANALYSIS, enqueue_after_commit
+from core.services import analyses as analysis_svc
 from core.services import runs as run_svc
-from core.services.analyses import JOB_FIT
 from core.settings import Settings
+from core.states import AnalysisStatus
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +64,7 @@ def requeue_lost(settings: Settings) -> list[int]:
             run_ids = run_svc.requeue_lost_runs(session, settings, broker_lost=lost)
             analysis_ids: list[int] = []
             if lost:
-                analysis_ids = list(
-                    session.scalars(select(AnalysisResult.id).where(AnalysisResult.status == "queued"))
-                )
-                for analysis_id in analysis_ids:
-                    enqueue_after_commit(session, JOB_FIT, analysis_id, queue=QUEUE_ANALYSIS)
+                analysis_ids = analysis_svc.resend_analyses(session, (AnalysisStatus.QUEUED,))
     except BaseException:
         if lost and settings.redis_url:
             release_broker_claim(settings.redis_url)

@@ -1,5 +1,7 @@
 """The run job: claim a run row, execute one attempt in a sandbox, record the outcome.
 
+A run's whole life, drawn: docs/architecture.md.
+
 This is where the database lifecycle (core/services/runs.py) meets execution
 (workers/execution.py). Outcome classes stay apart: an attempt that ran to the end is `completed`
 with its score and stop reason; an infrastructure failure is re-queued up to max_attempts and then
@@ -24,9 +26,11 @@ from sqlalchemy.orm import Session
 from core.db import session_scope
 from core.model_keys import key_problem
 from core.models import Run, TaskVersion
+from core.schemas import RunResult
 from core.services import batches as batch_svc
 from core.services import runs as run_svc
 from core.settings import Settings, get_settings
+from core.states import RunStatus
 from core.taskspec import EnvironmentSpec, ResourceLimits, ScorerSpec, SolutionSpec
 from workers.execution import (
     REASON_CONFIG,
@@ -214,7 +218,7 @@ def execute_claimed_run(
         detail = f"unexpected {type(exc).__name__} in the worker; details are in the worker's log"
         return _infra_failure(run_id, attempt, detail, settings, None)
 
-    result = run_svc.RunResult(
+    result = RunResult(
         stop_reason=outcome.stop_reason,
         score_cont=outcome.score_cont,
         score_binarized=outcome.score_binarized,
@@ -232,7 +236,7 @@ def execute_claimed_run(
         log.warning("run %s attempt %s finished but no longer owns the run; discarded", run_id, attempt)
         return None
     _after_final(run_id, settings)
-    return "completed"
+    return RunStatus.COMPLETED
 
 
 T = TypeVar("T")
@@ -279,7 +283,7 @@ def _infra_failure(
             return run_svc.record_infra_failure(session, run_id, attempt, error, settings, transcript)
 
     status = _retrying_db(store, settings, f"recording run {run_id} attempt {attempt}'s failure")
-    if status == "infra_error":
+    if status == RunStatus.INFRA_ERROR:
         _after_final(run_id, settings)
     return status
 
@@ -293,4 +297,4 @@ def run_is_alive(run_id: int, attempt: int, settings: Settings | None = None) ->
         return True
     with session_scope(settings or get_settings()) as session:
         run = session.get(Run, run_id)
-        return run is not None and run.status == "running" and run.attempt == attempt
+        return run is not None and run.status == RunStatus.RUNNING and run.attempt == attempt

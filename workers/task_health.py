@@ -84,14 +84,16 @@ class TaskHealth:
         return self.null.score_cont if self.null else None
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready record (what the lead stores per task version)."""
+        """A JSON-ready record (stored per task version in `task_health_checks.details`)."""
         return asdict(self)
 
 
 def _scorer_output(transcript: list[dict[str, Any]]) -> str:
+    # The tail of stdout, then of stderr (a broken scorer's traceback): private health details.
     for event in reversed(transcript):
         if event.get("kind") == "scorer":
-            return str(event.get("stdout", ""))[-2000:]
+            stderr = str(event.get("stderr") or "")[-1500:]
+            return str(event.get("stdout", ""))[-2000:] + (f"\n--- stderr ---\n{stderr}" if stderr else "")
     return ""
 
 

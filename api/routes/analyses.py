@@ -7,10 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import Caller, SessionDep, get_settings_dep, reader, submitter
-from api.params import Offset, RowId
 from core.models import AnalysisResult
+from core.schemas import AnalysisRequest
 from core.services import analyses as svc
 from core.settings import Settings
+from core.states import AnalysisStatus
+from web.params import Offset, RowId
 
 router = APIRouter(prefix="/api/analyses", tags=["analyses"])
 
@@ -39,14 +41,14 @@ def analysis_out(row: AnalysisResult, stale: str | None = None, full: bool = Tru
 @router.post("", status_code=202)
 def request_analysis(
     session: SessionDep,
-    data: svc.AnalysisRequest | None = None,
+    data: AnalysisRequest | None = None,
     caller: Caller = Depends(submitter),
     settings: Settings = Depends(get_settings_dep),
 ) -> dict[str, Any]:
     """Queue a fit over all completed runs (infrastructure failures excluded and counted).
 
     Submitters may ask for at most HORIZON_ANALYSIS_MAX_BOOTSTRAP_SUBMITTER bootstrap replicates."""
-    request = data or svc.AnalysisRequest()
+    request = data or AnalysisRequest()
     svc.check_bootstrap_allowed(request, caller.role, settings)
     row = svc.request_analysis(session, request, created_by_token_id=caller.token_id)
     return analysis_out(row)
@@ -77,7 +79,7 @@ def latest(session: SessionDep, _: Caller = Depends(reader)) -> dict[str, Any]:
 @router.get("/{analysis_id}")
 def get_analysis(analysis_id: RowId, session: SessionDep, _: Caller = Depends(reader)) -> dict[str, Any]:
     row = svc.get_analysis(session, analysis_id)
-    return analysis_out(row, svc.stale_reason(session, row) if row.status == "done" else None)
+    return analysis_out(row, svc.stale_reason(session, row) if row.status == AnalysisStatus.DONE else None)
 
 
 @router.post("/{analysis_id}/cancel")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from api.deps import Caller, SessionDep, get_settings_dep, reader, submitter
-from api.params import RowId
 from core.auth import role_allows
-from core.models import ROLE_ADMIN
 from core.schemas import AgentCreate, AgentOut, ModelCreate, ModelOut, ModelUpdate
 from core.services import catalog as svc
 from core.settings import Settings
+from core.states import Role
+from web.params import RowId
 
 router = APIRouter(prefix="/api", tags=["models and agents"])
 
@@ -27,7 +27,7 @@ def create_model(
     caller: Caller = Depends(submitter),
     settings: Settings = Depends(get_settings_dep),
 ) -> ModelOut:
-    is_admin = role_allows(caller.role, ROLE_ADMIN)
+    is_admin = role_allows(caller.role, Role.ADMIN)
     row = svc.create_model(session, data, settings, is_admin=is_admin, owner_token_id=caller.token_id)
     return svc.model_out(row)
 

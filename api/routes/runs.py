@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import Caller, SessionDep, reader, submitter
-from api.params import MAX_ROW_ID, Offset, RowId, id_or_name
 from core.auth import role_allows
-from core.models import ROLE_ADMIN
 from core.schemas import BatchCreate, BatchOut, Page, RunOut
 from core.services import batches as batch_svc
 from core.services import runs as run_svc
 from core.services import transcripts as transcript_svc
+from core.states import Role, RunStatus
+from web.params import MAX_ROW_ID, Offset, RowId, id_or_name
 
 router = APIRouter(prefix="/api", tags=["batches and runs"])
-
-RunStatus = Literal["queued", "running", "completed", "infra_error", "cancelled"]
 
 
 @router.post("/batches", response_model=BatchOut, status_code=201)
@@ -73,7 +71,7 @@ def list_runs(
         limit=limit,
         offset=offset,
     )
-    full = role_allows(caller.role, ROLE_ADMIN)
+    full = role_allows(caller.role, Role.ADMIN)
     items = [run_svc.run_out(r, full_error=full) for r in rows]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
@@ -81,7 +79,7 @@ def list_runs(
 @router.get("/runs/{run_id}", response_model=RunOut)
 def get_run(run_id: RowId, session: SessionDep, caller: Caller = Depends(reader)) -> RunOut:
     # Only admins read a stored error whole (older rows may hold tracebacks with host paths).
-    full = role_allows(caller.role, ROLE_ADMIN)
+    full = role_allows(caller.role, Role.ADMIN)
     return run_svc.run_out(run_svc.get_run(session, run_id), full_error=full)
 
 
@@ -99,8 +97,10 @@ def get_transcript(
     limit: int = Query(
         transcript_svc.DEFAULT_PAGE_EVENTS, ge=1, le=transcript_svc.MAX_PAGE_EVENTS, description="Events."
     ),
-    _: Caller = Depends(reader),
+    caller: Caller = Depends(reader),
 ) -> dict[str, Any]:
     """One page of the run's transcript: `total` events in all, `next_offset` (null at the end)
-    starts the next page; a page stops early when its events are large."""
-    return transcript_svc.transcript_page(session, run_id, offset, limit).as_json()
+    starts the next page; a page stops early when its events are large. Unless the caller owns
+    the task or is an admin, the scorer's command and output, and in `oracle` runs the reference
+    solution's command and output, read "[hidden: ...]"."""
+    return transcript_svc.transcript_page(session, run_id, offset, limit, reader=caller).as_json()

@@ -7,11 +7,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select, text
 
 from api.deps import Caller, SessionDep, admin, get_settings_dep
-from api.params import RowId
 from core.auth import create_token, revoke_token
 from core.models import ApiToken
 from core.schemas import HealthOut, TokenCreate, TokenCreated, TokenOut
 from core.settings import Settings
+from web.params import RowId
 
 router = APIRouter(prefix="/api", tags=["system"])
 

@@ -6,13 +6,12 @@ from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import object_session
 
 from api.deps import Caller, SessionDep, reader, submitter
-from api.params import Offset, RowId
 from core.models import Task
 from core.ownership import owner_name
 from core.schemas import (
     BaselineCreate,
     BaselineOut,
-    HumanTime,
+    HumanTimeOut,
     Page,
     TaskCreate,
     TaskOut,
@@ -22,6 +21,7 @@ from core.schemas import (
 )
 from core.services import tasks as svc
 from core.services.human_time import live_baselines
+from web.params import Offset, RowId
 
 router = APIRouter(prefix="/api/tasks", tags=["tasks"])
 
@@ -33,7 +33,7 @@ def summary(task: Task) -> TaskSummary:
         title=task.title,
         tags=task.tags or [],
         current_version=task.current_version,
-        human_time=HumanTime(
+        human_time=HumanTimeOut(
             minutes=task.human_minutes,
             source=task.human_minutes_source,  # type: ignore[arg-type]
             n_successful_baselines=task.n_successful_baselines,

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from core.bounded_yaml import short_repr
+from analysis.bounded_yaml import short_repr
 from core.taskfolder import IGNORED_NAMES
 from core.taskspec import (
+    FOLDER_ID_MAX_CHARS,
     MAX_FILE_BYTES,
     MAX_FILES,
     MAX_HUMAN_MINUTES,
@@ -27,9 +28,9 @@ class ImportProblem(ValueError):
 
 
 def slug(text: str, fallback: str = "task") -> str:
-    """A lower-case id usable as a task or family name (letters, digits, '-' and '_')."""
+    """A lower-case id usable as a task or family folder name (core.taskspec.FolderId)."""
     value = re.sub(r"[^a-z0-9_-]+", "-", text.strip().lower()).strip("-_")
-    return (value or fallback)[:80]
+    return (value or fallback)[:FOLDER_ID_MAX_CHARS]
 
 
 def read_text_tree(folder: Path, *, skip: frozenset[str] = frozenset()) -> dict[str, str]:

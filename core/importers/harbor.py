@@ -39,10 +39,10 @@ from core.importers.common import (
     workdir,
 )
 from core.taskfolder import write_task_folder
-from core.taskspec import BASE_IMAGE, DEFAULT_WORKDIR
+from core.taskspec import BASE_IMAGE, DEFAULT_WORKDIR, TITLE_MAX_CHARS
 
 ESTIMATE_SOURCE = "harbor-task-toml"
-MAX_DISK_MB = 4096  # tmpfs counts against memory; see workers.sandbox.docker_backend
+MAX_DISK_MB = 4096  # tmpfs counts against memory; see workers.sandbox.docker.backend
 VERIFIER_LOGS = "/tmp/horizon-verifier"
 
 _VERIFY_SCRIPT = """#!/bin/bash
@@ -239,7 +239,7 @@ def import_harbor_task(
     spec: dict[str, Any] = {
         "id": task_id,
         "family": family_id,
-        "title": str((config.get("task") or {}).get("description") or name)[:200],
+        "title": str((config.get("task") or {}).get("description") or name)[:TITLE_MAX_CHARS],
         "version": 1,
         "time_limit_s": time_limit_s,
         "tags": list(dict.fromkeys(["harbor-import", *tags])),

@@ -37,7 +37,7 @@ from typing import Any
 
 import yaml
 
-from core.bounded_yaml import load_yaml
+from analysis.bounded_yaml import load_yaml
 from core.importers.common import (
     ImportProblem,
     human_minutes,
@@ -54,7 +54,7 @@ ESTIMATE_SOURCE = "metr-manifest"
 MARKER = "@@horizon-metr-introspection@@"
 # METR images keep the family in /root (the standard's Dockerfile: WORKDIR /root; COPY . .).
 FAMILY_DIR_IN_IMAGE = "/root"
-MAX_DISK_MB = 4096  # tmpfs counts against memory; see workers.sandbox.docker_backend
+MAX_DISK_MB = 4096  # tmpfs counts against memory; see workers.sandbox.docker.backend
 
 _INTROSPECT = r"""
 import json, sys

@@ -14,58 +14,23 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from analysis.report import AnalysisParams
 from analysis.trend import DateWindow
 from core.errors import Conflict, InvalidInput, NotFound
-from core.models import (
-    ROLE_ADMIN,
-    RUN_COMPLETED,
-    RUN_INFRA_ERROR,
-    Agent,
-    AnalysisResult,
-    Model,
-    Run,
-    Task,
-    TaskHealthCheck,
-    utcnow,
-)
+from core.models import Agent, AnalysisResult, Model, Run, Task, TaskHealthCheck, utcnow
 from core.ownership import require_owner
 from core.queue import QUEUE_ANALYSIS, enqueue_after_commit
 from core.quotas import check_analysis_quota
+from core.schemas import AnalysisRequest
 from core.settings import Settings
-
-JOB_FIT = "analysis.fit"
-# An analysis in one of these states may still be cancelled; its job stops at the next check.
-ACTIVE = ("queued", "running")
-CANCELLED = "cancelled"
+from core.states import ACTIVE_ANALYSIS_STATUSES, AnalysisStatus, JobName, Role, RunStatus
 
 
 class AnalysisCancelled(Exception):
     """Raised from the fit's progress callback when the analysis was cancelled meanwhile."""
-
-
-class AnalysisRequest(BaseModel):
-    """Parameters of an analysis (defaults reproduce METR's paper-era method)."""
-
-    model_config = ConfigDict(extra="forbid")
-    regularization: float = Field(default=0.1, gt=0, le=1e6)
-    weighting: str = Field(default="invsqrt", pattern="^(invsqrt|equal)$")
-    bootstrap: int = Field(default=1000, ge=0, le=100_000)
-    seed: int = Field(default=42, ge=0)
-    solver: str = Field(default="fast", pattern="^(fast|sklearn)$")
-    window_after: dt.date = dt.date(2019, 1, 1)
-    window_before: dt.date = dt.date(2030, 1, 1)
-    include_unhealthy_tasks: bool = False
-    partial_scoring: bool = False
-
-    @model_validator(mode="after")
-    def _window_order(self) -> AnalysisRequest:
-        if self.window_after >= self.window_before:
-            raise ValueError("window_after must be before window_before")
-        return self
 
 
 @dataclass(frozen=True)
@@ -111,7 +76,8 @@ def gather_inputs(session: Session, request: AnalysisRequest) -> AnalysisInputs:
         )
         .join(Agent, Agent.id == Run.agent_id)
         .join(Task, Task.id == Run.task_id)
-        .where(Run.status == RUN_COMPLETED, Run.score_binarized.is_not(None), Task.human_minutes.is_not(None))
+        .where(Run.status == RunStatus.COMPLETED, Run.score_binarized.is_not(None))
+        .where(Task.human_minutes.is_not(None))
         .order_by(Run.id)
     )
     rows = list(session.execute(stmt))
@@ -140,7 +106,9 @@ def gather_inputs(session: Session, request: AnalysisRequest) -> AnalysisInputs:
         when = own or model_date
         if when is not None:
             release_dates[name] = when
-    n_infra = session.scalar(select(func.count()).select_from(Run).where(Run.status == RUN_INFRA_ERROR)) or 0
+    n_infra = (
+        session.scalar(select(func.count()).select_from(Run).where(Run.status == RunStatus.INFRA_ERROR)) or 0
+    )
     digest = hashlib.sha256()
     digest.update(json.dumps(request.model_dump(mode="json"), sort_keys=True).encode())
     digest.update(pd.util.hash_pandas_object(frame, index=False).values.tobytes())
@@ -148,9 +116,8 @@ def gather_inputs(session: Session, request: AnalysisRequest) -> AnalysisInputs:
     return AnalysisInputs(frame, release_dates, n_infra, len(rows) - len(kept), digest.hexdigest())
 
 
-def analysis_params(request: AnalysisRequest) -> Any:
-    from analysis.report import AnalysisParams
-
+def analysis_params(request: AnalysisRequest) -> AnalysisParams:
+    """The pure fit's parameters for a stored request."""
     return AnalysisParams(
         regularization=request.regularization,
         weighting=request.weighting,  # type: ignore[arg-type]
@@ -166,7 +133,7 @@ def analysis_params(request: AnalysisRequest) -> Any:
 def check_bootstrap_allowed(request: AnalysisRequest, role: str, settings: Settings) -> None:
     """Submitters get a capped bootstrap (a fit's cost grows with it); admins up to the schema's."""
     cap = settings.analysis_max_bootstrap_submitter
-    if role != ROLE_ADMIN and request.bootstrap > cap:
+    if role != Role.ADMIN and request.bootstrap > cap:
         raise InvalidInput(
             f"bootstrap: at most {cap} replicates for your role (asked for {request.bootstrap}); "
             "an admin may ask for more (HORIZON_ANALYSIS_MAX_BOOTSTRAP_SUBMITTER sets the cap)"
@@ -183,14 +150,28 @@ def request_analysis(
     HORIZON_QUOTA_ANALYSES)."""
     check_analysis_quota(session, created_by_token_id)
     row = AnalysisResult(
-        status="queued",
+        status=AnalysisStatus.QUEUED,
         params={**request.model_dump(mode="json"), "reason": reason},
         created_by_token_id=created_by_token_id,
     )
     session.add(row)
     session.flush()
-    enqueue_after_commit(session, JOB_FIT, row.id, queue=QUEUE_ANALYSIS)
+    enqueue_after_commit(session, JobName.FIT_ANALYSIS, row.id, queue=QUEUE_ANALYSIS)
     return row
+
+
+def resend_analyses(session: Session, statuses: tuple[str, ...]) -> list[int]:
+    """Send another fit message, once this commits, for every analysis in one of `statuses` (their
+    messages were lost: a broker that forgot its data, an in-process queue that stopped). The job
+    is idempotent, so a duplicate is harmless. Returns the ids."""
+    ids = list(
+        session.scalars(
+            select(AnalysisResult.id).where(AnalysisResult.status.in_(statuses)).order_by(AnalysisResult.id)
+        )
+    )
+    for analysis_id in ids:
+        enqueue_after_commit(session, JobName.FIT_ANALYSIS, analysis_id, queue=QUEUE_ANALYSIS)
+    return ids
 
 
 def get_analysis(session: Session, analysis_id: int) -> AnalysisResult:
@@ -208,19 +189,19 @@ def cancel_analysis(session: Session, analysis_id: int, token_id: int | None, ro
     """
     row = get_analysis(session, analysis_id)
     require_owner(row.created_by_token_id, role, token_id, "analysis")
-    if row.status == CANCELLED:
+    if row.status == AnalysisStatus.CANCELLED:
         return row
-    if row.status not in ACTIVE:
+    if row.status not in ACTIVE_ANALYSIS_STATUSES:
         raise Conflict(
             f"analysis {analysis_id} is already {row.status}; only a queued or running one can be cancelled"
         )
     done = session.execute(
         update(AnalysisResult)
-        .where(AnalysisResult.id == analysis_id, AnalysisResult.status.in_(ACTIVE))
-        .values(status=CANCELLED, finished_at=utcnow())
+        .where(AnalysisResult.id == analysis_id, AnalysisResult.status.in_(ACTIVE_ANALYSIS_STATUSES))
+        .values(status=AnalysisStatus.CANCELLED, finished_at=utcnow())
     )
     session.refresh(row)
-    if getattr(done, "rowcount", 1) == 0 and row.status != CANCELLED:
+    if getattr(done, "rowcount", 1) == 0 and row.status != AnalysisStatus.CANCELLED:
         raise Conflict(f"analysis {analysis_id} finished meanwhile ({row.status})")
     return row
 
@@ -228,7 +209,7 @@ def cancel_analysis(session: Session, analysis_id: int, token_id: int | None, ro
 def latest_analysis(session: Session, *, simulated: bool = False) -> AnalysisResult:
     row = session.scalar(
         select(AnalysisResult)
-        .where(AnalysisResult.status == "done", AnalysisResult.simulated.is_(simulated))
+        .where(AnalysisResult.status == AnalysisStatus.DONE, AnalysisResult.simulated.is_(simulated))
         .order_by(AnalysisResult.id.desc())
         .limit(1)
     )
@@ -250,8 +231,8 @@ def mark_running(session: Session, row: AnalysisResult, inputs: AnalysisInputs, 
     cancel arriving now is never overwritten)."""
     started = session.execute(
         update(AnalysisResult)
-        .where(AnalysisResult.id == row.id, AnalysisResult.status.in_(ACTIVE))
-        .values(status="running")
+        .where(AnalysisResult.id == row.id, AnalysisResult.status.in_(ACTIVE_ANALYSIS_STATUSES))
+        .values(status=AnalysisStatus.RUNNING)
     )
     if getattr(started, "rowcount", 1) == 0:
         return False
@@ -265,7 +246,7 @@ def mark_running(session: Session, row: AnalysisResult, inputs: AnalysisInputs, 
 
 
 def finish(session: Session, row: AnalysisResult, result: dict[str, Any] | None, error: str | None) -> None:
-    row.status = "done" if error is None else "failed"
+    row.status = AnalysisStatus.DONE if error is None else AnalysisStatus.FAILED
     row.result = result
     row.error = error
     row.finished_at = utcnow()
@@ -276,7 +257,7 @@ def finish(session: Session, row: AnalysisResult, result: dict[str, Any] | None,
 
 def stale_reason(session: Session, row: AnalysisResult) -> str | None:
     """Why a stored result no longer matches the database, or None when it still does."""
-    finished = session.scalar(select(func.max(Run.finished_at)).where(Run.status == RUN_COMPLETED))
+    finished = session.scalar(select(func.max(Run.finished_at)).where(Run.status == RunStatus.COMPLETED))
     if finished is not None and row.created_at is not None:
         created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)
         done = finished if finished.tzinfo else finished.replace(tzinfo=dt.UTC)

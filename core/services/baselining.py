@@ -33,19 +33,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import HumanBaseline, utcnow
 from core.models_baselining import (
-    ATTEMPT_ABANDONED,
-    ATTEMPT_ACTIVE,
-    ATTEMPT_ERROR,
-    ATTEMPT_PAUSED,
-    ATTEMPT_PENDING,
-    ATTEMPT_SCORED,
-    ATTEMPT_SCORING,
     EVENT_ABANDON,
     EVENT_PAUSE,
     EVENT_RESUME,
     EVENT_START,
     EVENT_SUBMIT,
-    OPEN_STATUSES,
     BaseliningAttempt,
     BaseliningEvent,
 )
@@ -53,10 +45,12 @@ from core.ownership import Actor, check_owner
 from core.queue import enqueue_after_commit
 from core.services.tasks import add_timed_baseline, current_version, get_task
 from core.settings import get_settings
+from core.states import OPEN_ATTEMPT_STATUSES, AttemptStatus, JobName
 from core.taskspec import MAX_HUMAN_MINUTES
 
-JOB_SCORE_ATTEMPT = "baselines.score_attempt"
-JOB_PAUSE_IDLE = "baselines.pause_idle"
+# What earlier versions wrote before a scoring failure's details (which may quote the scorer).
+_OLD_DETAILS = "not with the answer: "
+
 MAX_ANSWER_CHARS = 100_000
 # A baseline needs a positive duration; an answer submitted within the same second as the start
 # is recorded as one second of work.
@@ -124,7 +118,7 @@ def auto_pause(attempt: BaseliningAttempt, now: dt.datetime, idle_s: float) -> A
     """The pause `attempt` is due at `now`, if any: the idle one (from the page's last sign of
     life, once it is older than `idle_s`) or the limit (when the active time reached
     MAX_ACTIVE_SECONDS), whichever came first. None for an attempt that is not running."""
-    if attempt.status != ATTEMPT_ACTIVE:
+    if attempt.status != AttemptStatus.ACTIVE:
         return None
     events = [(e.kind, _utc(e.at)) for e in attempt.events]
     since = _running_since(events)
@@ -170,15 +164,32 @@ class TimerState:
     at_limit: bool  # the active time reached the limit: the clock cannot run again
 
 
+def unscorable_message(reason: str) -> str:
+    """What the person timing an attempt reads when the task or the sandbox failed while scoring
+    (`reason`: the worker's failure reason). Never the failure's details: they may quote the task's
+    scorer, which only the task's owner and admins read; the worker logs them."""
+    what = "the task's scorer failed" if reason == "scorer" else f"the task or the sandbox failed ({reason})"
+    return (
+        f"the answer could not be scored: {what}, not because of the answer; "
+        "an admin can see the details in the worker's log"
+    )
+
+
+def _shown_message(message: str) -> str:
+    # Rows written by earlier versions end a scoring failure with its details: cut them.
+    cut = message.find(_OLD_DETAILS)
+    return message if cut < 0 else message[: cut + len(_OLD_DETAILS)] + "[details in the worker's log]"
+
+
 def timer_state(attempt: BaseliningAttempt, now: dt.datetime | None = None) -> TimerState:
     """The attempt's state at `now` (default: the server's clock), with any pause it is due
     (idle page, limit) applied, whether or not that pause is stored yet."""
     now = now or utcnow()
-    status, message = attempt.status, attempt.message
+    status, message = attempt.status, _shown_message(attempt.message)
     events = [(e.kind, e.at) for e in attempt.events]
     due = auto_pause(attempt, now, idle_pause_s(object_session(attempt)))
     if due is not None:
-        status, message = ATTEMPT_PAUSED, due.reason
+        status, message = AttemptStatus.PAUSED, due.reason
         events.append((EVENT_PAUSE, due.at))
     if attempt.active_seconds is not None:
         seconds = attempt.active_seconds
@@ -189,7 +200,7 @@ def timer_state(attempt: BaseliningAttempt, now: dt.datetime | None = None) -> T
         attempt_id=attempt.id,
         status=status,
         active_seconds=seconds,
-        running=status == ATTEMPT_ACTIVE,
+        running=status == AttemptStatus.ACTIVE,
         server_time=now,
         score=attempt.score,
         succeeded=attempt.succeeded,
@@ -265,7 +276,7 @@ def settle(session: Session, attempt: BaseliningAttempt, now: dt.datetime | None
     True when one was stored."""
     due = auto_pause(attempt, now or utcnow(), idle_pause_s(session))
     if due is None or not _move(
-        session, attempt, (ATTEMPT_ACTIVE,), status=ATTEMPT_PAUSED, message=due.reason
+        session, attempt, (AttemptStatus.ACTIVE,), status=AttemptStatus.PAUSED, message=due.reason
     ):
         return False
     _add_event(session, attempt, EVENT_PAUSE, at=due.at)
@@ -300,7 +311,7 @@ def start_attempt(
         task_version=current_version(task).version,
         baseliner=baseliner,
         token_id=token_id,
-        status=ATTEMPT_ACTIVE,
+        status=AttemptStatus.ACTIVE,
         message="",
         last_seen_at=now,
     )
@@ -313,10 +324,10 @@ def start_attempt(
 def pause_attempt(session: Session, attempt_id: int, actor: Actor) -> BaseliningAttempt:
     """Stop the clock; pausing a paused attempt changes nothing."""
     attempt = _owned(session, attempt_id, actor)
-    if attempt.status == ATTEMPT_PAUSED:
+    if attempt.status == AttemptStatus.PAUSED:
         return attempt
-    if not _move(session, attempt, (ATTEMPT_ACTIVE,), status=ATTEMPT_PAUSED, message=""):
-        if attempt.status == ATTEMPT_PAUSED:
+    if not _move(session, attempt, (AttemptStatus.ACTIVE,), status=AttemptStatus.PAUSED, message=""):
+        if attempt.status == AttemptStatus.PAUSED:
             return attempt
         raise _conflict(attempt, "only a running attempt can be paused")
     _add_event(session, attempt, EVENT_PAUSE)
@@ -326,15 +337,18 @@ def pause_attempt(session: Session, attempt_id: int, actor: Actor) -> Baselining
 def resume_attempt(session: Session, attempt_id: int, actor: Actor) -> BaseliningAttempt:
     """Restart the clock; resuming a running attempt changes nothing."""
     attempt = _owned(session, attempt_id, actor)
-    if attempt.status == ATTEMPT_ACTIVE:
+    if attempt.status == AttemptStatus.ACTIVE:
         return attempt
-    if attempt.status != ATTEMPT_PAUSED:
+    if attempt.status != AttemptStatus.PAUSED:
         raise _conflict(attempt, "only a paused attempt can be resumed")
     if active_seconds((e.kind, e.at) for e in attempt.events) >= MAX_ACTIVE_SECONDS:
         raise Conflict(_LIMIT_MESSAGE)
     now = utcnow()
-    if not _move(session, attempt, (ATTEMPT_PAUSED,), status=ATTEMPT_ACTIVE, message="", last_seen_at=now):
-        if attempt.status == ATTEMPT_ACTIVE:
+    resumed = _move(
+        session, attempt, (AttemptStatus.PAUSED,), status=AttemptStatus.ACTIVE, message="", last_seen_at=now
+    )
+    if not resumed:
+        if attempt.status == AttemptStatus.ACTIVE:
             return attempt
         raise _conflict(attempt, "only a paused attempt can be resumed")
     _add_event(session, attempt, EVENT_RESUME, at=now)
@@ -345,8 +359,8 @@ def heartbeat(session: Session, attempt_id: int, actor: Actor) -> BaseliningAtte
     """The person's page is alive: a running attempt keeps counting. A heartbeat after the idle
     time revives nothing (the pause is stored first); the person resumes by hand."""
     attempt = _owned(session, attempt_id, actor)
-    if attempt.status == ATTEMPT_ACTIVE:
-        _move(session, attempt, (ATTEMPT_ACTIVE,), last_seen_at=utcnow())
+    if attempt.status == AttemptStatus.ACTIVE:
+        _move(session, attempt, (AttemptStatus.ACTIVE,), last_seen_at=utcnow())
     return attempt
 
 
@@ -356,7 +370,7 @@ def submit_attempt(session: Session, attempt_id: int, actor: Actor, answer: str)
     if len(answer) > MAX_ANSWER_CHARS:
         raise InvalidInput(f"the answer is {len(answer):,} characters; the limit is {MAX_ANSWER_CHARS:,}")
     attempt = _owned(session, attempt_id, actor)
-    if attempt.status not in OPEN_STATUSES:
+    if attempt.status not in OPEN_ATTEMPT_STATUSES:
         raise _conflict(attempt, "it was already submitted or abandoned")
     now = utcnow()
     seconds = active_seconds([*((e.kind, e.at) for e in attempt.events), (EVENT_SUBMIT, now)])
@@ -367,8 +381,8 @@ def submit_attempt(session: Session, attempt_id: int, actor: Actor, answer: str)
     won = _move(
         session,
         attempt,
-        OPEN_STATUSES,
-        status=ATTEMPT_SCORING,
+        OPEN_ATTEMPT_STATUSES,
+        status=AttemptStatus.SCORING,
         active_seconds=min(seconds, MAX_ACTIVE_SECONDS),
         answer=answer,
         submitted_at=now,
@@ -377,22 +391,22 @@ def submit_attempt(session: Session, attempt_id: int, actor: Actor, answer: str)
     if not won:
         raise _conflict(attempt, "it was already submitted or abandoned")
     _add_event(session, attempt, EVENT_SUBMIT, at=now)
-    enqueue_after_commit(session, JOB_SCORE_ATTEMPT, attempt.id)
+    enqueue_after_commit(session, JobName.SCORE_ATTEMPT, attempt.id)
     return attempt
 
 
 def abandon_attempt(session: Session, attempt_id: int, actor: Actor) -> BaseliningAttempt:
     """Give up on an attempt: nothing is stored as a baseline."""
     attempt = _owned(session, attempt_id, actor)
-    if attempt.status not in OPEN_STATUSES:
+    if attempt.status not in OPEN_ATTEMPT_STATUSES:
         raise _conflict(attempt, "only an open attempt can be abandoned")
     now = utcnow()
     seconds = active_seconds([*((e.kind, e.at) for e in attempt.events), (EVENT_ABANDON, now)])
     won = _move(
         session,
         attempt,
-        OPEN_STATUSES,
-        status=ATTEMPT_ABANDONED,
+        OPEN_ATTEMPT_STATUSES,
+        status=AttemptStatus.ABANDONED,
         active_seconds=min(seconds, MAX_ACTIVE_SECONDS),
         message="abandoned; not stored as a baseline",
     )
@@ -405,10 +419,10 @@ def abandon_attempt(session: Session, attempt_id: int, actor: Actor) -> Baselini
 def rescore_attempt(session: Session, attempt_id: int, actor: Actor) -> BaseliningAttempt:
     """Send the scoring job again for an attempt left pending or whose scorer failed."""
     attempt = _owned(session, attempt_id, actor)
-    retriable = (ATTEMPT_PENDING, ATTEMPT_ERROR)
-    if not _move(session, attempt, retriable, status=ATTEMPT_SCORING, message="waiting for the scorer"):
+    retriable = (AttemptStatus.PENDING, AttemptStatus.ERROR)
+    if not _move(session, attempt, retriable, status=AttemptStatus.SCORING, message="waiting for the scorer"):
         raise _conflict(attempt, "only pending or failed scoring is retried")
-    enqueue_after_commit(session, JOB_SCORE_ATTEMPT, attempt.id)
+    enqueue_after_commit(session, JobName.SCORE_ATTEMPT, attempt.id)
     return attempt
 
 
@@ -418,7 +432,7 @@ def pause_idle_attempts(session: Session, now: dt.datetime | None = None) -> lis
     now = now or utcnow()
     running = session.scalars(
         select(BaseliningAttempt)
-        .where(BaseliningAttempt.status == ATTEMPT_ACTIVE)
+        .where(BaseliningAttempt.status == AttemptStatus.ACTIVE)
         .options(selectinload(BaseliningAttempt.events))
     )
     return [attempt.id for attempt in list(running) if settle(session, attempt, now)]
@@ -432,7 +446,7 @@ def record_score(session: Session, attempt_id: int, score: float, threshold: flo
     (a duplicate delivery of the job, or a retry that lost the race), or if its time cannot be a
     baseline (then it ends as `error` with the reason)."""
     attempt = get_attempt(session, attempt_id, lock=True)
-    if attempt.status != ATTEMPT_SCORING or attempt.active_seconds is None:
+    if attempt.status != AttemptStatus.SCORING or attempt.active_seconds is None:
         return None
     succeeded = score >= threshold
     seconds = max(attempt.active_seconds, MIN_ACTIVE_SECONDS)
@@ -443,8 +457,8 @@ def record_score(session: Session, attempt_id: int, score: float, threshold: flo
         _move(
             session,
             attempt,
-            (ATTEMPT_SCORING,),
-            status=ATTEMPT_ERROR,
+            (AttemptStatus.SCORING,),
+            status=AttemptStatus.ERROR,
             message=(
                 f"not stored as a baseline: {seconds / 60:,.1f} minutes of active time is more than "
                 f"the limit of {MAX_HUMAN_MINUTES:,} minutes (score {score:g})"
@@ -458,7 +472,9 @@ def record_score(session: Session, attempt_id: int, score: float, threshold: flo
     if at_limit:
         message += f"; the active time stopped at the limit of {MAX_HUMAN_MINUTES:,} minutes"
     # The guarded update claims the attempt; the unique attempt_id on the baseline is the backstop.
-    if not _move(session, attempt, (ATTEMPT_SCORING,), status=ATTEMPT_SCORED, message=message, **scored):
+    if not _move(
+        session, attempt, (AttemptStatus.SCORING,), status=AttemptStatus.SCORED, message=message, **scored
+    ):
         return None
     notes = (
         f"Timed in Horizon (baselining attempt {attempt.id}): active time from server-side timer "
@@ -486,11 +502,11 @@ def record_score(session: Session, attempt_id: int, score: float, threshold: flo
 def record_unscored(session: Session, attempt_id: int, status: str, message: str) -> bool:
     """Leave the attempt `pending` (no sandbox) or `error` (the scorer failed), with a message.
     False when the attempt is no longer being scored."""
-    if status not in (ATTEMPT_PENDING, ATTEMPT_ERROR):
+    if status not in (AttemptStatus.PENDING, AttemptStatus.ERROR):
         raise ValueError(f"unscored status must be pending or error, not {status!r}")
     result = session.execute(
         update(BaseliningAttempt)
-        .where(BaseliningAttempt.id == attempt_id, BaseliningAttempt.status == ATTEMPT_SCORING)
+        .where(BaseliningAttempt.id == attempt_id, BaseliningAttempt.status == AttemptStatus.SCORING)
         .values(status=status, message=message[:10_000])
     )
     session.flush()

@@ -8,14 +8,14 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput, NotFound
-from core.models import RUN_CANCELLED, RUN_FINAL_STATUSES, RUN_QUEUED, RUN_RUNNING, Batch, Run, Task, utcnow
+from core.models import Batch, Run, Task, utcnow
 from core.ownership import Actor, check_owner, owner_name
 from core.queue import QUEUE_GPU, QUEUE_RUNS, discard_after_commit, enqueue_after_commit
 from core.quotas import check_batch_size, check_run_quota
 from core.schemas import BatchCreate, BatchOut
 from core.services.catalog import get_agent
-from core.services.runs import JOB_EXECUTE_RUN
 from core.services.tasks import current_version, get_task, tasks_with_tags
+from core.states import FINAL_RUN_STATUSES, JobName, RunStatus
 
 INSERT_CHUNK = 2000
 
@@ -60,7 +60,7 @@ def create_batch(
             "task_version_id": version_id,
             "task_id": task_id,
             "repeat_index": repeat,
-            "status": RUN_QUEUED,
+            "status": RunStatus.QUEUED,
             "attempt": 0,
             "created_at": now,
             "enqueued_at": now,
@@ -75,7 +75,7 @@ def create_batch(
         run_ids = session.scalars(insert(Run).returning(Run.id, sort_by_parameter_order=True), chunk)
         for row, run_id in zip(chunk, run_ids, strict=True):
             queue = QUEUE_GPU if row["agent_id"] in gpu_agents else QUEUE_RUNS
-            enqueue_after_commit(session, JOB_EXECUTE_RUN, run_id, queue=queue)
+            enqueue_after_commit(session, JobName.EXECUTE_RUN, run_id, queue=queue)
     return batch
 
 
@@ -96,7 +96,7 @@ def status_counts(session: Session, batch_id: int) -> dict[str, int]:
 def batch_out(session: Session, batch: Batch) -> BatchOut:
     counts = status_counts(session, batch.id)
     total = sum(counts.values())
-    finished = sum(counts.get(s, 0) for s in RUN_FINAL_STATUSES)
+    finished = sum(counts.get(s, 0) for s in FINAL_RUN_STATUSES)
     return BatchOut(
         id=batch.id,
         name=batch.name,
@@ -125,12 +125,12 @@ def cancel_batch(session: Session, batch_id: int, *, actor: Actor) -> Batch:
     now = utcnow()
     cancelled = session.scalars(
         update(Run)
-        .where(Run.batch_id == batch_id, Run.status.in_((RUN_QUEUED, RUN_RUNNING)))
-        .values(status=RUN_CANCELLED, finished_at=now, stop_reason=None)
+        .where(Run.batch_id == batch_id, Run.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)))
+        .values(status=RunStatus.CANCELLED, finished_at=now, stop_reason=None)
         .returning(Run.id)
     )
     # Their queue messages go too, so runs queued later do not wait behind them (core.queue).
-    discard_after_commit(session, JOB_EXECUTE_RUN, [(run_id,) for run_id in cancelled])
+    discard_after_commit(session, JobName.EXECUTE_RUN, [(run_id,) for run_id in cancelled])
     batch.cancelled_at = batch.cancelled_at or now
     session.flush()
     return batch
@@ -140,13 +140,14 @@ def request_analysis_if_finished(session: Session, batch_id: int | None) -> bool
     """When the last run of a batch has finished, queue a horizon analysis (once per batch)."""
     if batch_id is None:
         return False
-    from core.services.analyses import AnalysisRequest, request_analysis
+    from core.schemas import AnalysisRequest
+    from core.services.analyses import request_analysis
 
     batch = session.get(Batch, batch_id, with_for_update=True)
     if batch is None or batch.request.get("analysis_requested"):
         return False
     counts = status_counts(session, batch_id)
-    if sum(counts.get(s, 0) for s in (RUN_QUEUED, RUN_RUNNING)) > 0:
+    if sum(counts.get(s, 0) for s in (RunStatus.QUEUED, RunStatus.RUNNING)) > 0:
         return False
     # The request dict is replaced (not mutated) so the JSON column is seen as changed.
     batch.request = {**batch.request, "analysis_requested": True}

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, object_session
 from core.auth import role_allows
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.model_keys import key_problem
-from core.models import ROLE_ADMIN, Agent, Model
+from core.models import Agent, Model
 from core.ownership import Actor, check_owner, owner_name
 from core.schemas import (
     ADMIN_ONLY_MODEL_FIELDS,
@@ -20,6 +20,7 @@ from core.schemas import (
     ModelUpdate,
 )
 from core.settings import Settings, get_settings
+from core.states import Role
 
 
 def _check_key(row: Model, settings: Settings) -> None:
@@ -81,7 +82,7 @@ def update_model(
     row = get_model(session, model_id)
     check_owner(row.owner_token_id, actor, "model")
     changes = data.model_dump(exclude_unset=True)
-    if not role_allows(actor.role, ROLE_ADMIN):
+    if not role_allows(actor.role, Role.ADMIN):
         if row.managed:
             raise PermissionDenied("only an admin may change a managed model")
         if fields := sorted(ADMIN_ONLY_MODEL_FIELDS & changes.keys()):

@@ -22,21 +22,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from analysis.table import RunTable
-from core.models import (
-    RUN_COMPLETED,
-    SOURCE_BASELINE,
-    SOURCE_ESTIMATE,
-    Agent,
-    HumanBaseline,
-    Run,
-    Task,
-    TaskFamily,
-    TaskVersion,
-    utcnow,
-)
+from core.models import Agent, HumanBaseline, Run, Task, TaskFamily, TaskVersion, utcnow
 from core.schemas import TaskContent
 from core.services.human_time import refresh_task_human_time
 from core.services.tasks import version_hash
+from core.states import BaselineSource, RunStatus, StopReason
 
 EXTERNAL_SCAFFOLD = "external"
 IMPORTED_TAG = "imported"
@@ -120,8 +110,8 @@ def import_runs(
                 "agent": agents[name],
                 "task_version_id": versions[task_id],
                 "task_id": task_id,
-                "status": RUN_COMPLETED,
-                "stop_reason": "submitted",
+                "status": RunStatus.COMPLETED,
+                "stop_reason": StopReason.SUBMITTED,
                 "score_cont": None if cont is None or pd.isna(cont) else float(cont),
                 "score_binarized": int(binarized),
                 "external_id": external_id,
@@ -197,7 +187,11 @@ def _ensure_task(session: Session, record: Mapping[str, object], source: str) ->
             baseliner=f"imported from {source}",
             minutes=float(str(record["human_minutes"])),
             succeeded=True,
-            source=SOURCE_BASELINE if human_source == SOURCE_BASELINE else SOURCE_ESTIMATE,
+            source=(
+                BaselineSource.BASELINE
+                if human_source == BaselineSource.BASELINE
+                else BaselineSource.ESTIMATE
+            ),
             notes=f"human time as given by {source} (source: {human_source or 'unknown'})",
         )
     )

@@ -9,45 +9,34 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from core.errors import Conflict, NotFound
-from core.models import (
-    RUN_CANCELLED,
-    RUN_COMPLETED,
-    RUN_INFRA_ERROR,
-    RUN_QUEUED,
-    RUN_RUNNING,
-    Agent,
-    Batch,
-    Model,
-    Run,
-    RunTranscript,
-    TaskVersion,
-    utcnow,
-)
+from core.models import Agent, Batch, Model, Run, RunTranscript, TaskVersion, utcnow
 from core.ownership import Actor, check_owner
 from core.queue import QUEUE_GPU, QUEUE_RUNS, enqueue_after_commit
-from core.schemas import RunOut
+from core.schemas import RunOut, RunResult
 from core.settings import Settings
-
-JOB_EXECUTE_RUN = "runs.execute"
-
+from core.states import JobName, RunStatus
 
 # A line where a Python traceback starts: its header, or a frame line of one cut to its tail.
 _TRACEBACK_LINE = re.compile(r'^(Traceback \(most recent call last\)|\s*File ".*", line \d+)', re.MULTILINE)
+# Where earlier versions began the scorer's output (the task's answers) in a scorer failure.
+_SCORER_OUTPUT = "(the last stdout line must be a number):\n"
 
 
 def public_error(error: str | None) -> str | None:
     """A stored run error as every reader may see it: without a Python traceback (code and host
-    paths), which rows written by earlier versions may hold. Workers store short errors and log
-    the details; admins read stored errors whole."""
+    paths) nor the scorer's output, which rows written by earlier versions may hold. Workers store
+    short errors and log the details; admins read stored errors whole."""
     if error is None:
         return None
+    cut = error.find(_SCORER_OUTPUT)
+    if cut >= 0:
+        error = error[:cut] + "(the last stdout line must be a number); [scorer output removed]"
     found = _TRACEBACK_LINE.search(error)
     if found is None:
         return error
@@ -127,9 +116,9 @@ def cancel_run(session: Session, run_id: int, *, actor: Actor) -> Run:
     run = get_run(session, run_id)
     batch = session.get(Batch, run.batch_id) if run.batch_id is not None else None
     check_owner(batch.owner_token_id if batch is not None else None, actor, "run's batch")
-    if run.status not in (RUN_QUEUED, RUN_RUNNING):
+    if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
         raise Conflict(f"run {run_id} is already {run.status}; only queued or running runs can be cancelled")
-    run.status = RUN_CANCELLED
+    run.status = RunStatus.CANCELLED
     run.finished_at = utcnow()
     session.flush()
     return run
@@ -153,9 +142,9 @@ def claim_run(session: Session, run_id: int, worker: str) -> int | None:
     now = utcnow()
     attempt = session.scalar(
         update(Run)
-        .where(Run.id == run_id, Run.status == RUN_QUEUED)
+        .where(Run.id == run_id, Run.status == RunStatus.QUEUED)
         .values(
-            status=RUN_RUNNING,
+            status=RunStatus.RUNNING,
             attempt=Run.attempt + 1,
             worker=worker,
             started_at=now,
@@ -171,30 +160,19 @@ def heartbeat(session: Session, run_id: int, attempt: int) -> bool:
     """Refresh the heartbeat; False means the run is no longer ours (cancelled or reaped)."""
     result = session.execute(
         update(Run)
-        .where(Run.id == run_id, Run.attempt == attempt, Run.status == RUN_RUNNING)
+        .where(Run.id == run_id, Run.attempt == attempt, Run.status == RunStatus.RUNNING)
         .values(heartbeat_at=utcnow())
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
-class RunResult:
-    stop_reason: str
-    score_cont: float
-    score_binarized: int
-    tokens_in: int
-    tokens_out: int
-    cost_usd: float
-    transcript: list[dict[str, Any]]
 
 
 def finish_run(session: Session, run_id: int, attempt: int, result: RunResult) -> bool:
     """Store the outcome if this attempt still owns the run; False if it does not (discarded)."""
     updated = session.execute(
         update(Run)
-        .where(Run.id == run_id, Run.attempt == attempt, Run.status == RUN_RUNNING)
+        .where(Run.id == run_id, Run.attempt == attempt, Run.status == RunStatus.RUNNING)
         .values(
-            status=RUN_COMPLETED,
+            status=RunStatus.COMPLETED,
             stop_reason=result.stop_reason,
             score_cont=result.score_cont,
             score_binarized=result.score_binarized,
@@ -233,22 +211,22 @@ def record_infra_failure(
     infra_error once `max_attempts` is reached. Returns the new status, or None if the attempt no
     longer owns the run."""
     run = session.get(Run, run_id)
-    if run is None or run.status != RUN_RUNNING or run.attempt != attempt:
+    if run is None or run.status != RunStatus.RUNNING or run.attempt != attempt:
         return None
     run.error = f"attempt {attempt}: {error}"[:10_000]
     if transcript is not None:
         save_transcript(session, run_id, attempt, transcript)
     if attempt < settings.max_attempts:
-        run.status = RUN_QUEUED
+        run.status = RunStatus.QUEUED
         run.heartbeat_at = None
         run.enqueued_at = utcnow()
         session.flush()
-        enqueue_after_commit(session, JOB_EXECUTE_RUN, run_id, queue=_queue_for(session, run_id))
-        return RUN_QUEUED
-    run.status = RUN_INFRA_ERROR
+        enqueue_after_commit(session, JobName.EXECUTE_RUN, run_id, queue=_queue_for(session, run_id))
+        return RunStatus.QUEUED
+    run.status = RunStatus.INFRA_ERROR
     run.finished_at = utcnow()
     session.flush()
-    return RUN_INFRA_ERROR
+    return RunStatus.INFRA_ERROR
 
 
 def reap_stale_runs(session: Session, settings: Settings, now: dt.datetime | None = None) -> list[int]:
@@ -258,7 +236,7 @@ def reap_stale_runs(session: Session, settings: Settings, now: dt.datetime | Non
     cutoff = now - dt.timedelta(seconds=settings.stale_after_s)
     stale = list(
         session.execute(
-            select(Run.id, Run.attempt).where(Run.status == RUN_RUNNING, Run.heartbeat_at < cutoff)
+            select(Run.id, Run.attempt).where(Run.status == RunStatus.RUNNING, Run.heartbeat_at < cutoff)
         )
     )
     handled = []
@@ -269,11 +247,11 @@ def reap_stale_runs(session: Session, settings: Settings, now: dt.datetime | Non
             .where(
                 Run.id == run_id,
                 Run.attempt == attempt,
-                Run.status == RUN_RUNNING,
+                Run.status == RunStatus.RUNNING,
                 Run.heartbeat_at < cutoff,
             )
             .values(
-                status=RUN_QUEUED if retry else RUN_INFRA_ERROR,
+                status=RunStatus.QUEUED if retry else RunStatus.INFRA_ERROR,
                 error=f"attempt {attempt}: worker stopped sending heartbeats (presumed dead)",
                 finished_at=None if retry else now,
                 heartbeat_at=None,
@@ -283,7 +261,7 @@ def reap_stale_runs(session: Session, settings: Settings, now: dt.datetime | Non
         if result.rowcount:  # type: ignore[attr-defined]
             handled.append(run_id)
             if retry:
-                enqueue_after_commit(session, JOB_EXECUTE_RUN, run_id, queue=_queue_for(session, run_id))
+                enqueue_after_commit(session, JobName.EXECUTE_RUN, run_id, queue=_queue_for(session, run_id))
     session.flush()
     return handled
 
@@ -313,15 +291,17 @@ def requeue_lost_runs(
             select(Run.id, Model.managed)
             .join(Agent, Agent.id == Run.agent_id)
             .outerjoin(Model, Model.id == Agent.model_id)
-            .where(Run.status == RUN_QUEUED, stale)
+            .where(Run.status == RunStatus.QUEUED, stale)
             .order_by(Run.id)
         )
     )
     for start in range(0, len(rows), chunk):
         ids = [run_id for run_id, _ in rows[start : start + chunk]]
-        session.execute(update(Run).where(Run.id.in_(ids), Run.status == RUN_QUEUED).values(enqueued_at=now))
+        session.execute(
+            update(Run).where(Run.id.in_(ids), Run.status == RunStatus.QUEUED).values(enqueued_at=now)
+        )
     for run_id, managed in rows:
-        enqueue_after_commit(session, JOB_EXECUTE_RUN, run_id, queue=QUEUE_GPU if managed else QUEUE_RUNS)
+        enqueue_after_commit(session, JobName.EXECUTE_RUN, run_id, queue=QUEUE_GPU if managed else QUEUE_RUNS)
     session.flush()
     return [run_id for run_id, _ in rows]
 

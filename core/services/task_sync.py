@@ -13,11 +13,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.models import SOURCE_BASELINE, SOURCE_ESTIMATE, HumanBaseline, Task
+from core.models import HumanBaseline, Task
 from core.ownership import SYSTEM
 from core.schemas import BaselineCreate, TaskCreate, TaskUpdate
 from core.services import tasks as task_svc
 from core.services.human_time import refresh_task_human_time
+from core.states import BaselineSource
 from core.taskfolder import TaskFolder, load_tree
 
 
@@ -91,7 +92,7 @@ def sync_folder(session: Session, folder: TaskFolder, report: SyncReport) -> Non
                 baseliner=wanted.baseliner,
                 minutes=wanted.minutes,
                 succeeded=wanted.succeeded,
-                source=SOURCE_BASELINE if wanted.source == "baseline" else SOURCE_ESTIMATE,
+                source=BaselineSource(wanted.source),
                 notes=wanted.notes,
             )
         )

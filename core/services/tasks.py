@@ -12,15 +12,14 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.errors import Conflict, InvalidInput, NotFound
-from core.models import SOURCE_TIMED, HumanBaseline, Task, TaskFamily, TaskVersion, utcnow
+from core.models import HumanBaseline, Task, TaskFamily, TaskVersion, utcnow
 from core.ownership import Actor, check_owner, may_change
 from core.queue import enqueue_after_commit
 from core.schemas import BaselineCreate, TaskContent, TaskCreate, TaskUpdate
 from core.services.human_time import live_baselines, refresh_task_human_time
 from core.settings import get_settings
+from core.states import BaselineSource, JobName
 from core.taskspec import MAX_HUMAN_MINUTES, MIN_HUMAN_MINUTES, content_hash, over_maxima
-
-JOB_RECOMPUTE_HUMAN_TIME = "human_time.recompute"
 
 
 def version_hash(content: TaskContent) -> str:
@@ -185,6 +184,12 @@ def list_tasks(
     return rows[offset : offset + limit], len(rows)
 
 
+def checkable_task_ids(session: Session) -> list[str]:
+    """Ids of the tasks a health check can run here: imported tasks have no environment (they are
+    checked in the system they came from)."""
+    return [t.id for t in session.scalars(select(Task).order_by(Task.id)) if "imported" not in (t.tags or [])]
+
+
 def tasks_with_tags(session: Session, tags: list[str]) -> list[Task]:
     wanted = set(tags)
     return [t for t in session.scalars(select(Task).order_by(Task.id)) if wanted & set(t.tags or [])]
@@ -211,7 +216,7 @@ def _store_baseline(session: Session, task_id: str, row: HumanBaseline) -> Human
     task.baselines.append(row)
     refresh_task_human_time(task)
     session.flush()
-    enqueue_after_commit(session, JOB_RECOMPUTE_HUMAN_TIME, task.id)
+    enqueue_after_commit(session, JobName.RECOMPUTE_HUMAN_TIME, task.id)
     return row
 
 
@@ -250,7 +255,7 @@ def add_timed_baseline(
         baseliner=baseliner,
         minutes=minutes,
         succeeded=succeeded,
-        source=SOURCE_TIMED,
+        source=BaselineSource.TIMED,
         notes=notes,
         recorded_at=recorded_at or utcnow(),
         recorded_by_token_id=token_id,
@@ -276,7 +281,7 @@ def delete_baseline(session: Session, task_id: str, baseline_id: int, *, actor: 
     row = next((b for b in live_baselines(task.baselines) if b.id == baseline_id), None)
     if row is None:
         raise NotFound(f"task {task_id!r} has no baseline {baseline_id}")
-    check_owner(None if row.source == SOURCE_TIMED else row.recorded_by_token_id, actor, "baseline")
+    check_owner(None if row.source == BaselineSource.TIMED else row.recorded_by_token_id, actor, "baseline")
     now = utcnow()
     # Guarded: of two concurrent deletions one wins, the other finds nothing (404).
     result = session.execute(
@@ -291,7 +296,7 @@ def delete_baseline(session: Session, task_id: str, baseline_id: int, *, actor: 
     set_committed_value(row, "deleted_by_token_id", actor.token_id)
     refresh_task_human_time(task)
     session.flush()
-    enqueue_after_commit(session, JOB_RECOMPUTE_HUMAN_TIME, task.id)
+    enqueue_after_commit(session, JobName.RECOMPUTE_HUMAN_TIME, task.id)
 
 
 def recompute_human_time(session: Session, task_id: str) -> None:

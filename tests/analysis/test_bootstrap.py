@@ -18,7 +18,7 @@ from tests.analysis.conftest import small_runs_frame
 def _literal_metr_sample(
     family: np.ndarray, task: np.ndarray, agent: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
-    """method.md section 3, step by step, with string keys and per-group boolean selection."""
+    """docs/method.md section 3, step by step, with string keys and per-group boolean selection."""
     rows = np.arange(len(task))
     families, family_of_row = np.unique(family, return_inverse=True)
     picked_groups = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from core.settings import Settings
-from tests.api.conftest import make_token, task_body
+from tests.factories import make_token, task_body
 
 
 def test_writes_need_the_right_role(

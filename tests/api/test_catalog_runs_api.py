@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.api.conftest import task_body
+from tests.factories import task_body
 
 MODEL = {
     "name": "tiny-model",

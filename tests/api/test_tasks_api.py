@@ -6,7 +6,7 @@ import math
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import task_body
+from tests.factories import task_body
 
 
 def test_create_read_list_task(client: TestClient, submitter: dict[str, str]) -> None:
@@ -109,9 +109,12 @@ def test_timed_and_recorded_baselines_both_count() -> None:
     rows = [row("timed", 4), row("baseline", 16), row("timed", 1000, succeeded=False)]
     rows += [row("baseline", 0.02, deleted=True), row("estimate", 3)]
     derived = derive_human_time(rows)
+    assert derived is not None
     assert derived.source == "baseline" and derived.n_successful_baselines == 2
-    assert math.isclose(derived.minutes or 0, 8.0)
-    assert derive_human_time([row("timed", 4, deleted=True), row("estimate", 3)]).minutes == 3
+    assert math.isclose(derived.minutes, 8.0)
+    fallback = derive_human_time([row("timed", 4, deleted=True), row("estimate", 3)])
+    assert fallback is not None and fallback.minutes == 3
+    assert derive_human_time([row("timed", 4, succeeded=False)]) is None
 
 
 def test_bad_task_input_is_explained_and_changes_nothing(

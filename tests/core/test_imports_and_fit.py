@@ -15,10 +15,11 @@ from analysis.errors import AnalysisInputError
 from analysis.runs_io import read_release_dates, read_runs_frame
 from core.db import session_scope
 from core.models import Agent, AnalysisResult, Run, Task
-from core.services.analyses import AnalysisRequest, request_analysis
+from core.schemas import AnalysisRequest
+from core.services.analyses import request_analysis
 from core.services.imports import import_runs
 from core.settings import Settings
-from tests.api.conftest import make_token
+from tests.factories import make_token
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 METR = Path(os.environ.get("HORIZON_METR_DATA", REPO_ROOT.parent / "shared" / "metr"))
@@ -44,11 +45,12 @@ def test_import_is_idempotent_and_fit_reproduces_metr(db: str) -> None:
         assert s.scalar(select(func.count()).select_from(Task)) == first.tasks_added
         assert s.scalar(select(Agent.release_date).where(Agent.name == "o1")).isoformat() == "2024-12-05"
 
+    from core.queue import forget_pending_jobs
     from workers.analysis_job import run_fit
 
     with session_scope() as s:
         analysis_id = request_analysis(s, AnalysisRequest(bootstrap=50)).id
-        s.info.pop("horizon_jobs", None)  # fitted right here instead of on a queue
+        forget_pending_jobs(s)  # fitted right here instead of on a queue
     assert run_fit(analysis_id) == "done"
     with session_scope() as s:
         row = s.get(AnalysisResult, analysis_id)
@@ -73,7 +75,7 @@ def test_import_is_idempotent_and_fit_reproduces_metr(db: str) -> None:
     # A second identical request reuses the stored result instead of refitting.
     with session_scope() as s:
         second = request_analysis(s, AnalysisRequest(bootstrap=50)).id
-        s.info.pop("horizon_jobs", None)
+        forget_pending_jobs(s)
     run_fit(second)
     with session_scope() as s:
         row2 = s.get(AnalysisResult, second)

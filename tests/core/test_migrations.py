@@ -5,11 +5,15 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import CheckConstraint, create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from core.db import make_engine
 from core.migrate import downgrade, upgrade
 from core.models import Base
 from tests.conftest import PG_ADMIN_URL
@@ -65,3 +69,165 @@ def test_models_match_migrations(scratch_pg: str) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     engine.dispose()
     assert diff == []
+
+
+# Per CHECK constraint (migration 0008): a value no version of Horizon writes, and a good one.
+BAD_VALUES = [
+    ("api_tokens", "role", "root", "viewer"),
+    ("runs", "status", "lost", "infra_error"),
+    ("runs", "stop_reason", "gave_up", "agent_error"),
+    ("analysis_results", "status", "error", "failed"),
+    ("human_baselines", "source", "guess", "estimate"),
+    ("tasks", "human_minutes_source", "timed", "baseline"),
+    ("baselining_attempts", "status", "running", "active"),
+]
+
+
+def _row(session: Session, table: str, column: str, value: str) -> None:
+    """Add a valid row of `table` (and the rows it refers to) with `column` set to `value`."""
+    from core.models import Agent, AnalysisResult, ApiToken, HumanBaseline, Run, Task, TaskFamily, TaskVersion
+    from core.models_baselining import BaseliningAttempt
+
+    key = secrets.token_hex(4)
+    task = Task(id=f"t-{key}", family_id=f"f-{key}", title="T")
+    version = TaskVersion(
+        task_id=task.id,
+        version=1,
+        content_hash="0" * 64,
+        instructions="",
+        environment={},
+        scorer={},
+        limits={},
+        time_limit_s=60,
+    )
+    session.add(TaskFamily(id=f"f-{key}"))
+    session.flush()  # no relationship orders these three inserts
+    session.add(task)
+    session.flush()
+    session.add(version)
+    session.flush()
+    rows: dict[str, Any] = {
+        "api_tokens": lambda: ApiToken(name=f"n-{key}", token_hash=key * 8, role="viewer"),
+        "runs": lambda: Run(
+            agent=Agent(name=f"a-{key}", scaffold="null"), task_version=version, task_id=task.id
+        ),
+        "analysis_results": lambda: AnalysisResult(),
+        "human_baselines": lambda: HumanBaseline(
+            task_id=task.id, baseliner="b", minutes=1.0, succeeded=True, source="baseline"
+        ),
+        "tasks": lambda: task,
+        "baselining_attempts": lambda: BaseliningAttempt(task_id=task.id, task_version=1, baseliner="b"),
+    }
+    row = rows[table]()
+    setattr(row, column, value)
+    session.add(row)
+    session.flush()
+
+
+def _refused(url: str) -> list[tuple[str, str, str, str]]:
+    """The bad values the database refuses (each tried in its own transaction)."""
+    engine = create_engine(url)
+    refused = []
+    try:
+        for table, column, value, good in BAD_VALUES:
+            with Session(engine) as session:
+                try:
+                    _row(session, table, column, value)
+                except IntegrityError as exc:
+                    assert f"ck_{table}_{column}" in str(exc.orig)
+                    refused.append((table, column, value, good))
+                    session.rollback()
+                else:
+                    session.commit()
+    finally:
+        engine.dispose()
+    return refused
+
+
+def _check_names(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        inspector = inspect(engine)
+        return {
+            str(c["name"])
+            for table in inspector.get_table_names()
+            for c in inspector.get_check_constraints(table)
+        }
+    finally:
+        engine.dispose()
+
+
+ORM_CHECKS = {
+    str(c.name)
+    for t in Base.metadata.tables.values()
+    for c in t.constraints
+    if isinstance(c, CheckConstraint)
+}
+
+
+@pytest.mark.parametrize("backend", ["postgres", "sqlite"])
+def test_state_checks_up_and_down(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """At head the database refuses a state nothing writes; at 0007 it accepts one; an upgrade
+    over such a row stops, names it and changes nothing; once corrected, the upgrade goes through."""
+    url = request.getfixturevalue("scratch_pg") if backend == "postgres" else f"sqlite:///{tmp_path / 'h.db'}"
+    upgrade(url=url)
+    assert _check_names(url) == ORM_CHECKS == {f"ck_{t}_{c}" for t, c, _, _ in BAD_VALUES}
+    assert _refused(url) == BAD_VALUES
+
+    downgrade("0007", url=url)
+    assert _check_names(url) == set()
+    assert _refused(url) == []  # every bad value is stored now
+
+    with pytest.raises(RuntimeError) as failed:
+        upgrade(url=url)
+    for table, column, value, _ in BAD_VALUES:
+        assert f"{table}.{column} = {value!r} in 1 rows" in str(failed.value)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
+        for table, column, value, good in BAD_VALUES:
+            conn.execute(
+                text(f"UPDATE {table} SET {column} = :good WHERE {column} = :bad"),
+                {"good": good, "bad": value},
+            )
+    engine.dispose()
+    upgrade(url=url)
+    assert _check_names(url) == ORM_CHECKS
+
+
+def test_sqlite_migrations_keep_rows_that_refer_to_copied_tables(tmp_path: Path) -> None:
+    """SQLite copies a table to change it; dropping the old one must not cascade to its children
+    (foreign keys are off during migrations, checked after)."""
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    upgrade(url=url, revision="0005")
+    engine = make_engine(url)  # Horizon's engine: foreign keys on
+    with engine.begin() as conn:
+        now = "CURRENT_TIMESTAMP"
+        conn.execute(text(f"INSERT INTO task_families (id, description, created_at) VALUES ('f', '', {now})"))
+        conn.execute(
+            text(
+                "INSERT INTO tasks (id, family_id, title, tags, current_version, n_successful_baselines, "
+                f"created_at, updated_at) VALUES ('t', 'f', 'T', '[]', 1, 0, {now}, {now})"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO task_versions (task_id, version, content_hash, instructions, environment, "
+                "scorer, limits, time_limit_s, created_at) "
+                f"VALUES ('t', 1, 'h', '', '{{}}', '{{}}', '{{}}', 60, {now})"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO human_baselines (task_id, baseliner, minutes, succeeded, source, notes, "
+                f"recorded_at, created_at) VALUES ('t', 'b', 5, 1, 'baseline', '', {now}, {now})"
+            )
+        )
+    engine.dispose()
+    upgrade(url=url)  # 0006 and 0008 copy tasks, human_baselines, ...
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM human_baselines")).scalar() == 1
+        assert conn.execute(text("SELECT COUNT(*) FROM task_versions")).scalar() == 1
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()

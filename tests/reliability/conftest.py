@@ -14,10 +14,10 @@ import redis
 from fastapi.testclient import TestClient
 
 from core.settings import Settings
-from tests.api.conftest import make_token
+from tests.factories import make_token
 from tests.reliability.support import RedisServer
 from tests.workers.conftest import base_image, docker_backend, docker_instance  # noqa: F401 - fixtures
-from workers.sandbox.docker_backend import DockerBackend
+from workers.sandbox.docker.backend import DockerBackend
 
 
 @pytest.fixture(scope="session")

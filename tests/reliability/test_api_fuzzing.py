@@ -89,6 +89,7 @@ def empty_db(backend: Settings, request: pytest.FixtureRequest) -> Settings:
 def _seed(settings: Settings) -> None:
     """One of each object (ids 1, 2), so that generated small ids reach existing rows too."""
     from core.auth import create_token
+    from core.queue import forget_pending_jobs
     from core.schemas import AgentCreate, BaselineCreate, BatchCreate, ModelCreate, TaskCreate
     from core.services import batches, catalog, tasks
 
@@ -101,7 +102,7 @@ def _seed(settings: Settings) -> None:
         catalog.create_agent(s, AgentCreate(name="seed-agent", scaffold="oracle", model="seed-model"))
         batches.create_batch(s, BatchCreate(agents=["seed-agent"], tasks=["seed-task"], repeats=2))
         create_token(s, "seed", "viewer")
-        s.info.pop("horizon_jobs", None)  # nothing runs these
+        forget_pending_jobs(s)  # nothing runs these
 
 
 def _counts(settings: Settings) -> dict[str, int]:

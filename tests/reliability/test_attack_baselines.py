@@ -32,6 +32,7 @@ from core.models_baselining import BaseliningAttempt
 from core.queue import _REGISTRY, get_queue
 from core.services import baselining as svc
 from core.settings import Settings
+from core.states import JobName
 from core.taskspec import MAX_HUMAN_MINUTES
 from tests.reliability.support import tiny_task
 from workers.baseline_scoring import score_attempt
@@ -233,7 +234,7 @@ def test_parallel_submits_store_one_baseline(backend: Settings, monkeypatch: pyt
         with session_scope(backend) as s:
             svc.record_score(s, attempt_id, 1.0, 0.5)
 
-    monkeypatch.setitem(_REGISTRY, svc.JOB_SCORE_ATTEMPT, fake_scoring)
+    monkeypatch.setitem(_REGISTRY, JobName.SCORE_ATTEMPT, fake_scoring)
     with TestClient(create_app(backend)) as api:
         _make_task(backend, api, people["alice"][0])
     for _ in range(2):

@@ -33,9 +33,10 @@ from core.settings import Settings, get_settings
 from core.taskspec import EnvironmentSpec
 from tests.conftest import PG_ADMIN_URL
 from tests.workers.conftest import SMALL_LIMITS
-from workers.images import BUILD_NETWORK_ENV, TASK_REPOSITORY, build_network, ensure_task_image
 from workers.sandbox.base import ImageBuildError
-from workers.sandbox.docker_backend import LABEL_INSTANCE, DockerBackend
+from workers.sandbox.docker.backend import DockerBackend
+from workers.sandbox.docker.images import BUILD_NETWORK_ENV, TASK_REPOSITORY, build_network, ensure_task_image
+from workers.sandbox.docker.reaping import LABEL_INSTANCE
 
 PG_PORT = 5432
 # Run inside the build: tries each port on 127.0.0.1 and prints one line per target. The first

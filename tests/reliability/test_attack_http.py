@@ -20,7 +20,7 @@ from sqlalchemy import select as sql_select
 
 from core.db import session_scope
 from core.models import ApiToken
-from tests.api.conftest import make_token, task_body
+from tests.factories import make_token, task_body
 from tests.reliability.support import free_port
 from tests.support.processes import OUTPUT, Proc, horizon_cmd
 

@@ -23,7 +23,7 @@ import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from core.bounded_yaml import YAMLTooLarge, load_yaml
+from analysis.bounded_yaml import YAMLTooLarge, load_yaml
 from core.db import session_scope
 from core.models import Batch, Run, Task, TaskVersion
 from core.queue import QUEUE_RUNS, CeleryQueue, InProcessQueue, JobMessage, register_job
@@ -32,12 +32,12 @@ from core.services import batches as batch_svc
 from core.settings import Settings
 from core.taskfolder import validate_task_folder
 from core.taskspec import ResourceLimits
-from tests.api.conftest import make_token, task_body
+from tests.factories import make_token, task_body
 from tests.reliability.support import RedisServer, tiny_task
 from tests.web.conftest import post_form, sign_in
 from workers.execution import REASON_CONFIG, InfraError, check_maxima
 from workers.sandbox.base import SandboxError
-from workers.sandbox.docker_backend import DockerBackend
+from workers.sandbox.docker.backend import DockerBackend
 
 HUGE: dict[str, Any] = {"cpus": 64.0, "memory_mb": 262144, "pids": 65536, "disk_mb": 1048576}
 
@@ -134,10 +134,11 @@ def test_stored_over_limit_version_refused_before_any_container(
     assert info.value.reason == REASON_CONFIG and "HORIZON_TASK_MAX_MEMORY_MB" in info.value.message
     with pytest.raises(InfraError):
         check_maxima(ResourceLimits(), 30 * 24 * 3600)
-    before = {c.id for c in docker_backend.client.containers.list(all=True)}
+    # Only this run's containers: other sessions may share the daemon.
+    this_run = {"label": ["horizon.run_id=9999001"]}
     with pytest.raises(SandboxError, match="maxima"):
         docker_backend.create(base_image, limits=huge, workdir="/home/agent", run_id=9_999_001, attempt=1)
-    assert {c.id for c in docker_backend.client.containers.list(all=True)} == before
+    assert docker_backend.client.containers.list(all=True, filters=this_run) == []
 
     # Within the maxima, the container gets exactly the task's limits (CPUs always capped).
     limits = ResourceLimits(cpus=0.5, memory_mb=64, pids=64, disk_mb=8)

@@ -30,9 +30,9 @@ import pytest
 
 from core.db import session_scope
 from core.models import Agent, Model
-from tests.api.conftest import make_token
+from tests.factories import make_token
 from tests.reliability.support import deployment, free_port, tiny_task, wait_batch_done
-from workers.sandbox.docker_backend import DockerBackend
+from workers.sandbox.docker.backend import DockerBackend
 
 CANARY = f"CANARY-{secrets.token_hex(8)}"
 KEY = f"sk-attack-{secrets.token_hex(12)}"
@@ -276,7 +276,9 @@ def test_what_an_endpoint_answers_is_never_readable(db: str, docker_backend: Doc
         "ctx": "context window",
         "text": "not JSON",
         "json": "not a chat completion",
-        "raw": "did not answer in HTTP",
+        # The reply is not HTTP; whether the client sees a bad status line or the connection
+        # reset first depends on timing, and neither may quote what was sent.
+        "raw": ("did not answer in HTTP", "transport error (ReadError)"),
     }
     try:
         with embedded_server(
@@ -311,4 +313,5 @@ def test_what_an_endpoint_answers_is_never_readable(db: str, docker_backend: Doc
     for mode, reason in modes.items():
         run = by_agent[mode]
         shown = (run["error"] or "") + next(t for r, t in zip(runs, transcripts, strict=True) if r is run)
-        assert reason in shown, (mode, run)
+        reasons = (reason,) if isinstance(reason, str) else reason
+        assert any(r in shown for r in reasons), (mode, run)

@@ -16,7 +16,6 @@ import pkgutil
 import re
 import shutil
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,13 +23,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from core.db import session_scope
 from core.models import ApiToken, Base, Batch, Model, Run, Task
 from core.settings import Settings
 from tests.reliability.support import tiny_task
+from tests.support.processes import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 FOLDER_TASK = "count-error-lines"  # a bundled task folder, synced as the operator would
@@ -98,7 +98,7 @@ def _api_set(client: TestClient, secret: str, prefix: str) -> Objects:
 def _system_set(settings: Settings, tmp_path: Path) -> Objects:
     """Rows without an owner, made the way the operator makes them: a task-folder sync and the
     services the CLI calls."""
-    from core.schemas import AgentCreate, BatchCreate, ModelCreate
+    from core.schemas import AgentCreate, AnalysisRequest, BatchCreate, ModelCreate
     from core.services import analyses, batches, catalog
     from core.services.task_sync import sync_tree
 
@@ -115,7 +115,7 @@ def _system_set(settings: Settings, tmp_path: Path) -> Objects:
             s, AgentCreate(name="system-agent", scaffold="react", model="system-model")
         )
         batch = batches.create_batch(s, BatchCreate(agents=[agent.id], tasks=[FOLDER_TASK], repeats=2))
-        analysis = analyses.request_analysis(s, analyses.AnalysisRequest(bootstrap=10))
+        analysis = analyses.request_analysis(s, AnalysisRequest(bootstrap=10))
         s.flush()
         runs = sorted(s.scalars(select(Run.id).where(Run.batch_id == batch.id)))
         out = Objects(FOLDER_TASK, model.id, agent.id, batch.id, runs, analysis.id)
@@ -463,6 +463,18 @@ def test_token_names_are_unique_on_the_api_and_the_cli(world: World) -> None:
         assert s.scalars(select(ApiToken.name).where(ApiToken.name == "alice")).all() == ["alice"]
 
 
+def _someone_waits_on_a_lock() -> bool:
+    """Whether a session of this database is blocked waiting for another's lock."""
+    with session_scope() as s:
+        waiting = s.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        )
+    return bool(waiting)
+
+
 def test_two_tokens_racing_for_one_name_store_one(db: str) -> None:
     """The unique constraint decides a race that the check before the insert cannot see: the
     second insert waits on the first's uncommitted row, then fails as a 409-style Conflict."""
@@ -489,7 +501,7 @@ def test_two_tokens_racing_for_one_name_store_one(db: str) -> None:
         create_token(first, "twin", "viewer")  # flushed, not committed: invisible to the other
         racer = threading.Thread(target=second)
         racer.start()
-        time.sleep(1.0)  # the racer is now blocked on the unique index
+        wait_until(_someone_waits_on_a_lock, 30, "the racer to block on the unique index")
         first.commit()
     finally:
         first.close()

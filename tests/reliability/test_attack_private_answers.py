@@ -7,6 +7,11 @@ and another submitter then read every API route and every web page that takes th
 versions, version by number, lists, the task page, the edit form, baselining start and attempt
 pages, the environment file download) and none of them may contain it. The owner and an admin do
 see it, in the API and on the task page.
+
+Run transcripts hold the answers too: a real `oracle` run (in-process queue, Docker sandbox) of a
+task whose solution and scorer print the canary, and one whose scorer fails printing it, are read
+by the same people through the API transcript, the run, the run list and the run page: only the
+owner and an admin see the scorer's and the solution's command and output.
 """
 
 from __future__ import annotations
@@ -23,7 +28,10 @@ from fastapi.testclient import TestClient
 from core.auth import create_token
 from core.db import session_scope
 from core.models import Task, TaskHealthCheck, TaskVersion
-from core.settings import Settings
+from core.services.transcripts import HIDDEN_SCORER, HIDDEN_SOLUTION
+from core.settings import Settings, get_settings
+from tests.support.processes import wait_until
+from workers.sandbox.docker.backend import DockerBackend
 
 CANARY = "canary-7f3a9e-EXPECTED-15"
 TASK = "private/answers"
@@ -212,3 +220,153 @@ def test_unowned_tasks_are_admin_only(app: Any, settings: Settings, tokens: dict
         with _client(app, tokens, who) as client:
             r = client.get(f"/api/tasks/{TASK}")
             assert r.status_code == 200 and (CANARY in r.text) is sees, who
+
+
+# ---------------------------------------------------------------- run transcripts
+
+# The solution and the scorer print the canary on stdout and stderr; one scorer then scores 1,
+# the other fails without a score (an infrastructure error whose message the run keeps).
+SOLVE_SH = f"echo 15 > answer.txt\necho '{CANARY} solved'\necho '{CANARY} solve-err' >&2\n"
+SCORE_PY = f"""import sys
+print("expected 15 {CANARY}")
+print("{CANARY} score-err", file=sys.stderr)
+print(1 if open("/home/agent/answer.txt").read().strip() == "15" else 0)
+"""
+BROKEN_PY = f"""import sys
+print("expected 15 {CANARY}")
+sys.exit("{CANARY} broken")
+"""
+
+
+def _run_task(task_id: str, score_py: str) -> dict[str, Any]:
+    return {
+        **_task_body(),
+        "id": task_id,
+        "environment": {"files": {}},
+        "scorer": {"command": f"python3 /scorer/score.py # {CANARY}", "files": {"score.py": score_py}},
+        "solution": {"command": f"sh /solution/solve.sh # {CANARY}", "files": {"solve.sh": SOLVE_SH}},
+        "limits": {"cpus": 1, "memory_mb": 256, "pids": 64, "disk_mb": 64},
+        "time_limit_s": 120,
+    }
+
+
+@pytest.fixture
+def oracle_runs(
+    app: Any,
+    tokens: dict[str, str],
+    docker_backend: DockerBackend,
+    worker_jobs: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> dict[str, int]:
+    """Run ids by outcome ("scored", "broken"): an oracle agent's batch on two tasks, made by the
+    owner through the API and run by the worker's job on the in-process queue, in Docker."""
+    # The job reads its settings from the environment: the test database, this session's
+    # sandboxes, and one attempt (a broken scorer would otherwise be retried).
+    monkeypatch.setenv("HORIZON_SANDBOX_INSTANCE", docker_backend.instance)
+    monkeypatch.setenv("HORIZON_MAX_ATTEMPTS", "1")
+    get_settings.cache_clear()
+    owner = {"Authorization": f"Bearer {tokens['owner']}"}
+    with TestClient(app) as client:
+        for task_id, score_py in (("private/scored", SCORE_PY), ("private/broken", BROKEN_PY)):
+            r = client.post("/api/tasks", json=_run_task(task_id, score_py), headers=owner)
+            assert r.status_code == 201, r.text
+        r = client.post("/api/agents", json={"name": "the-oracle", "scaffold": "oracle"}, headers=owner)
+        assert r.status_code == 201, r.text
+        body = {"agents": ["the-oracle"], "tasks": ["private/scored", "private/broken"]}
+        r = client.post("/api/batches", json=body, headers=owner)
+        assert r.status_code == 201, r.text
+        batch_id = r.json()["id"]
+
+        def runs() -> list[dict[str, Any]]:
+            return list(client.get(f"/api/runs?batch_id={batch_id}", headers=owner).json()["items"])
+
+        wait_until(
+            lambda: all(r["status"] in ("completed", "infra_error") for r in runs()), 240, "the oracle runs"
+        )
+        found = {r["task_id"]: r for r in runs()}
+    get_settings.cache_clear()
+    assert found["private/scored"]["status"] == "completed", found
+    assert found["private/scored"]["score_cont"] == 1.0
+    assert found["private/broken"]["status"] == "infra_error", found
+    assert docker_backend.managed_containers() == []
+    return {"scored": found["private/scored"]["id"], "broken": found["private/broken"]["id"]}
+
+
+def _run_reads(run_id: int) -> list[str]:
+    return [
+        f"/api/runs/{run_id}/transcript",
+        f"/api/runs/{run_id}/transcript?offset=1&limit=2",
+        f"/api/runs/{run_id}",
+        "/api/runs",
+        f"/runs/{run_id}",
+        "/runs",
+    ]
+
+
+def _events(client: TestClient, run_id: int) -> dict[str, dict[str, Any]]:
+    r = client.get(f"/api/runs/{run_id}/transcript")
+    assert r.status_code == 200, r.text
+    return {e["kind"]: e for e in r.json()["events"]}
+
+
+@pytest.mark.docker
+@pytest.mark.timeout(600)
+def test_run_transcripts_show_the_answers_to_the_owner_and_admins_only(
+    app: Any, tokens: dict[str, str], oracle_runs: dict[str, int]
+) -> None:
+    scored, broken = oracle_runs["scored"], oracle_runs["broken"]
+    for who in ("anonymous", "viewer", "other"):
+        with _client(app, tokens, who) as client:
+            for run_id in (scored, broken):
+                for path in _run_reads(run_id):
+                    r = client.get(path)
+                    assert r.status_code == 200, (who, path, r.text[:300])
+                    assert CANARY not in r.text, f"{who} read the answers at {path}"
+            # The redacted shape: what happened and when stays, the texts are hidden.
+            events = _events(client, scored)
+            scorer = events["scorer"]
+            assert scorer["command"] == scorer["stdout"] == scorer["stderr"] == HIDDEN_SCORER
+            assert scorer["exit_code"] == 0 and isinstance(scorer["duration_s"], float)
+            assert events["score"]["score"] == 1.0 and events["task_end"]["score"] == 1.0
+            command = events["command"]
+            assert command["command"] == command["stdout"] == command["stderr"] == HIDDEN_SOLUTION
+            assert command["exit_code"] == 0 and "stdout_bytes" not in command
+            assert events["submit"]["submission"] == HIDDEN_SOLUTION
+            assert events["task_start"]["scaffold"] == "oracle"
+            failed = _events(client, broken)["infra_error"]
+            assert (failed["reason"], failed["message"]) == ("scorer", HIDDEN_SCORER)
+            assert "scorer exited 1" in client.get(f"/api/runs/{broken}").json()["error"]
+            page = client.get(f"/runs/{scored}").text
+            assert "admins see the scorer]" in page and "admins see the reference solution]" in page
+    for who in ("owner", "admin"):
+        with _client(app, tokens, who) as client:
+            events = _events(client, scored)
+            assert events["scorer"]["command"] == f"python3 /scorer/score.py # {CANARY}"
+            assert f"expected 15 {CANARY}" in events["scorer"]["stdout"]
+            assert f"{CANARY} score-err" in events["scorer"]["stderr"]
+            assert events["command"]["command"] == f"sh /solution/solve.sh # {CANARY}"
+            assert f"{CANARY} solve-err" in events["command"]["stderr"]
+            assert events["submit"]["submission"] == f"{CANARY} solved"
+            assert f"{CANARY} broken" in _events(client, broken)["scorer"]["stderr"]
+            for run_id in (scored, broken):
+                r = client.get(f"/runs/{run_id}")
+                assert r.status_code == 200 and CANARY in r.text, (who, run_id)
+
+
+def test_old_rows_keep_the_scorer_output_from_others() -> None:
+    """Rows written before scorer failures left out the scorer's output: the run's public error
+    and a baselining attempt's message cut it; admins read stored run errors whole."""
+    from core.services.baselining import _shown_message
+    from core.services.runs import public_error
+
+    run_error = (
+        "attempt 1: scorer: scorer exited 1 without a score in [0, 1] (the last stdout line must be a "
+        f"number):\nexpected 15 {CANARY}\n--- stderr ---\nTraceback (most recent call last):\n  x"
+    )
+    shown = public_error(run_error)
+    assert shown is not None and CANARY not in shown and "scorer exited 1" in shown
+    message = (
+        "the answer could not be scored because of a problem with the task or the sandbox (scorer), "
+        f"not with the answer: scorer exited 1 ... number):\nexpected 15 {CANARY}"
+    )
+    assert CANARY not in _shown_message(message) and "(scorer)" in _shown_message(message)

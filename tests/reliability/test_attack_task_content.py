@@ -27,7 +27,7 @@ from core.db import session_scope
 from core.settings import Settings
 from core.taskfolder import validate_task_folder
 from core.taskspec import MAX_FILE_BYTES, MAX_FILES
-from tests.api.conftest import make_token, task_body
+from tests.factories import make_token, task_body
 from tests.reliability.support import table_counts
 from tests.tasks.test_taskfolder import edit_spec, make_task
 from tests.web.conftest import csrf_token, sign_in

@@ -28,7 +28,7 @@ from tests.support.processes import REPO_ROOT
 from tests.workers.conftest import FORKER
 from workers.execution import AgentConfig, AttemptOutcome, AttemptSpec, TaskBundle, execute_attempt
 from workers.providers.config import ModelConfig
-from workers.sandbox.docker_backend import DockerBackend
+from workers.sandbox.docker.backend import DockerBackend
 
 pytestmark = pytest.mark.docker
 

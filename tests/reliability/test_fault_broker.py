@@ -23,7 +23,7 @@ from tests.reliability.support import (
     wait_batch_done,
 )
 from tests.support.processes import wait_until
-from workers.sandbox.docker_backend import DockerBackend
+from workers.sandbox.docker.backend import DockerBackend
 
 pytestmark = pytest.mark.docker
 

@@ -9,7 +9,6 @@ right score, none counted twice, no sandbox left behind.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -32,7 +31,7 @@ from tests.reliability.support import (
     wait_batch_done,
 )
 from tests.support.processes import wait_until
-from workers.sandbox.docker_backend import DockerBackend
+from workers.sandbox.docker.backend import DockerBackend
 
 pytestmark = pytest.mark.docker
 
@@ -89,8 +88,8 @@ def test_postgres_restart_during_a_batch_loses_no_run(
         private_pg.stop()
         # A worker with free slots takes queued messages while the database is down: each one
         # must come back later (Celery retry), not be acknowledged and forgotten.
-        cluster.worker("w3", concurrency=2, queues="runs")
-        time.sleep(3)
+        late = cluster.worker("w3", concurrency=2, queues="runs")
+        wait_until(lambda: "retry: Retry in" in late.log(), 60, "the new worker to put a message back")
         # The API says the database is down rather than hanging.
         health = client.get("/api/health")
         assert health.status_code == 503 and health.json()["database"].startswith("error")

@@ -28,8 +28,8 @@ from tests.reliability.support import (
     wait_batch_done,
 )
 from tests.support.processes import wait_until
-from workers.images import BASE_REPOSITORY, base_image_tag
-from workers.sandbox.docker_backend import DockerBackend
+from workers.sandbox.docker.backend import DockerBackend
+from workers.sandbox.docker.images import BASE_REPOSITORY, base_image_tag
 
 pytestmark = pytest.mark.docker
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from core.db import session_scope
 from core.models import Run
-from tests.api.conftest import make_token
+from tests.factories import make_token
 from tests.reliability.support import RedisServer, deployment, free_port, setup_catalog
 
 RUNS = 10_000

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from core.db import session_scope
 from core.models import ApiToken, Run, RunTranscript
-from tests.api.conftest import make_token
+from tests.factories import make_token
 from tests.reliability.support import (
     RedisServer,
     deployment,
@@ -31,7 +31,7 @@ from tests.reliability.support import (
     tiny_task,
     wait_batch_done,
 )
-from workers.sandbox.docker_backend import DockerBackend
+from workers.sandbox.docker.backend import DockerBackend
 
 pytestmark = pytest.mark.docker
 

@@ -34,20 +34,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def docker_backend() -> Iterator[object]:
     """A Docker sandbox backend with the base image ready, or a skip saying what is missing."""
-    from workers.images import ensure_base_image
     from workers.sandbox.base import SandboxError, SandboxUnavailable
-    from workers.sandbox.docker_backend import DockerBackend
+    from workers.sandbox.docker.backend import DockerBackend
 
     backend = DockerBackend(
         os.environ.get("HORIZON_DOCKER_HOST") or os.environ.get("DOCKER_HOST"),
         instance=f"tasks-test-{os.getpid()}-{secrets.token_hex(3)}",
     )
     try:
-        client = backend.client
+        backend.check_available()
     except SandboxUnavailable as exc:
         pytest.skip(f"task health checks need a Docker daemon: {exc}")
     try:
-        ensure_base_image(client)
+        backend.ensure_base_image()
     except SandboxError as exc:
         pytest.skip(f"the sandbox base image (horizon-base) is not available here: {exc}")
     yield backend

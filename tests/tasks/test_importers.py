@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from core.importers import ImportProblem, import_harbor_task, import_metr_family
+from core.states import StopReason
 from core.taskfolder import load_task_folder, validate_tree
 from tests.tasks.conftest import FIXTURES
 
@@ -240,7 +241,7 @@ def test_harbor_import_never_overwrites(tmp_path: Path) -> None:
 def answer_scaffold() -> Iterator[str]:
     """A scaffold that counts the odd numbers it is shown (in the instructions or the file that
     the METR family's start() wrote) and submits the count, as an agent would."""
-    from workers.scaffolds.base import STOP_SUBMITTED, ScaffoldContext, ScaffoldResult
+    from workers.scaffolds.base import ScaffoldContext, ScaffoldResult
     from workers.scaffolds.registry import register_scaffold, unregister_scaffold
 
     class CountOdds:
@@ -256,7 +257,7 @@ def answer_scaffold() -> Iterator[str]:
                 numbers = [int(n) for n in inside.split(",")]
             answer = str(sum(1 for n in numbers if n % 2))
             ctx.sandbox.put_files({"submission.txt": answer}, ctx.sandbox.workdir)
-            return ScaffoldResult(stop_reason=STOP_SUBMITTED, submission=answer)
+            return ScaffoldResult(stop_reason=StopReason.SUBMITTED, submission=answer)
 
     register_scaffold(CountOdds.name, lambda _settings: CountOdds())
     yield CountOdds.name

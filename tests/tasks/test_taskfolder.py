@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import TypeAdapter, ValidationError
 
+from core.schemas import TaskCreate
 from core.taskfolder import (
     Baseline,
     Estimate,
@@ -24,7 +26,15 @@ from core.taskfolder import (
     validate_tree,
     write_task_folder,
 )
-from core.taskspec import MAX_FILE_BYTES, content_hash
+from core.taskspec import (
+    MAX_FILE_BYTES,
+    MAX_TAGS,
+    TAG_MAX_CHARS,
+    TITLE_MAX_CHARS,
+    FolderId,
+    TaskId,
+    content_hash,
+)
 
 
 def base_spec(task_id: str = "add-numbers", family: str = "demo") -> dict[str, Any]:
@@ -301,6 +311,43 @@ def test_ids_must_match_folders_and_be_unique(tmp_path: Path) -> None:
 def test_bad_id_characters(tmp_path: Path) -> None:
     folder = make_task(tmp_path, "Bad Id", "demo", base_spec("Bad Id"))
     assert "not a valid name" in find(validate_task_folder(folder), "task.yaml", "id").message
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "accepted"),
+    [
+        ("title", "t" * TITLE_MAX_CHARS, True),
+        ("title", "t" * (TITLE_MAX_CHARS + 1), False),
+        ("tags", ["x" * TAG_MAX_CHARS], True),
+        ("tags", ["x" * (TAG_MAX_CHARS + 1)], False),
+        ("tags", ["two words"], False),
+        ("tags", ["a\nb"], False),
+        ("tags", [f"t{i}" for i in range(MAX_TAGS + 1)], False),
+    ],
+)
+def test_folder_and_api_share_the_name_rules(tmp_path: Path, key: str, value: Any, accepted: bool) -> None:
+    """Titles and tags follow core.taskspec's one rule in task folders and in the API alike."""
+    folder = make_task(tmp_path)
+    edit_spec(folder, **{key: value})
+    folder_ok = not validate_task_folder(folder)
+    payload = {"id": "add-numbers", "family": "demo", "title": "Add", "tags": [], key: value}
+    payload |= {"instructions": "x", "scorer": {"command": "true"}}
+    try:
+        TaskCreate.model_validate(payload)
+        api_ok = True
+    except ValidationError:
+        api_ok = False
+    assert (folder_ok, api_ok) == (accepted, accepted)
+
+
+def test_folder_ids_are_valid_api_ids() -> None:
+    """A folder's id becomes the task's id in the database: FolderId is a subset of TaskId."""
+    folder_ids, task_ids = TypeAdapter(FolderId), TypeAdapter(TaskId)
+    for good in ("a", "add-numbers", "x_1", "9" * 80):
+        assert task_ids.validate_python(folder_ids.validate_python(good)) == good
+    for bad in ("A", "-a", "a/b", "a.b", "9" * 81, ""):
+        with pytest.raises(ValidationError):
+            folder_ids.validate_python(bad)
 
 
 def test_dockerfile_must_start_from_the_base_image(tmp_path: Path) -> None:

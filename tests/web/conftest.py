@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from core.settings import Settings
-from tests.api.conftest import make_token
+from tests.factories import make_token
 from tests.workers.conftest import docker_backend, docker_instance  # noqa: F401  (Docker fixtures)
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -123,35 +123,3 @@ def store_result(report: dict[str, Any], **columns: Any) -> int:
         s.add(row)
         s.flush()
         return row.id
-
-
-# ---------------------------------------------------------------- domain objects
-
-
-def make_task(task_id: str = "hello", **overrides: Any) -> None:
-    """A task through the task service (with an estimate unless baselines are given)."""
-    from core.db import session_scope
-    from core.schemas import TaskCreate
-    from core.services.tasks import create_task
-
-    body: dict[str, Any] = {
-        "id": task_id,
-        "family": "demo",
-        "title": f"Task {task_id}",
-        "instructions": "Write hello into answer.txt.",
-        "scorer": {"command": "python3 /scorer/score.py", "files": {"score.py": "print(1)\n"}},
-        "tags": ["demo"],
-        "baselines": [{"baseliner": "author", "minutes": 5, "succeeded": True, "source": "estimate"}],
-    }
-    body.update(overrides)
-    with session_scope() as s:
-        create_task(s, TaskCreate.model_validate(body))
-
-
-def make_agent(name: str = "oracle", scaffold: str = "oracle", release: dt.date | None = None) -> int:
-    from core.db import session_scope
-    from core.schemas import AgentCreate
-    from core.services.catalog import create_agent
-
-    with session_scope() as s:
-        return create_agent(s, AgentCreate(name=name, scaffold=scaffold, release_date=release)).id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from core.settings import Settings
-from tests.api.conftest import make_token
+from tests.factories import make_token
 from tests.web.conftest import csrf_token, post_form, sign_in
 
 

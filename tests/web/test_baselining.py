@@ -16,9 +16,10 @@ from core.models import ApiToken, HumanBaseline, Task
 from core.models_baselining import BaseliningAttempt
 from core.services import baselining as svc
 from core.settings import Settings
-from tests.web.conftest import csrf_token, make_task, sign_in
+from tests.factories import make_task
+from tests.web.conftest import csrf_token, sign_in
 from workers.baseline_scoring import score_attempt
-from workers.sandbox.docker_backend import DockerBackend
+from workers.sandbox.docker.backend import DockerBackend
 
 T0 = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -216,4 +217,6 @@ def test_a_broken_scorer_is_an_error_not_a_failure(db: str, docker_backend: Dock
     attempt_id = _submitted("broken", "hello")
     assert score_attempt(attempt_id, Settings(database_url=db), backend=docker_backend) == "error"
     row = attempt_row(attempt_id)
-    assert row.baseline_id is None and "problem with the task" in row.message
+    assert row.baseline_id is None and "the task's scorer failed" in row.message
+    # The scorer's output is the task's answers: the person timing the attempt never reads it.
+    assert "no score here" not in row.message and "worker's log" in row.message

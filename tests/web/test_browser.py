@@ -20,11 +20,12 @@ import redis
 from sqlalchemy import func, select
 
 from core.db import session_scope
-from core.models import RUN_COMPLETED, HumanBaseline, Run, Task
+from core.models import HumanBaseline, Run, Task
 from core.models_baselining import BaseliningAttempt
-from tests.api.conftest import make_token
+from core.states import RunStatus
+from tests.factories import make_agent, make_task, make_token
 from tests.support.processes import OUTPUT, Proc, horizon_cmd, start_worker
-from tests.web.conftest import RELEASES, make_agent, make_task, simulated_report, store_result
+from tests.web.conftest import RELEASES, simulated_report, store_result
 
 pytestmark = pytest.mark.browser
 
@@ -243,7 +244,7 @@ def test_schedule_a_batch_and_watch_it_complete(page: Any, worker: Proc, docker_
     shot(page, "batch-done")
     with session_scope() as s:
         statuses = set(s.scalars(select(Run.status)))
-    assert statuses == {RUN_COMPLETED}
+    assert statuses == {RunStatus.COMPLETED}
     # The transcript of a finished run can be read.
     page.click("tr[data-run-id] a")
     page.wait_for_selector("#transcript")

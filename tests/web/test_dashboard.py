@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from analysis.trend import DateWindow, analyze_trend
 from core.models import Run
-from tests.web.conftest import RELEASES, make_agent, make_task, simulated_report, store_result
+from tests.factories import make_agent, make_task
+from tests.web.conftest import RELEASES, simulated_report, store_result
 
 FIGURE_RE = re.compile(r'id="(?P<id>[\w-]+)" class="plot" data-figure="(?P<json>[^"]*)"')
 
@@ -142,9 +143,9 @@ def test_results_missing_optional_fields_still_render(client: TestClient) -> Non
 def _complete_one_run(task_id: str, agent_id: int) -> None:
     """A run through the real lifecycle: batch -> claim -> finish."""
     from core.db import session_scope
-    from core.schemas import BatchCreate
+    from core.schemas import BatchCreate, RunResult
     from core.services.batches import create_batch
-    from core.services.runs import RunResult, claim_run, finish_run
+    from core.services.runs import claim_run, finish_run
 
     with session_scope() as s:
         batch = create_batch(s, BatchCreate(agents=[agent_id], tasks=[task_id]))
@@ -207,7 +208,7 @@ def test_agents_list(client: TestClient) -> None:
 
 
 def test_plotly_is_served_by_the_app(client: TestClient) -> None:
-    from web.routes.assets import PLOTLY_PATH
+    from web.rendering import PLOTLY_PATH
 
     store_result(simulated_report())
     page = client.get("/").text

@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 
 from core.db import session_scope
 from core.models import Batch, Run
-from core.services.runs import RunResult, claim_run, finish_run, record_infra_failure
+from core.schemas import RunResult
+from core.services.runs import claim_run, finish_run, record_infra_failure
 from core.settings import Settings
-from tests.web.conftest import csrf_token, make_agent, make_task
+from tests.factories import make_agent, make_task
+from tests.web.conftest import csrf_token
 
 TRANSCRIPT: list[dict[str, Any]] = [
     {"kind": "task_start", "t": 0.0, "seq": 0, "task_id": "t1", "agent": "a"},
@@ -177,7 +179,8 @@ def test_transcript_viewer_renders_known_and_unknown_events(client: TestClient) 
     from core.services.batches import create_batch
 
     make_task("t1")
-    agent = make_agent("oracle-agent", "oracle")
+    # Not `oracle`: an oracle run's events are the reference solution, hidden from this reader.
+    agent = make_agent("null-agent", "null")
     with session_scope() as s:
         batch = create_batch(s, BatchCreate(agents=[agent], tasks=["t1"]))
         run_id = s.scalars(select(Run.id).where(Run.batch_id == batch.id)).one()

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from core.db import session_scope
 from core.models import HumanBaseline, Task, TaskHealthCheck, TaskVersion
-from tests.web.conftest import csrf_token, make_task
+from tests.factories import make_task
+from tests.web.conftest import csrf_token
 
 SCORE = "import pathlib\nprint(1 if pathlib.Path('answer.txt').read_text().strip() == 'hello' else 0)\n"
 
@@ -209,14 +210,24 @@ def test_bad_archives_store_nothing(submitter_client: TestClient) -> None:
     escape = _zip({"../evil.txt": "x"}, prefix="")
     r = submit(submitter_client, "/tasks/new", empty, [("archive", ("e.zip", escape, "application/zip"))])
     assert r.status_code == 422 and "stay inside" in r.text
-    # Valid as a folder, refused by the task schema (tags are simple words): shown under the upload.
+    # Folders and the API share one tag rule (core.taskspec.Tag): the folder refuses it, in the
+    # same words, shown under the upload.
     spaced = _task_folder_files()
     spaced["task.yaml"] = spaced["task.yaml"].replace("tags: [archive]", 'tags: ["two words"]')
     r = submit(
         submitter_client, "/tasks/new", empty, [("archive", ("s.zip", _zip(spaced), "application/zip"))]
     )
     assert r.status_code == 422
-    assert "tags.0: tag 'two words'" in (field_error(r.text, "archive") or "")
+    assert "tags[0]: tag 'two words': use letters" in (field_error(r.text, "archive") or "")
+    # Valid as a folder, refused by the task schema (the estimate's source becomes a baseliner
+    # name, which has no leading space): shown under the upload too.
+    padded = _task_folder_files()
+    padded["task.yaml"] = padded["task.yaml"].replace("source: author", 'source: " author"')
+    r = submit(
+        submitter_client, "/tasks/new", empty, [("archive", ("p.zip", _zip(padded), "application/zip"))]
+    )
+    assert r.status_code == 422
+    assert "baselines.0.baseliner" in (field_error(r.text, "archive") or "")
     r = submit(submitter_client, "/tasks/new", empty, [("archive", ("n.txt", b"hello", "text/plain"))])
     assert r.status_code == 422 and ".zip, .tar.gz" in r.text
     assert count(Task) == 0

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 import pytest
 
 from core.taskspec import ResourceLimits
-from workers.images import base_image_tag, ensure_base_image
 from workers.sandbox.base import SandboxError, SandboxUnavailable
-from workers.sandbox.docker_backend import DockerBackend
+from workers.sandbox.docker.backend import DockerBackend
+from workers.sandbox.docker.images import base_image_tag
 
 # A small sandbox keeps limit tests quick and cheap on a 2-core machine.
 SMALL_LIMITS = ResourceLimits(cpus=1.0, memory_mb=128, pids=64, disk_mb=32)
@@ -49,11 +49,11 @@ def docker_backend(docker_instance: str) -> Iterator[DockerBackend]:
         instance=docker_instance,
     )
     try:
-        client = backend.client
+        backend.check_available()
     except SandboxUnavailable as exc:
         pytest.skip(f"Docker tests need a daemon: {exc}")
     try:
-        ensure_base_image(client)
+        backend.ensure_base_image()
     except SandboxError as exc:
         pytest.skip(f"the sandbox base image cannot be built here: {exc}")
     yield backend

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -10,20 +9,11 @@ import redis
 from sqlalchemy import func, select
 
 from core.db import session_scope
-from core.models import (
-    RUN_INFRA_ERROR,
-    RUN_QUEUED,
-    RUN_RUNNING,
-    Agent,
-    HumanBaseline,
-    Run,
-    Task,
-    TaskFamily,
-)
+from core.models import HumanBaseline, Run, Task, TaskFamily
 from core.queue import CeleryQueue, JobMessage
-from core.schemas import TaskCreate
-from core.services.tasks import create_task
 from core.settings import Settings
+from core.states import RunStatus
+from tests.factories import make_agent, make_run, make_task
 from tests.support.processes import Proc, start_worker, wait_until
 
 
@@ -54,21 +44,8 @@ def workers() -> Iterator[list[Proc]]:
         proc.stop()
 
 
-def _task(task_id: str) -> TaskCreate:
-    return TaskCreate.model_validate(
-        {
-            "id": task_id,
-            "family": "fam",
-            "title": task_id,
-            "instructions": "do it",
-            "scorer": {"command": "echo 1"},
-        }
-    )
-
-
 def test_worker_recomputes_human_time(env: dict[str, str], queue: CeleryQueue, workers: list[Proc]) -> None:
-    with session_scope() as s:
-        create_task(s, _task("t1"))
+    make_task("t1", baselines=[])
     with session_scope() as s:
         # Written behind the service's back, so only the job can bring the cache up to date.
         for minutes in (2.0, 8.0):
@@ -95,27 +72,19 @@ def test_worker_recomputes_human_time(env: dict[str, str], queue: CeleryQueue, w
 def _running_run(attempt: int, heartbeat_age_s: float) -> int:
     with session_scope() as s:
         if s.get(Task, "t-run") is None:
-            create_task(s, _task("t-run"))
-            s.flush()
-        agent = Agent(name=f"a{attempt}", scaffold="null", settings={})
-        s.add(agent)
-        s.flush()
-        task = s.get(Task, "t-run")
-        assert task is not None
-        run = Run(
-            agent_id=agent.id,
-            task_version_id=task.versions[0].id,
-            task_id="t-run",
-            status=RUN_RUNNING,
+            make_task("t-run", baselines=[], session=s)
+        agent_id = make_agent(f"a{attempt}", "null", session=s)
+        return make_run(
+            "t-run",
+            agent_id,
+            session=s,
+            status=RunStatus.RUNNING,
             attempt=attempt,
-            heartbeat_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=heartbeat_age_s),
+            heartbeat_age_s=heartbeat_age_s,
         )
-        s.add(run)
-        s.flush()
-        return run.id
 
 
-@pytest.mark.parametrize(("attempt", "expected"), [(1, RUN_QUEUED), (3, RUN_INFRA_ERROR)])
+@pytest.mark.parametrize(("attempt", "expected"), [(1, RunStatus.QUEUED), (3, RunStatus.INFRA_ERROR)])
 def test_worker_reaps_stale_runs(
     env: dict[str, str], queue: CeleryQueue, workers: list[Proc], attempt: int, expected: str
 ) -> None:
@@ -128,7 +97,7 @@ def test_worker_reaps_stale_runs(
     def reaped() -> bool:
         with session_scope() as s:
             run = s.get(Run, run_id)
-            return run is not None and run.status != RUN_RUNNING
+            return run is not None and run.status != RunStatus.RUNNING
 
     wait_until(reaped, 60, "the stale run to be reaped")
     with session_scope() as s:
@@ -138,8 +107,8 @@ def test_worker_reaps_stale_runs(
         assert "heartbeat" in (run.error or "")
         if fresh_id is not None:
             fresh = s.get(Run, fresh_id)
-            assert fresh is not None and fresh.status == RUN_RUNNING  # a live run is left alone
-    if expected == RUN_QUEUED:
+            assert fresh is not None and fresh.status == RunStatus.RUNNING  # a live run is left alone
+    if expected == RunStatus.QUEUED:
         # The reaper re-sent the run to the runs queue (not consumed by this worker); the message
         # is published just after the commit that the status check above already sees.
         client = redis.Redis.from_url(env["REDIS_URL"])

@@ -8,6 +8,7 @@ orphan container and its run is retried by another worker and completes.
 from __future__ import annotations
 
 import json
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,9 +22,9 @@ from sqlalchemy import func, select
 from core.db import session_scope
 from core.models import Run
 from core.settings import Settings
-from tests.api.conftest import make_token
+from tests.factories import make_token
 from tests.support.processes import OUTPUT, Proc, horizon_cmd, start_worker, wait_until
-from workers.sandbox.docker_backend import DockerBackend
+from workers.sandbox.docker.backend import DockerBackend
 
 pytestmark = pytest.mark.docker
 
@@ -75,6 +76,18 @@ REACT_SCRIPT = [
     {"tool_calls": [{"name": "bash", "arguments": {"command": "echo hello > answer.txt && cat answer.txt"}}]},
     {"tool_calls": [{"name": "submit", "arguments": {"answer": "done"}}]},
 ]
+
+
+# Celery's lines for a run job received and returned (whatever the run's outcome).
+EXECUTE_RECEIVED = re.compile(r"Task runs\.execute\[[^\]]+\] received")
+EXECUTE_RETURNED = re.compile(r"Task runs\.execute\[[^\]]+\] succeeded")
+
+
+def _run_jobs_returned(worker: Proc) -> bool:
+    """Whether the worker has returned every run job it received (and received one)."""
+    log = worker.log()
+    returned = len(EXECUTE_RETURNED.findall(log))
+    return returned > 0 and returned == len(EXECUTE_RECEIVED.findall(log))
 
 
 def _free_port() -> int:
@@ -274,6 +287,9 @@ def test_cancelling_a_batch_stops_its_containers_within_seconds(
     wait_until(lambda: docker_backend.managed_containers() == [], 15, "the container to be removed")
     seconds = time.monotonic() - cancelled_at
     assert seconds < 15
-    time.sleep(2)  # the worker must not overwrite the cancellation with a result
+    # The worker must not overwrite the cancellation with a result: look once every run job it
+    # received has returned (the running attempt abandoned; a waiting message, unless the cancel
+    # dropped it, found nothing to claim).
+    wait_until(lambda: _run_jobs_returned(procs[0]), 60, "the worker to return its run jobs")
     runs = client.get("/api/runs", params={"batch_id": batch_id}).json()["items"]
     assert {r["status"] for r in runs} == {"cancelled"} and all(r["score_cont"] is None for r in runs)

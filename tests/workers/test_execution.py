@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from core.states import StopReason
 from core.taskspec import EnvironmentSpec, ResourceLimits, ScorerSpec, SolutionSpec
 from workers.execution import (
     REASON_CONFIG,
@@ -27,13 +28,8 @@ from workers.execution import (
     parse_score,
 )
 from workers.providers.base import ProviderOutage
-from workers.sandbox.docker_backend import DockerBackend
-from workers.scaffolds.base import (
-    STOP_SUBMITTED,
-    STOP_TIME_LIMIT,
-    ScaffoldContext,
-    ScaffoldResult,
-)
+from workers.sandbox.docker.backend import DockerBackend
+from workers.scaffolds.base import ScaffoldContext, ScaffoldResult
 from workers.scaffolds.registry import register_scaffold, unregister_scaffold
 from workers.transcript import Transcript
 
@@ -160,7 +156,7 @@ def test_oracle_scores_one(docker_backend: DockerBackend) -> None:
     outcome = execute_attempt(
         make_spec("oracle"), docker_backend, heartbeat=no_heartbeat, transcript=transcript
     )
-    assert outcome.stop_reason == STOP_SUBMITTED
+    assert outcome.stop_reason == StopReason.SUBMITTED
     assert (outcome.score_cont, outcome.score_binarized) == (1.0, 1)
     assert outcome.submission == "12"
     assert outcome.transcript is transcript.events
@@ -175,7 +171,7 @@ def test_oracle_scores_one(docker_backend: DockerBackend) -> None:
 @pytest.mark.docker
 def test_null_scores_zero(docker_backend: DockerBackend) -> None:
     outcome = execute_attempt(make_spec("null", run_id=101), docker_backend, heartbeat=no_heartbeat)
-    assert (outcome.stop_reason, outcome.submission) == (STOP_SUBMITTED, "")
+    assert (outcome.stop_reason, outcome.submission) == (StopReason.SUBMITTED, "")
     assert (outcome.score_cont, outcome.score_binarized) == (0.0, 0)
     scorer_event = next(e for e in outcome.transcript if e["kind"] == "scorer")
     assert "no readable answer.txt" in scorer_event["stdout"]
@@ -201,7 +197,9 @@ def test_partial_credit_and_threshold(docker_backend: DockerBackend) -> None:
 
 @pytest.mark.docker
 def test_submission_reaches_the_scorer(docker_backend: DockerBackend, scaffold_registry: Any) -> None:
-    scaffold_registry("answers-42", lambda ctx: ScaffoldResult(stop_reason=STOP_SUBMITTED, submission="42"))
+    scaffold_registry(
+        "answers-42", lambda ctx: ScaffoldResult(stop_reason=StopReason.SUBMITTED, submission="42")
+    )
     scorer = ScorerSpec(command='[ "$(cat "$HORIZON_SUBMISSION_FILE")" = 42 ] && echo 1 || echo 0')
     outcome = execute_attempt(
         make_spec("answers-42", scorer=scorer, run_id=104), docker_backend, heartbeat=no_heartbeat
@@ -214,7 +212,7 @@ def test_agent_cannot_plant_a_scorer(docker_backend: DockerBackend, scaffold_reg
     def cheat(ctx: ScaffoldContext) -> ScaffoldResult:
         result = ctx.sandbox.exec("echo 'print(1)' > /scorer/score.py", timeout_s=10)
         ctx.transcript.add("command", command="plant", stderr=result.stderr, exit_code=result.exit_code)
-        return ScaffoldResult(stop_reason=STOP_SUBMITTED, submission="")
+        return ScaffoldResult(stop_reason=StopReason.SUBMITTED, submission="")
 
     scaffold_registry("cheater", cheat)
     outcome = execute_attempt(make_spec("cheater", run_id=105), docker_backend, heartbeat=no_heartbeat)
@@ -229,11 +227,11 @@ def test_agent_that_breaks_its_environment_scores_zero(
 ) -> None:
     def vandal(ctx: ScaffoldContext) -> ScaffoldResult:
         ctx.sandbox.exec("rm -f input.txt; mkdir answer.txt; chmod 000 answer.txt", timeout_s=10)
-        return ScaffoldResult(stop_reason=STOP_SUBMITTED, submission="")
+        return ScaffoldResult(stop_reason=StopReason.SUBMITTED, submission="")
 
     scaffold_registry("vandal", vandal)
     outcome = execute_attempt(make_spec("vandal", run_id=106), docker_backend, heartbeat=no_heartbeat)
-    assert (outcome.score_cont, outcome.stop_reason) == (0.0, STOP_SUBMITTED)
+    assert (outcome.score_cont, outcome.stop_reason) == (0.0, StopReason.SUBMITTED)
 
 
 @pytest.mark.docker
@@ -242,7 +240,7 @@ def test_agent_that_fills_the_process_table_is_still_scored(
 ) -> None:
     def forker(ctx: ScaffoldContext) -> ScaffoldResult:
         ctx.sandbox.exec(FORKER, timeout_s=10)
-        return ScaffoldResult(stop_reason=STOP_SUBMITTED, submission="")
+        return ScaffoldResult(stop_reason=StopReason.SUBMITTED, submission="")
 
     scaffold_registry("forker", forker)
     outcome = execute_attempt(make_spec("forker", run_id=115), docker_backend, heartbeat=no_heartbeat)
@@ -256,7 +254,7 @@ def test_agent_that_fills_both_disks_cannot_starve_the_scorer(
     def hoarder(ctx: ScaffoldContext) -> ScaffoldResult:
         for target in ("fill.bin", "/tmp/fill.bin"):
             ctx.sandbox.exec(f"dd if=/dev/zero of={target} bs=1M count=1000", timeout_s=60)
-        return ScaffoldResult(stop_reason=STOP_SUBMITTED, submission="")
+        return ScaffoldResult(stop_reason=StopReason.SUBMITTED, submission="")
 
     scaffold_registry("hoarder", hoarder)
     # More disk than memory: full disks alone would exceed a memory + disk cgroup limit.
@@ -272,7 +270,7 @@ def test_oracle_past_the_time_limit_stops_with_time_limit(docker_backend: Docker
     slow = SolutionSpec(command="sleep 60; echo 12 > answer.txt")
     spec = make_spec(solution=slow, time_limit_s=1.0, run_id=107)
     outcome = execute_attempt(spec, docker_backend, heartbeat=no_heartbeat)
-    assert (outcome.stop_reason, outcome.score_cont) == (STOP_TIME_LIMIT, 0.0)
+    assert (outcome.stop_reason, outcome.score_cont) == (StopReason.TIME_LIMIT, 0.0)
 
 
 @pytest.mark.docker
@@ -321,6 +319,17 @@ def test_unknown_scaffold_and_scaffold_crash_are_infra_errors(
     # The crash's text and traceback go to the worker's log, not into the (public) stored error.
     assert "bug in the scaffold" not in crashed.value.message and "Traceback" not in crashed.value.message
     assert docker_backend.managed_containers(run_id=111) == []
+
+    # runs.stop_reason holds only StopReason values (a CHECK constraint): any other is the
+    # scaffold's bug, ended before anything is stored, and its value stays out of the public error.
+    scaffold_registry("gives-up", lambda ctx: ScaffoldResult(stop_reason="gave-up-canary", submission=""))  # type: ignore[arg-type]
+    with pytest.raises(InfraError) as unknown_stop:
+        execute_attempt(make_spec("gives-up", run_id=112), docker_backend, heartbeat=no_heartbeat)
+    assert (
+        unknown_stop.value.reason == REASON_SCAFFOLD and "unknown stop reason" in unknown_stop.value.message
+    )
+    assert "canary" not in unknown_stop.value.message
+    assert docker_backend.managed_containers(run_id=112) == []
 
 
 @pytest.mark.docker

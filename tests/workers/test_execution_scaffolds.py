@@ -6,15 +6,10 @@ from typing import Any
 
 import pytest
 
+from core.states import StopReason
 from core.taskspec import SolutionSpec
 from tests.fakes.local_sandbox import LocalSandbox
-from workers.scaffolds.base import (
-    STOP_SUBMITTED,
-    STOP_TIME_LIMIT,
-    AgentLimits,
-    ScaffoldContext,
-    ScaffoldResult,
-)
+from workers.scaffolds.base import AgentLimits, ScaffoldContext, ScaffoldResult
 from workers.scaffolds.null import NullScaffold
 from workers.scaffolds.oracle import NoReferenceSolution, OracleScaffold
 from workers.scaffolds.registry import (
@@ -36,7 +31,7 @@ class EchoScaffold:
         self.settings = settings
 
     def run(self, ctx: ScaffoldContext) -> ScaffoldResult:
-        return ScaffoldResult(stop_reason=STOP_SUBMITTED, submission=str(self.settings.get("answer")))
+        return ScaffoldResult(stop_reason=StopReason.SUBMITTED, submission=str(self.settings.get("answer")))
 
 
 def test_builtins_are_listed_and_react_resolves_lazily() -> None:
@@ -86,7 +81,7 @@ def test_oracle_runs_the_solution_command_and_submits_its_output(tmp_path: Any) 
     # No solution files: LocalSandbox would write them to a real /solution on this machine.
     solution = SolutionSpec(command="echo 12 > answer.txt; echo done")
     result = OracleScaffold().run(_ctx(sandbox, solution, AgentLimits(time_limit_s=30)))
-    assert (result.stop_reason, result.submission, result.actions) == (STOP_SUBMITTED, "done", 1)
+    assert (result.stop_reason, result.submission, result.actions) == (StopReason.SUBMITTED, "done", 1)
     assert (tmp_path / "answer.txt").read_text() == "12\n"
 
 
@@ -94,7 +89,7 @@ def test_oracle_stops_at_the_time_limit_and_needs_a_solution(tmp_path: Any) -> N
     sandbox = LocalSandbox(tmp_path)
     slow = SolutionSpec(command="sleep 30")
     result = OracleScaffold().run(_ctx(sandbox, slow, AgentLimits(time_limit_s=0.5)))
-    assert result.stop_reason == STOP_TIME_LIMIT
+    assert result.stop_reason == StopReason.TIME_LIMIT
     with pytest.raises(NoReferenceSolution):
         OracleScaffold().run(_ctx(sandbox, None, AgentLimits()))
 
@@ -102,5 +97,5 @@ def test_oracle_stops_at_the_time_limit_and_needs_a_solution(tmp_path: Any) -> N
 def test_null_submits_nothing(tmp_path: Any) -> None:
     sandbox = LocalSandbox(tmp_path)
     result = NullScaffold().run(_ctx(sandbox, None, AgentLimits()))
-    assert (result.stop_reason, result.submission) == (STOP_SUBMITTED, "")
+    assert (result.stop_reason, result.submission) == (StopReason.SUBMITTED, "")
     assert sandbox.commands == []

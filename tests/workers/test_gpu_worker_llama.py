@@ -16,9 +16,9 @@ import redis
 from fastapi.testclient import TestClient
 
 from core.settings import Settings
-from tests.api.conftest import make_token
+from tests.factories import make_token
 from tests.support.processes import Proc, start_worker, wait_until
-from workers.sandbox.docker_backend import DockerBackend
+from workers.sandbox.docker.backend import DockerBackend
 
 pytestmark = [pytest.mark.docker, pytest.mark.llm]
 

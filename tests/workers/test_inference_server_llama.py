@@ -15,13 +15,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core.states import StopReason
 from tests.fakes.local_sandbox import LocalSandbox
 from workers.inference_server import InferenceServerManager
 from workers.providers.base import Message
 from workers.providers.config import ModelConfig
 from workers.providers.factory import make_client
 from workers.providers.transport import RetryPolicy
-from workers.scaffolds.base import STOP_REASONS, AgentLimits, ScaffoldContext
+from workers.scaffolds.base import AgentLimits, ScaffoldContext
 from workers.scaffolds.react import TOOLS, ReactScaffold
 from workers.transcript import Transcript
 
@@ -103,7 +104,7 @@ def test_react_with_a_real_model_on_a_managed_llama_server(
         base_url = resolved.base_url
 
     model_events = [e for e in transcript.events if e["kind"] == "model"]
-    assert result.stop_reason in STOP_REASONS
+    assert result.stop_reason in tuple(StopReason)
     assert model_events, "the model was never called"
     assert all(e["input_tokens"] > 0 for e in model_events)
     assert result.input_tokens == sum(e["input_tokens"] for e in model_events)

@@ -10,23 +10,14 @@ from typing import Any
 
 import pytest
 
+from core.states import StopReason
 from tests.fakes.local_sandbox import LocalSandbox
 from tests.fakes.scripted_openai import ScriptedModelServer
 from workers.providers.base import ProviderOutage
 from workers.providers.config import ModelConfig
 from workers.providers.factory import make_client
 from workers.providers.transport import RetryPolicy
-from workers.scaffolds.base import (
-    STOP_ACTION_LIMIT,
-    STOP_AGENT_ERROR,
-    STOP_COST_LIMIT,
-    STOP_SUBMITTED,
-    STOP_TIME_LIMIT,
-    STOP_TOKEN_LIMIT,
-    AgentLimits,
-    ScaffoldContext,
-    ScaffoldResult,
-)
+from workers.scaffolds.base import AgentLimits, ScaffoldContext, ScaffoldResult
 from workers.scaffolds.react import ReactScaffold
 from workers.transcript import Transcript
 
@@ -91,7 +82,7 @@ class Run:
 def test_submit_ends_the_attempt_and_writes_the_submission_file(sandbox: LocalSandbox) -> None:
     run = Run([bash("echo hello > out.txt && cat out.txt"), submit("hello")], sandbox)
 
-    assert run.result.stop_reason == STOP_SUBMITTED
+    assert run.result.stop_reason == StopReason.SUBMITTED
     assert run.result.submission == "hello"
     assert (Path(sandbox.workdir) / "submission.txt").read_text() == "hello"
     assert (Path(sandbox.workdir) / "out.txt").read_text() == "hello\n"
@@ -111,7 +102,7 @@ def test_submit_ends_the_attempt_and_writes_the_submission_file(sandbox: LocalSa
     assert all(e["duration_s"] >= 0 for e in model_events)
     outputs = run.events("tool_output")
     assert outputs[0]["exit_code"] == 0 and "hello" in outputs[0]["output"]
-    assert run.events("stop")[0]["reason"] == STOP_SUBMITTED
+    assert run.events("stop")[0]["reason"] == StopReason.SUBMITTED
     assert run.heartbeats >= 2
 
 
@@ -125,7 +116,7 @@ def test_failing_command_reports_exit_code_and_stderr(sandbox: LocalSandbox) -> 
 def test_token_limit(sandbox: LocalSandbox) -> None:
     step = bash("true", usage={"prompt_tokens": 400, "completion_tokens": 100}, repeat=10)
     run = Run([step], sandbox, limits=AgentLimits(token_limit=1200))
-    assert run.result.stop_reason == STOP_TOKEN_LIMIT
+    assert run.result.stop_reason == StopReason.TOKEN_LIMIT
     assert len(run.requests) == 3  # 500, 1000, then 1500 >= 1200
     assert run.result.input_tokens + run.result.output_tokens == 1500
     # The output budget shrinks to what the token limit leaves.
@@ -141,21 +132,21 @@ def test_cost_limit(sandbox: LocalSandbox) -> None:
         input_price_per_mtok=2.0,
         output_price_per_mtok=8.0,  # 0.01 $ a call
     )
-    assert run.result.stop_reason == STOP_COST_LIMIT
+    assert run.result.stop_reason == StopReason.COST_LIMIT
     assert len(run.requests) == 3
     assert run.result.cost_usd == pytest.approx(0.03)
 
 
 def test_action_limit(sandbox: LocalSandbox) -> None:
     run = Run([bash("echo step >> log.txt", repeat=10)], sandbox, limits=AgentLimits(action_limit=2))
-    assert run.result.stop_reason == STOP_ACTION_LIMIT
+    assert run.result.stop_reason == StopReason.ACTION_LIMIT
     assert run.result.actions == 2
     assert sandbox.commands == ["echo step >> log.txt"] * 2
 
 
 def test_time_limit_also_caps_a_running_command(sandbox: LocalSandbox) -> None:
     run = Run([bash("sleep 30", repeat=3)], sandbox, limits=AgentLimits(time_limit_s=1.5))
-    assert run.result.stop_reason == STOP_TIME_LIMIT
+    assert run.result.stop_reason == StopReason.TIME_LIMIT
     (output,) = run.events("tool_output")
     assert output["timed_out"] is True
     assert output["command_duration_s"] < 30
@@ -165,7 +156,7 @@ def test_malformed_tool_call_gets_an_error_result_and_the_loop_goes_on(sandbox: 
     bad = {"tool_calls": [{"name": "bash", "arguments_raw": '{"command": "ls'}]}
     unknown = {"tool_calls": [{"name": "python", "arguments": {"code": "1"}}]}
     run = Run([bad, unknown, submit("done")], sandbox)
-    assert run.result.stop_reason == STOP_SUBMITTED
+    assert run.result.stop_reason == StopReason.SUBMITTED
     assert sandbox.commands == []
     errors = [m["content"] for m in run.requests[-1]["messages"] if m["role"] == "tool"]
     assert "could not be parsed" in errors[0]
@@ -175,7 +166,7 @@ def test_malformed_tool_call_gets_an_error_result_and_the_loop_goes_on(sandbox: 
 
 def test_text_replies_get_bounded_nudges(sandbox: LocalSandbox) -> None:
     run = Run([{"content": "I think the answer is 4."}] * 3, sandbox, settings={"max_nudges": 2})
-    assert run.result.stop_reason == STOP_AGENT_ERROR
+    assert run.result.stop_reason == StopReason.AGENT_ERROR
     assert len(run.events("nudge")) == 2
     last = run.requests[-1]["messages"]
     assert last[-1]["role"] == "user" and "without calling a tool" in last[-1]["content"]
@@ -183,7 +174,7 @@ def test_text_replies_get_bounded_nudges(sandbox: LocalSandbox) -> None:
 
 def test_nudged_model_can_recover(sandbox: LocalSandbox) -> None:
     run = Run([{"content": "Hmm."}, submit("4")], sandbox)
-    assert run.result.stop_reason == STOP_SUBMITTED
+    assert run.result.stop_reason == StopReason.SUBMITTED
     assert run.result.submission == "4"
 
 
@@ -198,7 +189,7 @@ def test_context_is_trimmed_to_stay_inside_the_window(sandbox: LocalSandbox) -> 
         server_kwargs={"context_window": 2000},
         context_window=2000,
     )
-    assert run.result.stop_reason == STOP_SUBMITTED
+    assert run.result.stop_reason == StopReason.SUBMITTED
     assert run.events("context_trimmed")
     assert not run.events("context_exceeded")
     for body in run.requests:
@@ -219,7 +210,7 @@ def test_a_model_with_an_overstated_window_is_trimmed_after_a_rejection(sandbox:
         server_kwargs={"context_window": 2500},
         context_window=8000,  # the config claims more than the server has
     )
-    assert run.result.stop_reason == STOP_SUBMITTED
+    assert run.result.stop_reason == StopReason.SUBMITTED
     assert run.events("context_exceeded")
 
 
@@ -231,7 +222,7 @@ def test_a_task_too_long_for_the_window_ends_as_agent_error(sandbox: LocalSandbo
         server_kwargs={"context_window": 600},
         context_window=1000,
     )
-    assert run.result.stop_reason == STOP_AGENT_ERROR
+    assert run.result.stop_reason == StopReason.AGENT_ERROR
     assert len(run.events("context_exceeded")) == 3
     assert "context window exceeded" in run.events("error")[0]["message"]
 
@@ -260,7 +251,7 @@ def test_parallel_conversations_each_follow_a_by_turn_script(tmp_path: Path) -> 
             t.start()
         for t in threads:
             t.join()
-    assert [r.stop_reason for r in results] == [STOP_SUBMITTED] * 3
+    assert [r.stop_reason for r in results] == [StopReason.SUBMITTED] * 3
     assert len(server.completion_requests) == 6
     for i in range(3):
         assert (tmp_path / f"run{i}" / "where.txt").read_text().strip() == str(tmp_path / f"run{i}")
@@ -280,7 +271,7 @@ def test_api_key_never_reaches_the_transcript(sandbox: LocalSandbox, monkeypatch
         server_kwargs={"api_key": secret},
         api_key_env="HORIZON_TEST_REACT_KEY",
     )
-    assert run.result.stop_reason == STOP_SUBMITTED
+    assert run.result.stop_reason == StopReason.SUBMITTED
     assert run.server.completion_requests[0]["headers"]["authorization"] == f"Bearer {secret}"
     assert secret not in json.dumps(run.transcript.events)
 

@@ -8,11 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from core.db import session_scope
-from core.models import RUN_COMPLETED, Agent, Run, Task, TaskHealthCheck
-from core.services.analyses import AnalysisRequest, gather_inputs
+from core.models import Agent, Run, Task, TaskHealthCheck
+from core.schemas import AnalysisRequest
+from core.services.analyses import gather_inputs
 from core.services.task_sync import sync_tree
+from core.states import RunStatus
 from tests.core.test_task_sync import write_task
-from workers.sandbox.docker_backend import DockerBackend
+from workers.sandbox.docker.backend import DockerBackend
 
 pytestmark = pytest.mark.docker
 
@@ -48,7 +50,7 @@ def test_checks_are_recorded_and_unhealthy_tasks_excluded(
                     agent_id=agent.id,
                     task_version_id=task.versions[0].id,
                     task_id=task_id,
-                    status=RUN_COMPLETED,
+                    status=RunStatus.COMPLETED,
                     score_cont=1.0,
                     score_binarized=1,
                 )

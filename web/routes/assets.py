@@ -8,12 +8,12 @@ from functools import lru_cache
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from plotly.offline import get_plotlyjs, get_plotlyjs_version
+from plotly.offline import get_plotlyjs
+
+from web.rendering import PLOTLY_PATH
 
 router = APIRouter(include_in_schema=False)
 
-PLOTLY_VERSION = get_plotlyjs_version()
-PLOTLY_PATH = f"/assets/plotly-{PLOTLY_VERSION}.min.js"
 _CACHE = "public, max-age=31536000, immutable"
 
 

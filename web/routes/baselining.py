@@ -17,14 +17,15 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy import select
 from starlette.datastructures import FormData
 
-from api.params import RowId
 from core.errors import NotFound
 from core.models import Task
 from core.models_baselining import BaseliningAttempt
 from core.services import baselining as svc
 from core.services import tasks as task_svc
+from core.states import OPEN_ATTEMPT_STATUSES, AttemptStatus
 from web.auth import WebUser
 from web.deps import Csrf, DbDep, Submitter
+from web.params import RowId
 from web.rendering import WebRoute, attachment, redirect, render, wants_json
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -50,7 +51,7 @@ def state_json(attempt: BaseliningAttempt) -> dict[str, Any]:
         "minutes": state.minutes,
         "message": state.message,
         "baseline_id": attempt.baseline_id,
-        "final": state.status not in ("active", "paused", "scoring"),
+        "final": state.status not in (*OPEN_ATTEMPT_STATUSES, AttemptStatus.SCORING),
         "at_limit": state.at_limit,
     }
 

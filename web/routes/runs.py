@@ -9,15 +9,16 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from api.params import Offset, PageNumber, RowId, id_or_name
 from core.errors import HorizonError, NotFound, QuotaExceeded
-from core.models import ROLE_ADMIN, RUN_FINAL_STATUSES, RUN_STATUSES, Batch
+from core.models import Batch
 from core.schemas import BatchCreate
 from core.services import batches as batch_svc
 from core.services import runs as run_svc
 from core.services import transcripts as transcript_svc
 from core.services.catalog import list_agents
+from core.states import FINAL_RUN_STATUSES, Role, RunStatus
 from web.deps import Csrf, DbDep, Submitter, Viewer
+from web.params import Offset, PageNumber, RowId, id_or_name
 from web.queries import all_tags, batch_run_states, batch_status_counts, task_ids
 from web.rendering import WebRoute, redirect, render
 from web.transcript import event_view, summarize
@@ -57,7 +58,7 @@ def runs_page(
         batch_id=_int_or_none(batch),
         agent=filters["agent"] or None,
         task_id=filters["task"] or None,
-        status=filters["status"] if filters["status"] in RUN_STATUSES else None,
+        status=filters["status"] if filters["status"] in tuple(RunStatus) else None,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
@@ -68,7 +69,7 @@ def runs_page(
             "runs": rows,
             "total": total,
             "filters": filters,
-            "statuses": RUN_STATUSES,
+            "statuses": tuple(RunStatus),
             "agents": [a.name for a in list_agents(db)],
             "page": page,
             "pages": max(1, -(-total // PAGE_SIZE)),
@@ -80,7 +81,7 @@ def runs_page(
 def run_page(request: Request, run_id: RowId, db: DbDep, user: Viewer, offset: Offset = 0) -> Response:
     run = run_svc.get_run(db, run_id)
     # One page of events: a transcript of 200,000 events took 9 s to render whole.
-    page = transcript_svc.transcript_page(db, run_id, offset, TRANSCRIPT_PAGE_EVENTS)
+    page = transcript_svc.transcript_page(db, run_id, offset, TRANSCRIPT_PAGE_EVENTS, reader=user)
     whole = transcript_svc.summary_events(db, run_id, page.total)
     size = TRANSCRIPT_PAGE_EVENTS
     return render(
@@ -88,7 +89,7 @@ def run_page(request: Request, run_id: RowId, db: DbDep, user: Viewer, offset: O
         "run.html",
         {
             "run": run,
-            "error": run.error if user.can(ROLE_ADMIN) else run_svc.public_error(run.error),
+            "error": run.error if user.can(Role.ADMIN) else run_svc.public_error(run.error),
             "page": page,
             "events": [event_view(e) for e in page.events],
             "summary": summarize(whole) if whole is not None else None,
@@ -111,7 +112,7 @@ def batches_page(request: Request, db: DbDep, user: Viewer, page: PageNumber = 1
             "total": total,
             "page": page,
             "pages": max(1, -(-total // PAGE_SIZE)),
-            "final": RUN_FINAL_STATUSES,
+            "final": FINAL_RUN_STATUSES,
         },
     )
 
@@ -119,7 +120,7 @@ def batches_page(request: Request, db: DbDep, user: Viewer, page: PageNumber = 1
 def progress(db: Any, batch: Batch) -> dict[str, Any]:
     """Counts by status and the state of the batch's first runs (the page updates from this)."""
     out = batch_svc.batch_out(db, batch)
-    finished = sum(out.counts.get(s, 0) for s in RUN_FINAL_STATUSES)
+    finished = sum(out.counts.get(s, 0) for s in FINAL_RUN_STATUSES)
     return {
         "id": batch.id,
         "total": out.total,
@@ -150,7 +151,7 @@ def batch_page(request: Request, batch_id: RowId, db: DbDep, user: Viewer) -> Re
             "progress": progress(db, batch),
             "runs": runs,
             "total": total,
-            "statuses": RUN_STATUSES,
+            "statuses": tuple(RunStatus),
             "shown": len(runs),
         },
     )

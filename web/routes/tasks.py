@@ -11,16 +11,16 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from api.params import PageNumber
 from core.errors import Conflict, HorizonError, InvalidInput
-from core.models import ROLE_SUBMITTER
 from core.ownership import check_owner
 from core.schemas import BaselineCreate, TaskCreate, TaskUpdate
 from core.services import baselining as baselining_svc
 from core.services import tasks as task_svc
 from core.services.human_time import live_baselines
+from core.states import Role
 from web.auth import ANONYMOUS
 from web.deps import Csrf, DbDep, Submitter, Viewer, require
+from web.params import PageNumber
 from web.queries import all_tags, latest_health_check, task_success_by_agent
 from web.rendering import WebRoute, redirect, render
 from web.task_form import (
@@ -51,7 +51,7 @@ async def form_data(request: Request) -> FormData:
 FormDep = Depends(form_data)
 # The role is checked before the CSRF check parses the form: an upload from someone who may not
 # submit tasks is refused before its body is read (and spooled to disk).
-SUBMITTER_THEN_CSRF = [Depends(require(ROLE_SUBMITTER)), Csrf]
+SUBMITTER_THEN_CSRF = [Depends(require(Role.SUBMITTER)), Csrf]
 
 
 def task_owner(task_id: str, db: DbDep, user: Submitter) -> None:
@@ -59,7 +59,7 @@ def task_owner(task_id: str, db: DbDep, user: Submitter) -> None:
     check_owner(task_svc.get_task(db, task_id).owner_token_id, user, "task")
 
 
-OWNER_THEN_CSRF = [Depends(require(ROLE_SUBMITTER)), Depends(task_owner), Csrf]
+OWNER_THEN_CSRF = [Depends(require(Role.SUBMITTER)), Depends(task_owner), Csrf]
 
 
 def task_url(task_id: str) -> str:

@@ -11,25 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from core.states import StopReason
 from core.taskspec import SolutionSpec
 from workers.providers.base import ModelClient
 from workers.sandbox.base import Sandbox
-
-# Why an attempt ended; these strings are stored in runs.stop_reason.
-STOP_SUBMITTED = "submitted"
-STOP_TOKEN_LIMIT = "token_limit"
-STOP_TIME_LIMIT = "time_limit"
-STOP_COST_LIMIT = "cost_limit"
-STOP_ACTION_LIMIT = "action_limit"
-STOP_AGENT_ERROR = "agent_error"
-STOP_REASONS = (
-    STOP_SUBMITTED,
-    STOP_TOKEN_LIMIT,
-    STOP_TIME_LIMIT,
-    STOP_COST_LIMIT,
-    STOP_ACTION_LIMIT,
-    STOP_AGENT_ERROR,
-)
 
 
 @dataclass(frozen=True)
@@ -63,7 +48,7 @@ class ScaffoldContext:
 
 @dataclass(frozen=True)
 class ScaffoldResult:
-    stop_reason: str
+    stop_reason: StopReason  # stored in runs.stop_reason
     submission: str | None
     input_tokens: int = 0
     output_tokens: int = 0

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from workers.scaffolds.base import STOP_SUBMITTED, ScaffoldContext, ScaffoldResult
+from core.states import StopReason
+from workers.scaffolds.base import ScaffoldContext, ScaffoldResult
 
 
 class NullScaffold:
@@ -20,4 +21,4 @@ class NullScaffold:
         """Submit an empty answer without touching the sandbox."""
         ctx.heartbeat()
         ctx.transcript.add("submit", submission="")
-        return ScaffoldResult(stop_reason=STOP_SUBMITTED, submission="")
+        return ScaffoldResult(stop_reason=StopReason.SUBMITTED, submission="")

@@ -9,12 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from workers.scaffolds.base import (
-    STOP_SUBMITTED,
-    STOP_TIME_LIMIT,
-    ScaffoldContext,
-    ScaffoldResult,
-)
+from core.states import StopReason
+from workers.scaffolds.base import ScaffoldContext, ScaffoldResult
 
 SOLUTION_DIR = "/solution"
 SUBMISSION_MAX_CHARS = 10_000
@@ -54,7 +50,7 @@ class OracleScaffold:
         )
         ctx.heartbeat()
         if result.timed_out:
-            return ScaffoldResult(stop_reason=STOP_TIME_LIMIT, submission=None, actions=1)
+            return ScaffoldResult(stop_reason=StopReason.TIME_LIMIT, submission=None, actions=1)
         submission = result.stdout.strip()[-SUBMISSION_MAX_CHARS:]
         ctx.transcript.add("submit", submission=submission)
-        return ScaffoldResult(stop_reason=STOP_SUBMITTED, submission=submission, actions=1)
+        return ScaffoldResult(stop_reason=StopReason.SUBMITTED, submission=submission, actions=1)

@@ -6,7 +6,7 @@ The model sees a system prompt, the task's instructions and two tools. Each turn
 once; every `bash` call runs in the sandbox (`sandbox.exec(command, timeout_s=...)`) and its exit
 code and output (head and tail kept when long) go back as the tool's result. `submit(answer)`
 writes the answer to `{sandbox.workdir}/submission.txt`, where scorers read it, and ends the
-attempt with `STOP_SUBMITTED`. The loop also ends when a limit in `AgentLimits` is reached:
+attempt with `StopReason.SUBMITTED`. The loop also ends when a limit in `AgentLimits` is reached:
 input+output tokens (`token_limit`), wall time of the attempt (`time_limit_s`), dollars
 (`cost_limit_usd`) or tool calls (`action_limit`; every call but `submit` counts, malformed ones
 included). A reply without a tool call gets a reminder; after `max_nudges` reminders the next one
@@ -55,6 +55,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.states import StopReason
 from workers.providers.base import (
     Completion,
     ContextWindowExceeded,
@@ -63,16 +64,7 @@ from workers.providers.base import (
     ToolCall,
     ToolSpec,
 )
-from workers.scaffolds.base import (
-    STOP_ACTION_LIMIT,
-    STOP_AGENT_ERROR,
-    STOP_COST_LIMIT,
-    STOP_SUBMITTED,
-    STOP_TIME_LIMIT,
-    STOP_TOKEN_LIMIT,
-    ScaffoldContext,
-    ScaffoldResult,
-)
+from workers.scaffolds.base import ScaffoldContext, ScaffoldResult
 from workers.transcript import truncate
 
 DEFAULT_SYSTEM_PROMPT = """\
@@ -169,7 +161,7 @@ class _Attempt:
 
 
 class _StopAttempt(Exception):
-    def __init__(self, reason: str, submission: str | None = None) -> None:
+    def __init__(self, reason: StopReason, submission: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.submission = submission
@@ -235,7 +227,7 @@ class ReactScaffold:
                 self._check_limits(ctx, attempt)
                 if attempt.turns >= self.settings.max_turns:
                     ctx.transcript.add("error", message=f"reached max_turns={self.settings.max_turns}")
-                    raise _StopAttempt(STOP_AGENT_ERROR)
+                    raise _StopAttempt(StopReason.AGENT_ERROR)
                 attempt.turns += 1
                 completion = self._call_model(ctx, model, messages, estimator, attempt, max_output)
                 messages.append(completion.message)
@@ -279,11 +271,11 @@ class ReactScaffold:
     def _check_limits(ctx: ScaffoldContext, attempt: _Attempt) -> None:
         limits = ctx.limits
         if limits.token_limit is not None and attempt.tokens >= limits.token_limit:
-            raise _StopAttempt(STOP_TOKEN_LIMIT)
+            raise _StopAttempt(StopReason.TOKEN_LIMIT)
         if limits.cost_limit_usd is not None and attempt.cost_usd >= limits.cost_limit_usd:
-            raise _StopAttempt(STOP_COST_LIMIT)
+            raise _StopAttempt(StopReason.COST_LIMIT)
         if limits.time_limit_s is not None and attempt.elapsed_s() >= limits.time_limit_s:
-            raise _StopAttempt(STOP_TIME_LIMIT)
+            raise _StopAttempt(StopReason.TIME_LIMIT)
 
     # -- model calls and context ----------------------------------------------------------------
 
@@ -309,7 +301,7 @@ class ReactScaffold:
                 if retry == _CONTEXT_RETRIES:
                     # Even the task with the latest turn does not fit: the attempt cannot go on.
                     ctx.transcript.add("error", message=f"context window exceeded after trimming: {exc}")
-                    raise _StopAttempt(STOP_AGENT_ERROR) from exc
+                    raise _StopAttempt(StopReason.AGENT_ERROR) from exc
                 # Our estimate was too low for this tokenizer: shrink the budget and trim again.
                 budget = int(budget * 0.7)
                 ctx.transcript.add("context_exceeded", message=str(exc), new_budget_tokens=budget)
@@ -389,7 +381,7 @@ class ReactScaffold:
     def _nudge(self, ctx: ScaffoldContext, attempt: _Attempt, messages: list[Message]) -> None:
         if attempt.nudges >= self.settings.max_nudges:
             ctx.transcript.add("error", message="the model kept answering without calling a tool")
-            raise _StopAttempt(STOP_AGENT_ERROR)
+            raise _StopAttempt(StopReason.AGENT_ERROR)
         attempt.nudges += 1
         messages.append(Message(role="user", content=NUDGE_MESSAGE))
         ctx.transcript.add("nudge", role="user", content=NUDGE_MESSAGE, count=attempt.nudges)
@@ -404,7 +396,7 @@ class ReactScaffold:
                 self._submit(ctx, answer if isinstance(answer, str) else json.dumps(answer))
         limit = ctx.limits.action_limit
         if limit is not None and attempt.actions >= limit:
-            raise _StopAttempt(STOP_ACTION_LIMIT)
+            raise _StopAttempt(StopReason.ACTION_LIMIT)
         self._check_limits(ctx, attempt)
         attempt.actions += 1
         started = time.monotonic()
@@ -429,7 +421,7 @@ class ReactScaffold:
             **info,
         )
         if ctx.limits.time_limit_s is not None and attempt.elapsed_s() >= ctx.limits.time_limit_s:
-            raise _StopAttempt(STOP_TIME_LIMIT)
+            raise _StopAttempt(StopReason.TIME_LIMIT)
         return Message(role="tool", content=output, tool_call_id=call.id)
 
     def _bash(self, ctx: ScaffoldContext, attempt: _Attempt, command: Any) -> tuple[str, dict[str, Any]]:
@@ -463,12 +455,10 @@ class ReactScaffold:
         workdir = ctx.sandbox.workdir
         # The attempt ends here: stop what the agent left running first, so that a process table
         # it filled (a fork bomb) cannot make writing its answer fail as if the sandbox broke.
-        kill = getattr(ctx.sandbox, "kill_user_processes", None)
-        if callable(kill):
-            kill()
+        ctx.sandbox.kill_user_processes()
         ctx.sandbox.put_files({"submission.txt": answer}, workdir)
         ctx.transcript.add("submission", answer=answer, path=f"{workdir.rstrip('/')}/submission.txt")
-        raise _StopAttempt(STOP_SUBMITTED, submission=answer)
+        raise _StopAttempt(StopReason.SUBMITTED, submission=answer)
 
 
 def _call_record(call: ToolCall) -> dict[str, Any]:
