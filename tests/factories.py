@@ -8,6 +8,9 @@ mid-attempt with an old heartbeat).
 Give `session` to write inside a test's own transaction (the `session` fixture: nothing is
 committed, so no queue message is ever sent); without it each factory commits its own
 `session_scope(settings)`, as the API would.
+
+`make_task_folder` and its helpers write a task folder on disk instead (the format of tasks/),
+for the folder loader, the importers and the health checks.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -175,3 +180,54 @@ def make_run(
         s.add(run)
         s.flush()
         return run.id
+
+
+def task_folder_spec(task_id: str = "add-numbers", family: str = "demo") -> dict[str, Any]:
+    """The task.yaml of a valid folder task (1.5 minutes by the author's estimate)."""
+    return {
+        "id": task_id,
+        "family": family,
+        "title": "Add two numbers",
+        "version": 1,
+        "time_limit_s": 600,
+        "tags": ["answer"],
+        "resources": {"cpus": 1, "memory_mb": 256, "pids": 64, "disk_mb": 64},
+        "network": "none",
+        "scorer": {"command": "python3 /scorer/score.py", "threshold": 1.0, "timeout_s": 30},
+        "solution": {"command": "bash /solution/solve.sh"},
+        "estimate": {"minutes": 1.5, "source": "author", "rationale": "one addition"},
+    }
+
+
+def make_task_folder(
+    root: Path, task_id: str = "add-numbers", family: str = "demo", spec: dict[str, Any] | None = None
+) -> Path:
+    """A task folder `root/family/task_id` (task.yaml, instructions, scorer, solution, one
+    environment file) whose reference solution passes; returns its path."""
+    folder = root / family / task_id
+    (folder / "scorer").mkdir(parents=True)
+    (folder / "solution").mkdir()
+    (folder / "environment").mkdir()
+    (folder / "task.yaml").write_text(
+        yaml.safe_dump(spec or task_folder_spec(task_id, family), sort_keys=False)
+    )
+    (folder / "instructions.md").write_text("Add 2 and 3; write the sum to submission.txt.\n")
+    (folder / "scorer" / "score.py").write_text(
+        "import os\n"
+        "ok = os.path.isfile('submission.txt') and open('submission.txt').read().strip() == '5'\n"
+        "print(1.0 if ok else 0.0)\n"
+    )
+    (folder / "solution" / "solve.sh").write_text("#!/bin/bash\necho 5 > submission.txt\n")
+    (folder / "environment" / "numbers.txt").write_text("2 3\n")
+    return folder
+
+
+def edit_task_folder_spec(folder: Path, **changes: Any) -> None:
+    """Rewrite the folder's task.yaml with `changes` (a value of `...` removes its key)."""
+    spec = yaml.safe_load((folder / "task.yaml").read_text())
+    for key, value in changes.items():
+        if value is ...:
+            spec.pop(key, None)
+        else:
+            spec[key] = value
+    (folder / "task.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))

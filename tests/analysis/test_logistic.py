@@ -110,8 +110,8 @@ def test_partial_scores_split_into_weighted_rows() -> None:
     np.testing.assert_allclose(ws, [0.1, 0.3, 0.15, 0.2, 0.05, 0.2])
     # Fitting the fractional rows equals fitting the split rows, in both solvers.
     for solver in ("fast", "sklearn"):
-        direct = fit_logistic(x, y, w, 0.1, solver)  # type: ignore[arg-type]
-        split = fit_logistic(xs, ys, ws, 0.1, solver)  # type: ignore[arg-type]
+        direct = fit_logistic(x, y, w, 0.1, solver)
+        split = fit_logistic(xs, ys, ws, 0.1, solver)
         assert direct.coefficient == pytest.approx(split.coefficient, abs=1e-12)
         assert direct.intercept == pytest.approx(split.intercept, abs=1e-12)
 

@@ -41,7 +41,7 @@ def test_weights_sum_to_one_per_agent() -> None:
     tasks = rng.integers(0, 40, 400)
     families = tasks // 7
     for scheme in ("equal", "invsqrt"):
-        w = task_weights(agents, tasks, families, scheme)  # type: ignore[arg-type]
+        w = task_weights(agents, tasks, families, scheme)
         np.testing.assert_allclose(np.bincount(agents, weights=w), 1.0)
         assert np.all(w > 0)
 

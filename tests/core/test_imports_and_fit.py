@@ -43,7 +43,8 @@ def test_import_is_idempotent_and_fit_reproduces_metr(db: str) -> None:
     with session_scope() as s:
         assert s.scalar(select(func.count()).select_from(Run)) == 6852
         assert s.scalar(select(func.count()).select_from(Task)) == first.tasks_added
-        assert s.scalar(select(Agent.release_date).where(Agent.name == "o1")).isoformat() == "2024-12-05"
+        release = s.scalar(select(Agent.release_date).where(Agent.name == "o1"))
+        assert release is not None and release.isoformat() == "2024-12-05"
 
     from core.queue import forget_pending_jobs
     from workers.analysis_job import run_fit

@@ -287,7 +287,9 @@ class DockerDaemon:
 TINY_SCORER = 'if [ "$(cat answer.txt 2>/dev/null)" = ok ]; then echo 1; else echo 0; fi'
 
 
-def tiny_task(task_id: str, tags: list[str], *, solve: str = "echo ok > answer.txt", **extra: Any) -> dict:
+def tiny_task(
+    task_id: str, tags: list[str], *, solve: str = "echo ok > answer.txt", **extra: Any
+) -> dict[str, Any]:
     """A task body for POST /api/tasks that the oracle solves (score 1) and null does not (0)."""
     body: dict[str, Any] = {
         "id": task_id,

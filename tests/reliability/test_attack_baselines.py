@@ -16,6 +16,7 @@ import datetime as dt
 import re
 import threading
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from core.db import session_scope
 from core.errors import Conflict, PermissionDenied
 from core.models import HumanBaseline, Task, utcnow
 from core.models_baselining import BaseliningAttempt
-from core.queue import _REGISTRY, get_queue
+from core.queue import _REGISTRY, InProcessQueue, get_queue
 from core.services import baselining as svc
 from core.settings import Settings
 from core.states import JobName
@@ -193,9 +194,9 @@ def test_another_token_cannot_touch_an_attempt(backend: Settings) -> None:
         assert row.status == "active" and row.answer is None and [e.kind for e in row.events] == ["start"]
         # The same name with another token id is refused by the service too.
         alias = Caller("alice", "submitter", impostor.id)
-        for action in (svc.pause_attempt, svc.abandon_attempt, svc.heartbeat):
+        for refused in (svc.pause_attempt, svc.abandon_attempt, svc.heartbeat):
             with pytest.raises(PermissionDenied):
-                action(s, attempt_id, alias)
+                refused(s, attempt_id, alias)
 
 
 # ---------------------------------------------------------------- (d) parallel submits
@@ -248,9 +249,11 @@ def test_parallel_submits_store_one_baseline(backend: Settings, monkeypatch: pyt
         results = _parallel(8, submit)
         assert results.count("scoring") == 1, results
         assert all(isinstance(r, Conflict) for r in results if r != "scoring"), results
-        assert get_queue(backend).wait_idle(30)  # type: ignore[attr-defined]
+        queue = get_queue(backend)
+        assert isinstance(queue, InProcessQueue)
+        assert queue.wait_idle(30)
         # Duplicate deliveries of the job, in parallel too, store nothing more.
-        _parallel(8, lambda attempt_id=attempt_id: fake_scoring(attempt_id))
+        _parallel(8, partial(fake_scoring, attempt_id))
         with session_scope(backend) as s:
             rows = s.scalars(select(HumanBaseline).where(HumanBaseline.attempt_id == attempt_id)).all()
             assert len(rows) == 1 and rows[0].source == "timed" and rows[0].recorded_by == "alice"
@@ -324,7 +327,7 @@ def test_an_attempt_open_past_the_limit_ends_in_a_final_state(backend: Settings)
         broken_id = svc.start_attempt(s, TASK, "alice", token_id=alice.token_id).id
     with session_scope(backend) as s:
         svc.submit_attempt(s, broken_id, alice, "answer")
-    assert score_attempt(broken_id, backend, backend=Broken()) == "error"  # type: ignore[arg-type]
+    assert score_attempt(broken_id, backend, backend=Broken()) == "error"
     with session_scope(backend) as s:
         assert svc.get_attempt(s, broken_id).message
 

@@ -58,7 +58,11 @@ def hostile_models(tmp_path: Path) -> Iterator[dict[str, str]]:
     urls: dict[str, str] = {}
     try:
         for name, (raw, _) in HOSTILE.items():
-            script = [{"tool_calls": [{"name": "bash", "arguments_raw": raw}]}, SOLVE, SUBMIT]
+            script: list[dict[str, Any]] = [
+                {"tool_calls": [{"name": "bash", "arguments_raw": raw}]},
+                SOLVE,
+                SUBMIT,
+            ]
             proc, url = start_scripted_model(script, name, tmp_path)
             procs.append(proc)
             urls[name] = url

@@ -98,6 +98,8 @@ def _api_set(client: TestClient, secret: str, prefix: str) -> Objects:
 def _system_set(settings: Settings, tmp_path: Path) -> Objects:
     """Rows without an owner, made the way the operator makes them: a task-folder sync and the
     services the CLI calls."""
+    from pydantic import HttpUrl
+
     from core.schemas import AgentCreate, AnalysisRequest, BatchCreate, ModelCreate
     from core.services import analyses, batches, catalog
     from core.services.task_sync import sync_tree
@@ -107,7 +109,7 @@ def _system_set(settings: Settings, tmp_path: Path) -> Objects:
         sync_tree(s, tmp_path / "folders")
         model = catalog.create_model(
             s,
-            ModelCreate(name="system-model", provider="openai", base_url="http://127.0.0.1:9/v1"),
+            ModelCreate(name="system-model", provider="openai", base_url=HttpUrl("http://127.0.0.1:9/v1")),
             settings,
             is_admin=True,
         )

@@ -47,6 +47,7 @@ from core.models import (
 )
 from core.models_baselining import BaseliningAttempt
 from core.settings import Settings
+from core.states import StopReason
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 FIGURE_RE = re.compile(r'data-figure="([^"]*)"')
@@ -154,7 +155,7 @@ def _store_result(result: dict[str, Any], params: dict[str, Any] | None = None) 
         return row.id
 
 
-HOSTILE_RESULTS = {
+HOSTILE_RESULTS: dict[str, dict[str, Any]] = {
     # Doubling every 0.01 days across 9,998 years: exp() of ~2.5e8 would overflow.
     "short doubling": {
         "agents": [
@@ -332,7 +333,9 @@ def _body(task_id: str, files: dict[str, str]) -> dict[str, Any]:
     [{"a": "1", "a/b": "2"}, {".": "1"}, {"a/./b": "1"}, {"a\u0085b": "1"}, {"a//b": "1"}],
     ids=["file-and-folder", "dot", "inner-dot", "c1-control", "double-slash"],
 )
-def test_api_refuses_file_names_that_cannot_be_written(submitter_client: TestClient, files: dict) -> None:
+def test_api_refuses_file_names_that_cannot_be_written(
+    submitter_client: TestClient, files: dict[str, str]
+) -> None:
     r = submitter_client.post("/api/tasks", json=_body("bad-names", files))
     assert r.status_code == 422, r.text
     assert _count(Task) == 0
@@ -421,7 +424,8 @@ def _store_hostile(client: TestClient, settings: Settings) -> dict[str, str]:
                 task_version_id=version.id,
                 task_id=task.id,
                 status=status,
-                stop_reason=HOSTILE[:30],
+                # The database refuses stop reasons outside StopReason (CHECK constraint).
+                stop_reason=StopReason.SUBMITTED,
                 score_cont=score,
                 score_binarized=1,
                 tokens_in=2**31 - 1,
@@ -485,7 +489,8 @@ def _get_paths(values: dict[str, str]) -> list[str]:
             path = route.path
             for name in re.findall(r"{(\w+)(?::\w+)?}", path):
                 assert name in values, f"no value for {{{name}}} in {route.path}: extend the fuzz data"
-                path = re.sub(rf"{{{name}(?::\w+)?}}", lambda _, v=values[name]: quote(v, safe="/"), path)
+                # Percent-quoted, so no backslash: a literal replacement string.
+                path = re.sub(rf"{{{name}(?::\w+)?}}", quote(values[name], safe="/"), path)
             paths.append(path)
     return paths
 

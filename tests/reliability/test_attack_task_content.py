@@ -27,9 +27,8 @@ from core.db import session_scope
 from core.settings import Settings
 from core.taskfolder import validate_task_folder
 from core.taskspec import MAX_FILE_BYTES, MAX_FILES
-from tests.factories import make_token, task_body
+from tests.factories import edit_task_folder_spec, make_task_folder, make_token, task_body
 from tests.reliability.support import table_counts
-from tests.tasks.test_taskfolder import edit_spec, make_task
 from tests.web.conftest import csrf_token, sign_in
 from tests.web.test_task_pages import _task_folder_files, field_error, form_fields, upload_files
 
@@ -220,8 +219,8 @@ def test_bad_workdir_is_refused_at_every_edge(
     response, _, _ = _refused_changing_nothing(lambda: _form(app, **{"environment.workdir": workdir}))
     assert field_error(response.text, "environment.workdir")
 
-    folder = make_task(tmp_path / workdir.encode().hex())
-    edit_spec(folder, workdir=workdir)
+    folder = make_task_folder(tmp_path / workdir.encode().hex())
+    edit_task_folder_spec(folder, workdir=workdir)
     assert any(p.field == "workdir" for p in validate_task_folder(folder))
 
 
@@ -246,8 +245,8 @@ def test_nonsense_baseline_minutes_are_refused(
         )
         assert field_error(response.text, "baselines.0.minutes")
 
-    folder = make_task(tmp_path)
-    edit_spec(folder, baselines=[baseline])
+    folder = make_task_folder(tmp_path)
+    edit_task_folder_spec(folder, baselines=[baseline])
     assert any(p.field == "baselines[0].minutes" for p in validate_task_folder(folder))
 
 
@@ -318,7 +317,7 @@ def test_50000_files_are_refused_quickly(app: TestClient, api_headers: dict[str,
 
 
 def test_file_count_is_capped_in_folders_too(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
+    folder = make_task_folder(tmp_path)
     for i in range(MAX_FILES + 1):
         (folder / "environment" / f"f{i}.txt").write_text("x")
     messages = " ".join(p.message for p in validate_task_folder(folder))

@@ -8,9 +8,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO_ROOT as REPO_ROOT  # re-exported: many tests import it from here
+
 OUTPUT = REPO_ROOT / "test-output"
 
 

@@ -1,22 +1,17 @@
-"""Fixtures for the task-format, importer and suite tests.
+"""Fixtures for the tests of the bundled suite (tasks/).
 
-`docker_backend` skips with the reason when no Docker daemon or base image is available. Tests
-marked `suite` (the whole bundled suite in Docker, minutes) only run when selected with
-`-m suite` or with HORIZON_TEST_WHOLE_SUITE=1 (as CI does).
+`docker_backend` (shared with the worker tests) skips with the reason when no Docker daemon or base
+image is available. Tests marked `suite` (the whole bundled suite in Docker, minutes) only run when
+selected with `-m suite` or with HORIZON_TEST_WHOLE_SUITE=1 (as CI does).
 """
 
 from __future__ import annotations
 
 import os
-import secrets
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-TASKS_ROOT = REPO_ROOT / "tasks"
-FIXTURES = REPO_ROOT / "tests" / "fixtures" / "task_formats"
+from tests.workers.conftest import docker_backend, docker_instance  # noqa: F401 - fixtures
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -29,26 +24,3 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "suite" in item.keywords:
             item.add_marker(skip)
-
-
-@pytest.fixture(scope="session")
-def docker_backend() -> Iterator[object]:
-    """A Docker sandbox backend with the base image ready, or a skip saying what is missing."""
-    from workers.sandbox.base import SandboxError, SandboxUnavailable
-    from workers.sandbox.docker.backend import DockerBackend
-
-    backend = DockerBackend(
-        os.environ.get("HORIZON_DOCKER_HOST") or os.environ.get("DOCKER_HOST"),
-        instance=f"tasks-test-{os.getpid()}-{secrets.token_hex(3)}",
-    )
-    try:
-        backend.check_available()
-    except SandboxUnavailable as exc:
-        pytest.skip(f"task health checks need a Docker daemon: {exc}")
-    try:
-        backend.ensure_base_image()
-    except SandboxError as exc:
-        pytest.skip(f"the sandbox base image (horizon-base) is not available here: {exc}")
-    yield backend
-    for container in backend.managed_containers():
-        container.remove(force=True)

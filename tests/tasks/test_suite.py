@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from core.taskfolder import TaskFolder, discover_task_folders, load_task_folder, validate_tree
-from tests.tasks.conftest import TASKS_ROOT
+from tests.support.paths import TASKS_ROOT
 
 # METR's human-time buckets (minutes), plus the ends of the scale.
 BUCKETS = [(0, 1), (1, 4), (4, 16), (16, 64), (64, 256), (256, float("inf"))]

@@ -24,12 +24,13 @@ FIGURE_RE = re.compile(r'id="(?P<id>[\w-]+)" class="plot" data-figure="(?P<json>
 def figure(page: str, plot_id: str) -> dict[str, Any]:
     for match in FIGURE_RE.finditer(page):
         if match.group("id") == plot_id:
-            return json.loads(html.unescape(match.group("json")))
+            parsed: dict[str, Any] = json.loads(html.unescape(match.group("json")))
+            return parsed
     raise AssertionError(f"no plot {plot_id} on the page")
 
 
 def trace(fig: dict[str, Any], name: str) -> dict[str, Any]:
-    found = [t for t in fig["data"] if t.get("name") == name]
+    found: list[dict[str, Any]] = [t for t in fig["data"] if t.get("name") == name]
     assert found, f"no trace {name!r}: {[t.get('name') for t in fig['data']]}"
     return found[0]
 
@@ -146,6 +147,7 @@ def _complete_one_run(task_id: str, agent_id: int) -> None:
     from core.schemas import BatchCreate, RunResult
     from core.services.batches import create_batch
     from core.services.runs import claim_run, finish_run
+    from core.states import StopReason
 
     with session_scope() as s:
         batch = create_batch(s, BatchCreate(agents=[agent_id], tasks=[task_id]))
@@ -153,7 +155,7 @@ def _complete_one_run(task_id: str, agent_id: int) -> None:
     with session_scope() as s:
         attempt = claim_run(s, run_id, "test-worker")
         assert attempt is not None
-        finish_run(s, run_id, attempt, RunResult("submitted", 1.0, 1, 10, 5, 0.0, []))
+        finish_run(s, run_id, attempt, RunResult(StopReason.SUBMITTED, 1.0, 1, 10, 5, 0.0, []))
 
 
 def test_stale_results_are_flagged(client: TestClient) -> None:

@@ -13,10 +13,11 @@ from core.models import Batch, Run
 from core.schemas import RunResult
 from core.services.runs import claim_run, finish_run, record_infra_failure
 from core.settings import Settings
+from core.states import StopReason
 from tests.factories import make_agent, make_task
 from tests.web.conftest import csrf_token
 
-TRANSCRIPT: list[dict[str, Any]] = [
+TRANSCRIPT: list[Any] = [  # Any: one event is not even a dict, as a broken worker could store
     {"kind": "task_start", "t": 0.0, "seq": 0, "task_id": "t1", "agent": "a"},
     {"kind": "message", "t": 0.01, "seq": 1, "role": "user", "content": "Write hello into answer.txt."},
     {
@@ -118,7 +119,7 @@ def test_batch_page_and_progress_follow_the_runs(submitter_client: TestClient, s
     with session_scope() as s:
         attempt = claim_run(s, first, "w")
         assert attempt is not None
-        finish_run(s, first, attempt, RunResult("submitted", 1.0, 1, 100, 20, 0.01, TRANSCRIPT))
+        finish_run(s, first, attempt, RunResult(StopReason.SUBMITTED, 1.0, 1, 100, 20, 0.01, TRANSCRIPT))
     with session_scope() as s:
         attempt = claim_run(s, second, "w")
         assert attempt is not None
@@ -161,7 +162,7 @@ def test_run_list_filters(submitter_client: TestClient) -> None:
     with session_scope() as s:
         attempt = claim_run(s, ids[0], "w")
         assert attempt is not None
-        finish_run(s, ids[0], attempt, RunResult("submitted", 1.0, 1, 0, 0, 0.0, []))
+        finish_run(s, ids[0], attempt, RunResult(StopReason.SUBMITTED, 1.0, 1, 0, 0, 0.0, []))
 
     def shown(query: str) -> set[int]:
         page = submitter_client.get("/runs" + query).text
@@ -187,7 +188,7 @@ def test_transcript_viewer_renders_known_and_unknown_events(client: TestClient) 
     with session_scope() as s:
         attempt = claim_run(s, run_id, "w")
         assert attempt is not None
-        finish_run(s, run_id, attempt, RunResult("submitted", 1.0, 1, 500, 40, 0.002, TRANSCRIPT))
+        finish_run(s, run_id, attempt, RunResult(StopReason.SUBMITTED, 1.0, 1, 500, 40, 0.002, TRANSCRIPT))
     page = client.get(f"/runs/{run_id}")
     assert page.status_code == 200
     text = page.text

@@ -20,6 +20,7 @@ from core.errors import Conflict
 from core.models import Run, RunTranscript, Task, utcnow
 from core.ownership import Operator
 from core.queue import QUEUE_GPU, QUEUE_RUNS, JobMessage
+from core.schemas import RunResult
 from core.services import runs as run_svc
 from core.settings import Settings
 from core.states import JobName, RunStatus, StopReason
@@ -55,8 +56,8 @@ def _age_heartbeat(session: Session, run_id: int, seconds: float) -> None:
     session.execute(update(Run).where(Run.id == run_id).values(heartbeat_at=old))
 
 
-def _result(score: float, tokens: int = 100, cost: float = 0.5) -> run_svc.RunResult:
-    return run_svc.RunResult(
+def _result(score: float, tokens: int = 100, cost: float = 0.5) -> RunResult:
+    return RunResult(
         stop_reason=StopReason.SUBMITTED,
         score_cont=score,
         score_binarized=int(score >= 0.5),

@@ -35,51 +35,7 @@ from core.taskspec import (
     TaskId,
     content_hash,
 )
-
-
-def base_spec(task_id: str = "add-numbers", family: str = "demo") -> dict[str, Any]:
-    return {
-        "id": task_id,
-        "family": family,
-        "title": "Add two numbers",
-        "version": 1,
-        "time_limit_s": 600,
-        "tags": ["answer"],
-        "resources": {"cpus": 1, "memory_mb": 256, "pids": 64, "disk_mb": 64},
-        "network": "none",
-        "scorer": {"command": "python3 /scorer/score.py", "threshold": 1.0, "timeout_s": 30},
-        "solution": {"command": "bash /solution/solve.sh"},
-        "estimate": {"minutes": 1.5, "source": "author", "rationale": "one addition"},
-    }
-
-
-def make_task(
-    root: Path, task_id: str = "add-numbers", family: str = "demo", spec: dict[str, Any] | None = None
-) -> Path:
-    folder = root / family / task_id
-    (folder / "scorer").mkdir(parents=True)
-    (folder / "solution").mkdir()
-    (folder / "environment").mkdir()
-    (folder / "task.yaml").write_text(yaml.safe_dump(spec or base_spec(task_id, family), sort_keys=False))
-    (folder / "instructions.md").write_text("Add 2 and 3; write the sum to submission.txt.\n")
-    (folder / "scorer" / "score.py").write_text(
-        "import os\n"
-        "ok = os.path.isfile('submission.txt') and open('submission.txt').read().strip() == '5'\n"
-        "print(1.0 if ok else 0.0)\n"
-    )
-    (folder / "solution" / "solve.sh").write_text("#!/bin/bash\necho 5 > submission.txt\n")
-    (folder / "environment" / "numbers.txt").write_text("2 3\n")
-    return folder
-
-
-def edit_spec(folder: Path, **changes: Any) -> None:
-    spec = yaml.safe_load((folder / "task.yaml").read_text())
-    for key, value in changes.items():
-        if value is ...:
-            spec.pop(key, None)
-        else:
-            spec[key] = value
-    (folder / "task.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+from tests.factories import edit_task_folder_spec, make_task_folder, task_folder_spec
 
 
 def find(problems: list[Problem], file_suffix: str, field: str | None = None) -> Problem:
@@ -93,8 +49,8 @@ def find(problems: list[Problem], file_suffix: str, field: str | None = None) ->
 
 
 def test_valid_tree_has_no_problems_and_loads(tmp_path: Path) -> None:
-    make_task(tmp_path)
-    make_task(tmp_path, "multiply", "demo", base_spec("multiply"))
+    make_task_folder(tmp_path)
+    make_task_folder(tmp_path, "multiply", "demo", task_folder_spec("multiply"))
     assert validate_tree(tmp_path) == []
     assert discover_task_folders(tmp_path) == [
         tmp_path / "demo" / "add-numbers",
@@ -105,7 +61,7 @@ def test_valid_tree_has_no_problems_and_loads(tmp_path: Path) -> None:
 
 
 def test_load_maps_onto_taskspec_models(tmp_path: Path) -> None:
-    folder = load_task_folder(make_task(tmp_path))
+    folder = load_task_folder(make_task_folder(tmp_path))
     assert folder.id == "add-numbers" and folder.family == "demo" and folder.version == 1
     assert folder.environment.dockerfile is None
     assert folder.environment.files == {"numbers.txt": "2 3\n"}
@@ -129,7 +85,7 @@ def test_load_maps_onto_taskspec_models(tmp_path: Path) -> None:
 
 
 def test_dockerfile_is_separated_from_its_build_context(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
+    folder = make_task_folder(tmp_path)
     (folder / "environment" / "Dockerfile").write_text(
         "# builds data\nARG X=1\nFROM horizon-base:latest AS base\nRUN true\n"
     )
@@ -139,7 +95,7 @@ def test_dockerfile_is_separated_from_its_build_context(tmp_path: Path) -> None:
 
 
 def test_content_hash_follows_the_files(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
+    folder = make_task_folder(tmp_path)
     first = load_task_folder(folder).content_hash
     assert load_task_folder(folder).content_hash == first
     (folder / "scorer" / "score.py").write_text("print(0.0)\n")
@@ -147,15 +103,15 @@ def test_content_hash_follows_the_files(tmp_path: Path) -> None:
 
 
 def test_solution_is_optional(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
+    folder = make_task_folder(tmp_path)
     (folder / "solution" / "solve.sh").unlink()
     (folder / "solution").rmdir()
-    edit_spec(folder, solution=...)
+    edit_task_folder_spec(folder, solution=...)
     assert load_task_folder(folder).solution is None
 
 
 def test_caches_are_ignored(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
+    folder = make_task_folder(tmp_path)
     (folder / "scorer" / "__pycache__").mkdir()
     (folder / "scorer" / "__pycache__" / "score.cpython-311.pyc").write_bytes(b"\x00\xff binary")
     assert validate_task_folder(folder) == []
@@ -164,7 +120,7 @@ def test_caches_are_ignored(tmp_path: Path) -> None:
 def test_write_task_folder_round_trips(tmp_path: Path) -> None:
     path = write_task_folder(
         tmp_path / "demo" / "add-numbers",
-        base_spec(),
+        task_folder_spec(),
         "Add 2 and 3.\n",
         environment_files={"data/numbers.txt": "2 3\n"},
         scorer_files={"score.py": "print(1.0)\n"},
@@ -174,9 +130,9 @@ def test_write_task_folder_round_trips(tmp_path: Path) -> None:
     assert loaded.environment.files == {"data/numbers.txt": "2 3\n"}
     assert os.access(path / "solution" / "solve.sh", os.X_OK)
     with pytest.raises(FileExistsError):
-        write_task_folder(path, base_spec(), "again")
+        write_task_folder(path, task_folder_spec(), "again")
     with pytest.raises(TaskFolderError) as info:
-        write_task_folder(tmp_path / "demo" / "other", {**base_spec("other"), "version": 0}, "x")
+        write_task_folder(tmp_path / "demo" / "other", {**task_folder_spec("other"), "version": 0}, "x")
     assert info.value.problems[0].field == "version"
 
 
@@ -204,8 +160,8 @@ def test_human_time_falls_back_to_the_estimate() -> None:
 
 
 def test_folder_with_baselines_uses_them(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
-    edit_spec(
+    folder = make_task_folder(tmp_path)
+    edit_task_folder_spec(
         folder,
         baselines=[
             {"baseliner": "ana", "minutes": 2, "succeeded": True, "notes": "quick"},
@@ -220,29 +176,29 @@ def test_folder_with_baselines_uses_them(tmp_path: Path) -> None:
 
 
 def test_missing_files(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
+    folder = make_task_folder(tmp_path)
     (folder / "instructions.md").unlink()
     (folder / "solution" / "solve.sh").unlink()
     problems = validate_task_folder(folder)
     assert "missing" in find(problems, "instructions.md").message
     assert "solution/solve.sh does not exist" in find(problems, "task.yaml", "solution.command").message
 
-    other = make_task(tmp_path, "no-spec")
+    other = make_task_folder(tmp_path, "no-spec")
     (other / "task.yaml").unlink()
     assert "task.yaml" in find(validate_task_folder(other), "task.yaml").message
 
 
 def test_folder_without_task_yaml_is_reported_by_the_tree(tmp_path: Path) -> None:
-    make_task(tmp_path)
-    stray = make_task(tmp_path, "half-done")
+    make_task_folder(tmp_path)
+    stray = make_task_folder(tmp_path, "half-done")
     (stray / "task.yaml").unlink()
     problem = find(validate_tree(tmp_path), "demo/half-done/task.yaml")
     assert "looks like a task" in problem.message
 
 
 def test_unknown_keys_at_any_level(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
-    spec = base_spec()
+    folder = make_task_folder(tmp_path)
+    spec = task_folder_spec()
     spec["timelimit"] = 5
     spec["scorer"]["treshold"] = 0.5
     spec["resources"]["gpus"] = 1
@@ -255,8 +211,8 @@ def test_unknown_keys_at_any_level(tmp_path: Path) -> None:
 
 
 def test_wrong_types_and_missing_keys(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
-    edit_spec(folder, version="one", tags="python", time_limit_s=...)
+    folder = make_task_folder(tmp_path)
+    edit_task_folder_spec(folder, version="one", tags="python", time_limit_s=...)
     problems = validate_task_folder(folder)
     assert "wrong type" in find(problems, "task.yaml", "version").message
     assert "wrong type" in find(problems, "task.yaml", "tags").message
@@ -264,8 +220,8 @@ def test_wrong_types_and_missing_keys(tmp_path: Path) -> None:
 
 
 def test_non_positive_minutes(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
-    edit_spec(
+    folder = make_task_folder(tmp_path)
+    edit_task_folder_spec(
         folder,
         baselines=[{"baseliner": "ana", "minutes": 0, "succeeded": True}],
         estimate={"minutes": -3, "source": "author", "rationale": "x"},
@@ -276,8 +232,8 @@ def test_non_positive_minutes(tmp_path: Path) -> None:
 
 
 def test_threshold_outside_unit_interval(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
-    spec = base_spec()
+    folder = make_task_folder(tmp_path)
+    spec = task_folder_spec()
     spec["scorer"]["threshold"] = 1.5
     (folder / "task.yaml").write_text(yaml.safe_dump(spec))
     problem = find(validate_task_folder(folder), "task.yaml", "scorer.threshold")
@@ -285,21 +241,25 @@ def test_threshold_outside_unit_interval(tmp_path: Path) -> None:
 
 
 def test_no_human_time(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
-    edit_spec(folder, estimate=..., baselines=[{"baseliner": "x", "minutes": 3, "succeeded": False}])
+    folder = make_task_folder(tmp_path)
+    edit_task_folder_spec(
+        folder, estimate=..., baselines=[{"baseliner": "x", "minutes": 3, "succeeded": False}]
+    )
     assert "no human time" in find(validate_task_folder(folder), "task.yaml", "baselines").message
 
 
 def test_network_other_than_none(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
-    edit_spec(folder, network="full")
+    folder = make_task_folder(tmp_path)
+    edit_task_folder_spec(folder, network="full")
     assert "none" in find(validate_task_folder(folder), "task.yaml", "network").message
 
 
 def test_ids_must_match_folders_and_be_unique(tmp_path: Path) -> None:
-    make_task(tmp_path, "same", "alpha", base_spec("same", "alpha"))
-    make_task(tmp_path, "same", "beta", base_spec("same", "beta"))
-    mismatch = make_task(tmp_path, "folder-name", "alpha", base_spec("other-name", "wrong-family"))
+    make_task_folder(tmp_path, "same", "alpha", task_folder_spec("same", "alpha"))
+    make_task_folder(tmp_path, "same", "beta", task_folder_spec("same", "beta"))
+    mismatch = make_task_folder(
+        tmp_path, "folder-name", "alpha", task_folder_spec("other-name", "wrong-family")
+    )
     problems = validate_tree(tmp_path)
     duplicate = find(problems, "beta/same/task.yaml", "id")
     assert "already used" in duplicate.message and "alpha/same/task.yaml" in duplicate.message
@@ -309,7 +269,7 @@ def test_ids_must_match_folders_and_be_unique(tmp_path: Path) -> None:
 
 
 def test_bad_id_characters(tmp_path: Path) -> None:
-    folder = make_task(tmp_path, "Bad Id", "demo", base_spec("Bad Id"))
+    folder = make_task_folder(tmp_path, "Bad Id", "demo", task_folder_spec("Bad Id"))
     assert "not a valid name" in find(validate_task_folder(folder), "task.yaml", "id").message
 
 
@@ -327,8 +287,8 @@ def test_bad_id_characters(tmp_path: Path) -> None:
 )
 def test_folder_and_api_share_the_name_rules(tmp_path: Path, key: str, value: Any, accepted: bool) -> None:
     """Titles and tags follow core.taskspec's one rule in task folders and in the API alike."""
-    folder = make_task(tmp_path)
-    edit_spec(folder, **{key: value})
+    folder = make_task_folder(tmp_path)
+    edit_task_folder_spec(folder, **{key: value})
     folder_ok = not validate_task_folder(folder)
     payload = {"id": "add-numbers", "family": "demo", "title": "Add", "tags": [], key: value}
     payload |= {"instructions": "x", "scorer": {"command": "true"}}
@@ -351,7 +311,7 @@ def test_folder_ids_are_valid_api_ids() -> None:
 
 
 def test_dockerfile_must_start_from_the_base_image(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
+    folder = make_task_folder(tmp_path)
     (folder / "environment" / "Dockerfile").write_text("FROM python:3.12\nRUN true\n")
     problem = find(validate_task_folder(folder), "environment/Dockerfile", "FROM")
     assert "horizon-base" in problem.message and "python:3.12" in problem.message
@@ -367,7 +327,7 @@ def test_dockerfile_must_start_from_the_base_image(tmp_path: Path) -> None:
 
 
 def test_symbolic_links_escaping_the_folder(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
+    folder = make_task_folder(tmp_path)
     secret = tmp_path / "outside.txt"
     secret.write_text("secret")
     (folder / "environment" / "leak.txt").symlink_to(secret)
@@ -378,13 +338,13 @@ def test_symbolic_links_escaping_the_folder(tmp_path: Path) -> None:
 
 
 def test_too_large_files(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
+    folder = make_task_folder(tmp_path)
     (folder / "environment" / "big.csv").write_text("x" * (MAX_FILE_BYTES + 1))
     assert "too large" in find(validate_task_folder(folder), "environment/big.csv").message
 
 
 def test_non_utf8_files(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
+    folder = make_task_folder(tmp_path)
     (folder / "environment" / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
     (folder / "scorer" / "nul.txt").write_bytes(b"abc\x00def")
     problems = validate_task_folder(folder)
@@ -393,7 +353,7 @@ def test_non_utf8_files(tmp_path: Path) -> None:
 
 
 def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
+    folder = make_task_folder(tmp_path)
     (folder / "task.yaml").write_text("id: x\ntitle: [unclosed\n")
     problem = find(validate_task_folder(folder), "task.yaml")
     assert "not valid YAML" in problem.message and "line" in problem.message
@@ -403,8 +363,8 @@ def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
 
 
 def test_scorer_command_must_name_existing_files(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
-    spec = base_spec()
+    folder = make_task_folder(tmp_path)
+    spec = task_folder_spec()
     spec["scorer"]["command"] = "python3 /scorer/check.py && cat /solution/answer.txt"
     (folder / "task.yaml").write_text(yaml.safe_dump(spec))
     problems = [p for p in validate_task_folder(folder) if p.field == "scorer.command"]
@@ -414,7 +374,7 @@ def test_scorer_command_must_name_existing_files(tmp_path: Path) -> None:
 
 
 def test_unknown_entries_in_the_folder(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
+    folder = make_task_folder(tmp_path)
     (folder / "scorers").mkdir()
     (folder / "notes.txt").write_text("typo'd folder above")
     problems = validate_task_folder(folder)
@@ -423,8 +383,8 @@ def test_unknown_entries_in_the_folder(tmp_path: Path) -> None:
 
 
 def test_every_problem_is_collected(tmp_path: Path) -> None:
-    folder = make_task(tmp_path)
-    spec = base_spec()
+    folder = make_task_folder(tmp_path)
+    spec = task_folder_spec()
     spec["version"] = 0
     spec["scorer"]["threshold"] = -0.1
     spec["estimate"]["minutes"] = 0

@@ -18,11 +18,11 @@ import yaml
 from core.importers import ImportProblem, import_harbor_task, import_metr_family
 from core.states import StopReason
 from core.taskfolder import load_task_folder, validate_tree
-from tests.tasks.conftest import FIXTURES
+from tests.support.paths import TASK_FORMAT_FIXTURES
 
-METR_FAMILY = FIXTURES / "metr" / "count_odds"
-HARBOR_CSV = FIXTURES / "harbor" / "csv-total"
-HARBOR_WORDS = FIXTURES / "harbor" / "word-count"
+METR_FAMILY = TASK_FORMAT_FIXTURES / "metr" / "count_odds"
+HARBOR_CSV = TASK_FORMAT_FIXTURES / "harbor" / "csv-total"
+HARBOR_WORDS = TASK_FORMAT_FIXTURES / "harbor" / "word-count"
 HARD_ANSWER = sum(1 for n in (METR_FAMILY / "assets" / "numbers_hard.txt").read_text().split() if int(n) % 2)
 
 
