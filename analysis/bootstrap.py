@@ -111,7 +111,8 @@ class HierarchicalResampler:
         draws = rng.random(int(counts.sum()))
         picks = (draws * np.repeat(counts, counts)).astype(np.int64)
         members = picks % np.repeat(sizes, counts)
-        return self.key_rows[np.repeat(self.key_starts[present], counts) + members]
+        rows: IntArray = self.key_rows[np.repeat(self.key_starts[present], counts) + members]
+        return rows
 
 
 def replicate_rngs(
@@ -143,7 +144,7 @@ class BootstrapFits:
 
     def n_missing(self) -> NDArray[np.int64]:
         """Per agent, the number of replicates without a fit."""
-        return np.sum(~np.isfinite(self.intercept), axis=0).astype(np.int64)
+        return np.asarray(np.sum(~np.isfinite(self.intercept), axis=0), dtype=np.int64)
 
 
 def bootstrap_fits(

@@ -41,7 +41,7 @@ class _CountingLoader(yaml.SafeLoader):
             self.aliases += 1
             if self.aliases > MAX_YAML_ALIASES:
                 raise YAMLTooLarge(f"uses more than {MAX_YAML_ALIASES:,} aliases (*name)")
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 def _expanded_size(root: Node, limit: int) -> int:

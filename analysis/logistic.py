@@ -84,10 +84,15 @@ def logit(q: float) -> float:
     return float(np.log(q / (1.0 - q)))
 
 
-def horizon_minutes(intercept: ArrayLike, coefficient: ArrayLike, success_rate: float = 0.5) -> Any:
+def horizon_minutes(
+    intercept: ArrayLike, coefficient: ArrayLike, success_rate: float = 0.5
+) -> FloatArray | np.float64:
     """`2 ** ((logit(q) - alpha) / beta)` elementwise; NaN inputs give NaN, beta = 0 gives inf/NaN."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return np.exp2((logit(success_rate) - np.asarray(intercept)) / np.asarray(coefficient))
+        minutes: FloatArray | np.float64 = np.exp2(
+            (logit(success_rate) - np.asarray(intercept)) / np.asarray(coefficient)
+        )
+    return minutes
 
 
 def split_partial_scores(
@@ -178,7 +183,8 @@ def _objective(
     a: FloatArray, b: FloatArray, x: FloatArray, w1: FloatArray, wt: FloatArray, reg: float
 ) -> FloatArray:
     z = a[:, None] + b[:, None] * x
-    return np.sum(wt * np.logaddexp(0.0, z) - w1 * z, axis=1) + 0.5 * reg * b * b
+    loss: FloatArray = np.sum(wt * np.logaddexp(0.0, z) - w1 * z, axis=1) + 0.5 * reg * b * b
+    return loss
 
 
 def fit_logistic_batch(

@@ -240,7 +240,8 @@ def _first_present(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
 
 
 def _numeric(column: pd.Series) -> FloatArray:
-    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    values: FloatArray = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    return values
 
 
 def _codes(values: ObjectArray) -> IntArray:

@@ -58,4 +58,5 @@ def task_weights(
         raw = raw / np.sqrt(tasks_in_family[pair_inverse].astype(np.float64))
 
     totals = np.bincount(agent_codes, weights=raw)
-    return raw / totals[agent_codes]
+    weights: NDArray[np.float64] = raw / totals[agent_codes]  # numpy types fancy indexing as Any
+    return weights

@@ -23,6 +23,7 @@ scorer also keeps its `threshold`).
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """The whole application: API routers, error answers, HTTP hardening and the web pages."""
     settings = settings or get_settings()
     app = FastAPI(title="Horizon", version="0.1.0", description=DESCRIPTION)
     app.state.settings = settings

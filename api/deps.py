@@ -20,6 +20,7 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 def get_settings_dep(request: Request) -> Settings:
+    """The settings the application was made with."""
     settings: Settings = request.app.state.settings
     return settings
 
@@ -32,6 +33,8 @@ def get_session(settings: Settings = Depends(get_settings_dep)) -> Iterator[Sess
 
 @dataclass(frozen=True)
 class Caller:
+    """Who sent the request: a token's name and role, or anonymous."""
+
     name: str
     role: str
     token_id: int | None = None  # None for anonymous and the bootstrap admin token
@@ -45,6 +48,7 @@ def current_caller(
     credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
     settings: Settings = Depends(get_settings_dep),
 ) -> Caller:
+    """The caller named by the bearer token; anonymous without one, 401 for a bad one."""
     # Only the Authorization header: a cookie would be sent by the browser on a cross-site form
     # post (CSRF); the web pages have their own session cookie with a CSRF token on every form.
     token = credentials.credentials if credentials else None
@@ -61,6 +65,9 @@ def current_caller(
 
 
 def require(role: str) -> Callable[..., Caller]:
+    """A dependency that lets through callers with at least `role` (anyone may read unless reads need a
+    token)."""
+
     def check(
         caller: Caller = Depends(current_caller), settings: Settings = Depends(get_settings_dep)
     ) -> Caller:

@@ -35,6 +35,7 @@ def _field(loc: tuple[Any, ...]) -> str:
 
 
 def readable_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    """Validation errors as field and message, in words a person can act on."""
     out = []
     for err in exc.errors():
         message = str(err.get("msg", "invalid value"))
@@ -48,6 +49,8 @@ def readable_errors(exc: RequestValidationError) -> list[dict[str, str]]:
 
 
 def install(app: FastAPI) -> None:
+    """Answer domain errors and validation errors with their status codes and a readable detail."""
+
     @app.exception_handler(HorizonError)
     async def _domain(_request: Request, exc: HorizonError) -> JSONResponse:
         status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)

@@ -47,6 +47,7 @@ UPLOAD_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def split_hosts(value: str) -> list[str]:
+    """The host names in a comma-separated setting, lower-cased."""
     return [h.strip().lower() for h in value.split(",") if h.strip()]
 
 
@@ -59,6 +60,7 @@ def host_without_port(host: str) -> str:
 
 
 def host_allowed(host: str, allowed: Iterable[str]) -> bool:
+    """Whether a Host header (port ignored) matches a name or a `*.` suffix in the list."""
     name = host_without_port(host)
     for pattern in allowed:
         if pattern == "*" or name == pattern:
@@ -69,6 +71,7 @@ def host_allowed(host: str, allowed: Iterable[str]) -> bool:
 
 
 def body_limit(method: str, path: str, settings: Settings) -> int:
+    """The most bytes a request body to this route may have (uploads get more)."""
     for route_method, pattern in UPLOAD_ROUTES:
         if method == route_method and pattern.fullmatch(path):
             return settings.max_upload_bytes
@@ -108,6 +111,7 @@ class SecurityHeaders:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Add the headers to the answer's start."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -147,6 +151,7 @@ class TrustedHosts:
         self.allowed = allowed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse the request unless its Host header is allowed."""
         if scope["type"] in ("http", "websocket"):
             host = _headers(scope).get(b"host", b"").decode("latin-1")
             if not host_allowed(host, self.allowed):
@@ -166,6 +171,7 @@ class RequestLimits:
         self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse a body over the route's limit, whether announced or streamed."""
         if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
             return

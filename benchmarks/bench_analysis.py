@@ -81,6 +81,7 @@ def synthetic_large_table(n_agents: int = 50, n_families: int = 400, tasks_per_f
 
 
 def main() -> None:
+    """Time the analyses and print a table of the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--replicates", type=int, default=1000, help="bootstrap replicates per analysis")
     parser.add_argument("--repeats", type=int, default=5, help="timed repeats of the fast mode")

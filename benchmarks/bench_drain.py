@@ -116,6 +116,7 @@ def report(
     leftover: int,
     args: argparse.Namespace,
 ) -> int:
+    """Print the drain's figures and checks; returns how many checks failed."""
     with session_scope(settings) as s:
         runs = list(s.scalars(select(Run).where(Run.batch_id == batch_id)))
         names = dict(s.execute(select(Agent.id, Agent.name)).all())
@@ -151,6 +152,7 @@ def report(
 
 
 def main() -> int:
+    """Drain the runs through the workers and report; the exit status counts failed checks."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

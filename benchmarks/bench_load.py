@@ -50,6 +50,8 @@ SEED_REPEATS = 100  # 2 agents x 25 tasks x 100 = 5,000 runs in the seeded batch
 
 @dataclass
 class Figures:
+    """One request type's throughput and latencies under load."""
+
     what: str
     requests: int
     errors: int
@@ -160,6 +162,7 @@ def seed(client: httpx.Client, headers: dict[str, str], database_url: str) -> in
 
 
 def print_table(rows: list[Figures]) -> None:
+    """Print the figures as a Markdown table."""
     print("| request | requests | errors | per second | p50 ms | p99 ms | note |")
     print("|---|---:|---:|---:|---:|---:|---|")
     for r in rows:
@@ -170,6 +173,7 @@ def print_table(rows: list[Figures]) -> None:
 
 
 def main() -> int:
+    """Load a fresh server and print the figures."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -53,6 +53,7 @@ def _raw_same_work(backend: DockerBackend, image: str) -> float:
 
 
 def overhead(backend: DockerBackend, image: str, repeats: int) -> None:
+    """Print the median cost of a trivial attempt's sandbox against a bare `docker run`."""
     docker_cli = shutil.which("docker")
     ours: list[float] = []
     bare_cli: list[float] = []
@@ -111,6 +112,7 @@ def _oracle_spec(run_id: int) -> AttemptSpec:
 
 
 def throughput(backend: DockerBackend, attempts: int, concurrency: int) -> None:
+    """Print runs per minute of oracle attempts on a thread pool, and each phase's median."""
     if attempts <= 0:
         return
 
@@ -134,6 +136,7 @@ def throughput(backend: DockerBackend, attempts: int, concurrency: int) -> None:
 
 
 def main() -> int:
+    """Measure the sandbox's overhead and throughput on the local Docker daemon."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

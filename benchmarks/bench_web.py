@@ -222,6 +222,7 @@ def measure(settings: Any, paths: list[str], repeats: int) -> list[tuple[str, fl
 
 
 def main() -> None:
+    """Build the full-size database and print each page's server time."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument(
@@ -234,7 +235,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = url
     try:
         from core.migrate import upgrade
-        from web.routes.assets import PLOTLY_PATH
+        from web.rendering import PLOTLY_PATH
 
         upgrade(url=url)
         started = time.perf_counter()

@@ -26,6 +26,7 @@ console = Console()
 
 
 def configure_logging(level: str = "INFO") -> None:
+    """Log to stderr with times, at `level`."""
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
@@ -127,6 +128,7 @@ def fit_and_print(request: AnalysisRequest, json_out: Path | None = None) -> Non
 
 
 def print_fit(result: dict[str, Any]) -> None:
+    """Print an analysis result's horizons as a table, one agent per line."""
     table = Table(title="Horizons (minutes of human time)")
     for column in ("agent", "release", "runs", "p50", "p50 95% CI", "p80", "frontier"):
         table.add_column(column)

@@ -115,7 +115,7 @@ def token_create(
         console.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(2) from exc
     console.print(f"token {row.id} ({role}) for {name}:")
-    print(secret)
+    typer.echo(secret)  # plain, on its own line: no markup or wrapping, so it can be piped
 
 
 @token_app.command("list")
@@ -255,6 +255,7 @@ app.add_typer(images.images_app, name="images")
 
 
 def main() -> None:
+    """Entry point of the `horizon` command."""
     app()
 
 

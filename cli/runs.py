@@ -86,7 +86,7 @@ def transcript_cmd(
     from core.services.transcripts import transcript_page
 
     # Page by page (as the API serves it), so a transcript of any length streams.
-    events: list[dict] = []
+    events: list[dict[str, Any]] = []
     offset: int | None = 0
     try:
         while offset is not None:
@@ -108,7 +108,8 @@ def transcript_cmd(
         console.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(2) from exc
     if as_json:
-        print(json.dumps({"run_id": run_id, "attempt": page.attempt, "events": events}, indent=2))
+        # Plain stdout: rich would highlight and wrap the JSON a program reads.
+        typer.echo(json.dumps({"run_id": run_id, "attempt": page.attempt, "events": events}, indent=2))
 
 
 @app.command("batch")

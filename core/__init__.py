@@ -1,0 +1,1 @@
+"""Models, settings, services and the job queue that the API, the web pages and the workers share."""

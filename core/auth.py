@@ -23,6 +23,7 @@ _RANK: dict[str, int] = {Role.VIEWER: 0, Role.SUBMITTER: 1, Role.ADMIN: 2}
 
 
 def hash_token(token: str) -> str:
+    """The form a token is stored and looked up in."""
     # Tokens carry 256 bits of randomness, so a plain SHA-256 is enough (no slow KDF needed).
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -76,6 +77,7 @@ def ensure_admin_token(settings: Settings) -> str | None:
 
 
 def revoke_token(session: Session, token_id: int) -> ApiToken:
+    """End a token and the web sessions signed in with it; revoking twice keeps the first time."""
     row = session.get(ApiToken, token_id)
     if row is None:
         raise NotFound(f"no token with id {token_id}")

@@ -34,6 +34,7 @@ def make_engine(url: str) -> Engine:
 
 
 def get_engine(settings: Settings | None = None) -> Engine:
+    """The engine for the configured database, made once per URL."""
     settings = settings or get_settings()
     url = settings.effective_database_url
     if url not in _engines:
@@ -44,6 +45,7 @@ def get_engine(settings: Settings | None = None) -> Engine:
 
 
 def get_session_factory(settings: Settings | None = None) -> sessionmaker[Session]:
+    """The session factory for the configured database, made once per URL."""
     settings = settings or get_settings()
     url = settings.effective_database_url
     if url not in _factories:

@@ -13,6 +13,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def alembic_config(url: str) -> Config:
+    """Alembic's configuration for the migrations in this repository, pointed at `url`."""
     cfg = Config(str(REPO_ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(REPO_ROOT / "migrations"))
     cfg.attributes["url"] = url
@@ -29,5 +30,6 @@ def upgrade(settings: Settings | None = None, revision: str = "head", url: str |
 
 
 def downgrade(revision: str, url: str | None = None, settings: Settings | None = None) -> None:
+    """Migrate the database down to `revision`."""
     settings = settings or get_settings()
     command.downgrade(alembic_config(url or settings.effective_database_url), revision)

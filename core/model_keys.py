@@ -37,6 +37,7 @@ def is_reserved(name: str) -> bool:
 
 
 def key_env_patterns(settings: Settings) -> list[str]:
+    """The names and `*` prefixes in HORIZON_MODEL_KEY_ENVS."""
     return [p.strip() for p in settings.model_key_envs.split(",") if p.strip()]
 
 
@@ -53,6 +54,7 @@ def key_env_allowed(name: str, settings: Settings) -> bool:
 
 
 def normalise_url(url: str) -> str:
+    """A base URL in the form endpoints are compared in."""
     return url.strip().rstrip("/")
 
 

@@ -27,6 +27,8 @@ from core.states import AnalysisStatus, BaselineSource, Role, RunStatus, StopRea
 
 
 class TaskFamily(Base):
+    """Tasks that share a theme; the bootstrap resamples families before tasks."""
+
     __tablename__ = "task_families"
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -131,10 +133,13 @@ class HumanBaseline(Base):
 
     @property
     def deleted_by(self) -> str | None:
+        """Name of the token that deleted the baseline, if one did."""
         return self.deleter.name if self.deleter is not None else None
 
 
 class Model(Base):
+    """What answers an agent's requests: an API endpoint or a server a GPU worker starts."""
+
     __tablename__ = "models"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -183,6 +188,8 @@ class Agent(Base):
 
 
 class Batch(Base):
+    """A request for agents x tasks x repeats runs; the runs are its progress."""
+
     __tablename__ = "batches"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

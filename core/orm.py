@@ -31,10 +31,13 @@ def one_of(column: str, values: Iterable[str]) -> CheckConstraint:
 
 
 def utcnow() -> dt.datetime:
+    """The current time in UTC, timezone-aware."""
     return dt.datetime.now(dt.UTC)
 
 
 class Base(DeclarativeBase):
+    """Base of every ORM model: stable constraint names, aware datetimes and JSON columns."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {
         dt.datetime: DateTime(timezone=True),

@@ -23,10 +23,14 @@ class Actor(Protocol):
     """Who asks for a change: the API's Caller and the web's WebUser both qualify."""
 
     @property
-    def role(self) -> str: ...
+    def role(self) -> str:
+        """The caller's role name (viewer, submitter or admin)."""
+        ...
 
     @property
-    def token_id(self) -> int | None: ...
+    def token_id(self) -> int | None:
+        """The caller's token, or None for the system and the bootstrap admin."""
+        ...
 
 
 @dataclass(frozen=True)

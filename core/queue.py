@@ -37,18 +37,25 @@ def register_job(name: str, fn: Callable[..., Any]) -> None:
 
 
 def registered_jobs() -> dict[str, Callable[..., Any]]:
+    """Every job this process can run, by name."""
     return dict(_REGISTRY)
 
 
 @dataclass(frozen=True)
 class JobMessage:
+    """One job to run: its name, its arguments and the queue that routes it."""
+
     name: str
     args: tuple[Any, ...]
     queue: str
 
 
 class JobQueue(Protocol):
-    def send(self, message: JobMessage) -> None: ...
+    """Where jobs are sent: Celery on Redis or the in-process pool."""
+
+    def send(self, message: JobMessage) -> None:
+        """Send one job. Messages only nudge: the job reads the state of its rows when it runs."""
+        ...
 
     def discard(self, name: str, args: set[tuple[Any, ...]], queues: tuple[str, ...]) -> int:
         """Drop waiting messages of job `name` with these args; returns how many were dropped."""
@@ -115,9 +122,11 @@ class CeleryQueue:
         self.app.conf.update(celery_config(settings))
 
     def send(self, message: JobMessage) -> None:
+        """Hand the job to Celery on its queue."""
         self.app.send_task(message.name, args=list(message.args), queue=message.queue)
 
     def discard(self, name: str, args: set[tuple[Any, ...]], queues: tuple[str, ...]) -> int:
+        """Remove the matching messages still waiting in the queues' Redis lists."""
         # Celery writes argsrepr as the repr of the list of arguments it was given (see send).
         reprs = [repr(list(a)) for a in args]
         removed = 0
@@ -146,6 +155,7 @@ class InProcessQueue:
         self._discarded: set[tuple[str, tuple[Any, ...]]] = set()
 
     def send(self, message: JobMessage) -> None:
+        """Run the job on this process's pool (analyses on a pool of their own)."""
         fn = _REGISTRY.get(message.name)
         if fn is None:
             log.warning("no job named %s is registered in this process; dropped", message.name)
@@ -156,6 +166,7 @@ class InProcessQueue:
         pool.submit(self._run, fn, message)
 
     def discard(self, name: str, args: set[tuple[Any, ...]], queues: tuple[str, ...]) -> int:
+        """Mark the matching pending jobs so that they are skipped when their turn comes."""
         with self._lock:
             if self._pending:
                 self._discarded.update((name, a) for a in args)
@@ -188,6 +199,7 @@ _queues_lock = threading.Lock()
 
 
 def get_queue(settings: Settings | None = None) -> JobQueue:
+    """The queue for these settings: Celery when REDIS_URL is set, otherwise in-process."""
     settings = settings or get_settings()
     key = settings.redis_url or "embedded"
     with _queues_lock:

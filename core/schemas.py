@@ -56,6 +56,8 @@ T = TypeVar("T")
 
 
 class Strict(BaseModel):
+    """A request body: unknown fields are refused rather than ignored."""
+
     model_config = ConfigDict(extra="forbid")
 
 
@@ -63,6 +65,8 @@ class Strict(BaseModel):
 
 
 class BaselineCreate(Strict):
+    """A human baseline (timed attempt) or estimate to record for a task."""
+
     baseliner: Name
     minutes: HumanMinutes = Field(description="Active minutes spent on the task.")
     succeeded: bool
@@ -79,6 +83,8 @@ class BaselineCreate(Strict):
 
 
 class BaselineOut(BaseModel):
+    """A recorded human baseline or estimate."""
+
     model_config = ConfigDict(from_attributes=True)
     id: int
     task_id: str
@@ -114,6 +120,8 @@ class HumanTimeOut(BaseModel):
 
 
 class TaskContent(Strict):
+    """What a task version consists of: instructions, environment, scorer, solution and limits."""
+
     instructions: str = Field(min_length=1, max_length=200_000)
     environment: EnvironmentSpec = Field(default_factory=EnvironmentSpec)
     scorer: ScorerSpec
@@ -136,6 +144,8 @@ class TaskContent(Strict):
 
 
 class TaskCreate(TaskContent):
+    """A new task: its id, family, title and tags, its first version's content and any baselines."""
+
     id: TaskId
     family: TaskId
     title: Title
@@ -174,6 +184,8 @@ PRIVATE_PARTS_NOTE = (
 
 
 class TaskVersionOut(BaseModel):
+    """One version of a task; the scorer and solution are hidden from readers who may not change it."""
+
     model_config = ConfigDict(from_attributes=True)
     version: int
     content_hash: str
@@ -199,6 +211,8 @@ class TaskVersionOut(BaseModel):
 
 
 class TaskSummary(BaseModel):
+    """A task in a list: ids, title, tags and human time, without its content."""
+
     id: str
     family: str
     title: str
@@ -211,6 +225,8 @@ class TaskSummary(BaseModel):
 
 
 class TaskOut(TaskSummary):
+    """A task with the version asked for (the current one by default) and its baselines."""
+
     version: TaskVersionOut
     baselines: list[BaselineOut]
 
@@ -244,6 +260,8 @@ ADMIN_ONLY_MODEL_FIELDS = frozenset(
 
 
 class ModelCreate(Strict):
+    """A new model: an API endpoint (with the name of its key's variable) or a managed server."""
+
     name: Name
     provider: Literal["openai", "anthropic"] = "openai"
     api_model: str | None = Field(default=None, max_length=200, description="Model id sent to the API.")
@@ -298,6 +316,8 @@ class ModelUpdate(Strict):
 
 
 class ModelOut(BaseModel):
+    """A model; API keys are never stored, only the name of the variable holding one."""
+
     model_config = ConfigDict(from_attributes=True)
     id: int
     name: str
@@ -332,6 +352,8 @@ SCAFFOLDS_NEEDING_MODEL = ("react",)
 
 
 class AgentCreate(Strict):
+    """A new agent: a scaffold, a model and settings."""
+
     name: Name
     scaffold: str = Field(pattern=r"^[a-z][a-z0-9_.:-]*$", max_length=100)
     model: RowIdValue | str | None = Field(default=None, description="Model id or name.")
@@ -346,6 +368,8 @@ class AgentCreate(Strict):
 
 
 class AgentOut(BaseModel):
+    """An agent: its scaffold, model and settings."""
+
     id: int
     name: str
     scaffold: str
@@ -361,6 +385,8 @@ class AgentOut(BaseModel):
 
 
 class BatchCreate(Strict):
+    """Runs to make: each agent on each selected task, `repeats` times."""
+
     name: str = Field(default="", max_length=200)
     agents: list[RowIdValue | str] = Field(min_length=1, max_length=1000, description="Agent ids or names.")
     tasks: list[TaskId] | None = Field(default=None, max_length=100_000)
@@ -377,6 +403,8 @@ class BatchCreate(Strict):
 
 
 class BatchOut(BaseModel):
+    """A batch and how many of its runs are in each status."""
+
     id: int
     name: str
     repeats: int
@@ -390,6 +418,8 @@ class BatchOut(BaseModel):
 
 
 class RunOut(BaseModel):
+    """One attempt of an agent at a task version: status, score, usage and times."""
+
     id: int
     batch_id: int | None
     agent_id: int
@@ -452,6 +482,8 @@ class AnalysisRequest(BaseModel):
 
 
 class Page(BaseModel, Generic[T]):
+    """One page of a list, with the total count for paging on."""
+
     items: list[T]
     total: int
     limit: int
@@ -459,11 +491,15 @@ class Page(BaseModel, Generic[T]):
 
 
 class TokenCreate(Strict):
+    """A new API token: who uses it and with which role."""
+
     name: Name
     role: Role
 
 
 class TokenOut(BaseModel):
+    """An API token, never its secret."""
+
     model_config = ConfigDict(from_attributes=True)
     id: int
     name: str
@@ -473,10 +509,14 @@ class TokenOut(BaseModel):
 
 
 class TokenCreated(TokenOut):
+    """A new API token with its secret, the only time the secret is shown."""
+
     token: str = Field(description="Shown once; only its hash is stored.")
 
 
 class HealthOut(BaseModel):
+    """Whether the database and the job broker answer, and how this deployment runs."""
+
     status: Literal["ok", "degraded"]
     database: str
     broker: str

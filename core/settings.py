@@ -18,6 +18,8 @@ from core.taskspec import TaskMaxima
 
 
 class Settings(BaseSettings):
+    """Horizon's configuration, read from HORIZON_* environment variables (the README lists them)."""
+
     model_config = SettingsConfigDict(env_prefix="HORIZON_", extra="ignore")
 
     data_dir: Path = Path("data")
@@ -110,11 +112,13 @@ class Settings(BaseSettings):
 
     @property
     def effective_database_url(self) -> str:
+        """The database to use: DATABASE_URL, or SQLite in the data folder."""
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite:///{(self.data_dir / 'horizon.db').as_posix()}"
 
     def task_maxima(self) -> TaskMaxima:
+        """The operator's maxima for a task's sandbox."""
         return TaskMaxima(
             cpus=self.task_max_cpus,
             memory_mb=self.task_max_memory_mb,
@@ -156,4 +160,5 @@ def normalise_database_url(url: str) -> str:
 
 @lru_cache
 def get_settings() -> Settings:
+    """The settings of this process, read once."""
     return Settings()

@@ -133,12 +133,16 @@ class ResourcesConfig(Resources):
 
 
 class ScorerConfig(_Strict):
+    """How the scorer is run (task.yaml `scorer:`) and the score that counts as success."""
+
     command: str = Field(min_length=1)
     threshold: Threshold = 1.0
     timeout_s: ScorerTimeoutS = 120
 
 
 class SolutionConfig(_Strict):
+    """How the reference solution is run (task.yaml `solution:`)."""
+
     command: str = Field(default=DEFAULT_SOLUTION_COMMAND, min_length=1)
 
 
@@ -191,14 +195,17 @@ class TaskFolder(BaseModel):
 
     @property
     def id(self) -> str:
+        """The task's id."""
         return self.spec.id
 
     @property
     def family(self) -> str:
+        """The task's family."""
         return self.spec.family
 
     @property
     def version(self) -> int:
+        """The version task.yaml declares."""
         return self.spec.version
 
 

@@ -177,6 +177,7 @@ def _parents(path: str) -> list[str]:
 
 
 def check_file_text(text: str) -> str:
+    """Refuse a file larger than MAX_FILE_BYTES of UTF-8."""
     # Characters never outnumber UTF-8 bytes: only encode when the cheap test passes.
     size = len(text) if len(text) > MAX_FILE_BYTES else len(text.encode())
     if size > MAX_FILE_BYTES:

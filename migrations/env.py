@@ -17,12 +17,14 @@ def _url() -> str:
 
 
 def run_migrations_offline() -> None:
+    """Write the migrations' SQL for the configured URL without connecting."""
     context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 
 
 def run_migrations_online() -> None:
+    """Migrate on the connection the caller passed, or on a new one to the configured URL."""
     connection = config.attributes.get("connection")
     if connection is not None:
         _run(connection)

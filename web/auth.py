@@ -151,6 +151,7 @@ class WebUser:
 
     @property
     def signed_in(self) -> bool:
+        """Whether a token signed this browser in."""
         return bool(self.role)
 
     def can(self, role: str) -> bool:
@@ -159,6 +160,7 @@ class WebUser:
 
     @property
     def is_admin(self) -> bool:
+        """Whether the signed-in token is an admin's."""
         return self.can(Role.ADMIN)
 
     def may_change(self, owner_token_id: int | None) -> bool:

@@ -40,6 +40,7 @@ class WebForbidden(Exception):
 
 
 def settings_of(request: Request) -> Settings:
+    """The settings the application was made with."""
     settings: Settings = request.app.state.settings
     return settings
 

@@ -56,6 +56,7 @@ def percent(value: Any) -> str:
 
 
 def dollars(value: Any) -> str:
+    """A cost in dollars, with more decimals for sums under a cent."""
     if not is_number(value):
         return "—"
     v = float(value)
@@ -73,12 +74,12 @@ def when(value: Any) -> str:
     """A UTC timestamp as `2026-11-23 18:40 UTC`."""
     if not isinstance(value, dt.datetime):
         return "—" if value is None else str(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return stamp.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def duration_between(start: Any, end: Any) -> str:
+    """The time from start to end, in seconds or minutes."""
     if not isinstance(start, dt.datetime) or not isinstance(end, dt.datetime):
         return "—"
     seconds = (end - start).total_seconds()

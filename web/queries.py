@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, case, cast, func, select
+from sqlalchemy import ColumnElement, Float, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from core.models import Agent, Model, Run, Task, TaskHealthCheck, TaskVersion
@@ -16,20 +16,34 @@ from web import format as fmt
 _completed = Run.status == RunStatus.COMPLETED
 
 
-def _mean_binarized() -> Any:
+def _mean_binarized() -> ColumnElement[float | None]:
     return func.avg(case((_completed, cast(Run.score_binarized, Float)), else_=None))
 
 
-def _mean_continuous() -> Any:
+def _mean_continuous() -> ColumnElement[float | None]:
     return func.avg(case((_completed, Run.score_cont), else_=None))
 
 
-def _count_where(condition: Any) -> Any:
+def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.count(case((condition, 1), else_=None))
+
+
+def _run_stats() -> tuple[ColumnElement[Any], ...]:
+    """A group of runs' n_runs, n_completed, n_infra, mean_score and mean_score_cont, in the order
+    the row classes below list them."""
+    return (
+        func.count(),
+        _count_where(_completed),
+        _count_where(Run.status == RunStatus.INFRA_ERROR),
+        _mean_binarized(),
+        _mean_continuous(),
+    )
 
 
 @dataclass(frozen=True)
 class AgentRow:
+    """One line of the agents list: the agent, its model and counts of its runs."""
+
     id: int
     name: str
     scaffold: str
@@ -75,6 +89,8 @@ def agents_overview(session: Session) -> list[AgentRow]:
 
 @dataclass(frozen=True)
 class AgentTaskRow:
+    """One line of an agent's per-task table: the task, its human time and the agent's runs on it."""
+
     task_id: str
     title: str
     human_minutes: float | None
@@ -94,11 +110,7 @@ def agent_task_table(session: Session, agent_id: int) -> list[AgentTaskRow]:
             Task.title,
             Task.human_minutes,
             Task.human_minutes_source,
-            func.count(),
-            _count_where(_completed),
-            _count_where(Run.status == RunStatus.INFRA_ERROR),
-            _mean_binarized(),
-            _mean_continuous(),
+            *_run_stats(),
         )
         .join(Task, Task.id == Run.task_id)
         .where(Run.agent_id == agent_id)
@@ -110,6 +122,8 @@ def agent_task_table(session: Session, agent_id: int) -> list[AgentTaskRow]:
 
 @dataclass(frozen=True)
 class TaskAgentRow:
+    """One line of a task's per-agent table: the agent's runs on the task and its mean score."""
+
     agent_id: int
     agent: str
     n_runs: int
@@ -125,11 +139,7 @@ def task_success_by_agent(session: Session, task_id: str) -> list[TaskAgentRow]:
         select(
             Agent.id,
             Agent.name,
-            func.count(),
-            _count_where(_completed),
-            _count_where(Run.status == RunStatus.INFRA_ERROR),
-            _mean_binarized(),
-            _mean_continuous(),
+            *_run_stats(),
         )
         .join(Agent, Agent.id == Run.agent_id)
         .where(Run.task_id == task_id)

@@ -59,6 +59,7 @@ def attachment(name: str) -> str:
 
 
 def wants_json(request: Request) -> bool:
+    """Whether the client asked for JSON rather than a page."""
     return "application/json" in request.headers.get("accept", "")
 
 
@@ -82,6 +83,7 @@ def redirect(url: str) -> RedirectResponse:
 
 
 def error_page(request: Request, status: int, title: str, message: str) -> Response:
+    """An error as a page, or as JSON for clients that asked for it."""
     if wants_json(request):
         return JSONResponse({"detail": message}, status_code=status)
     return render(request, "error.html", {"title": title, "message": message}, status_code=status)
@@ -122,6 +124,7 @@ class WebRoute(APIRoute):
     """An APIRoute whose errors are answered as web pages (see the module docstring)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """Wrap the handler so that errors become pages and the session cookie is always set."""
         handler = super().get_route_handler()
 
         async def handle(request: Request) -> Response:

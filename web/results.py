@@ -65,6 +65,8 @@ def _date(value: Any) -> dt.date | None:
 
 @dataclass(frozen=True)
 class Bucket:
+    """One bin of tasks by human time: its bounds and the agent's observed success rate there."""
+
     label: str
     lo: float | None
     hi: float | None
@@ -93,13 +95,16 @@ class AgentHorizon:
     buckets: list[Bucket] = field(default_factory=list)
 
     def horizon(self, metric: str) -> float | None:
+        """The p50 or p80 horizon, in minutes."""
         return self.p80 if metric == "p80" else self.p50
 
     def ci(self, metric: str) -> tuple[float, float] | None:
+        """The p50 or p80 horizon's confidence interval, in minutes."""
         return self.p80_ci if metric == "p80" else self.p50_ci
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AgentHorizon:
+        """Parse one agent of a stored result, tolerating fields older results lack."""
         buckets = []
         for b in data.get("empirical_buckets") or []:
             if isinstance(b, dict):
@@ -135,6 +140,8 @@ class AgentHorizon:
 
 @dataclass(frozen=True)
 class Trend:
+    """The fitted doubling time over a release-date window, with its interval."""
+
     window: tuple[dt.date | None, dt.date | None]
     agents: list[str]
     doubling_days: float | None
@@ -144,6 +151,7 @@ class Trend:
 
     @classmethod
     def from_json(cls, data: Any) -> Trend | None:
+        """Parse a stored trend; None when the result has none."""
         if not isinstance(data, dict):
             return None
         raw_window = data.get("window")
@@ -176,6 +184,7 @@ class StoredResult:
     trend: Trend | None
 
     def agent(self, name: str) -> AgentHorizon | None:
+        """The agent's entry, or None when the result does not have it."""
         return next((a for a in self.agents if a.agent == name), None)
 
 
@@ -189,6 +198,7 @@ class Staleness:
 
     @property
     def stale(self) -> bool:
+        """Whether anything says the result is out of date."""
         return bool(self.reason or self.newer_fingerprint)
 
 
@@ -258,6 +268,8 @@ def _load(session: Session, head: _Head) -> StoredResult | None:
 
 @dataclass(frozen=True)
 class ResultSet:
+    """What the pages show: the current result, published overlays, and whether it is out of date."""
+
     current: StoredResult | None
     overlays: list[StoredResult]
     staleness: Staleness

@@ -87,6 +87,7 @@ class TaskForm:
     uploaded_names: list[str] = field(default_factory=list)
 
     def error(self, name: str, message: str) -> None:
+        """Note a problem with a field, to show beside it."""
         self.errors.setdefault(name, []).append(message)
 
 

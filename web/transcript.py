@@ -44,6 +44,8 @@ _HIDDEN = {"kind", "t", "seq"}
 
 @dataclass(frozen=True)
 class Block:
+    """One labelled piece of an event's text; `cut_from` is its length before it was shortened."""
+
     label: str
     text: str
     cut_from: int | None = None
@@ -51,6 +53,8 @@ class Block:
 
 @dataclass(frozen=True)
 class ToolCallView:
+    """A tool call as the viewer shows it: the tool's name, its arguments and any error."""
+
     name: str
     arguments: str
     error: str | None
@@ -58,6 +62,8 @@ class ToolCallView:
 
 @dataclass(frozen=True)
 class EventView:
+    """One transcript event shaped for the viewer: its title, style and blocks of text."""
+
     seq: int | None
     t: float | None
     kind: str
@@ -71,6 +77,8 @@ class EventView:
 
 @dataclass(frozen=True)
 class TranscriptSummary:
+    """Totals over a whole transcript: events, duration, tokens, cost and model calls."""
+
     events: int
     duration_s: float | None
     input_tokens: int

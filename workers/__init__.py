@@ -1,0 +1,1 @@
+"""Code that runs only on workers: jobs, sandboxes, scaffolds, model clients and inference servers."""

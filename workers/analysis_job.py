@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 
 def run_fit(analysis_id: int) -> str:
+    """Fit the analysis (or reuse an earlier result for the same inputs) and store it; returns its final
+    status."""
     settings = get_settings()
     with session_scope(settings) as session:
         row = session.get(AnalysisResult, analysis_id)

@@ -21,6 +21,7 @@ from core.states import JobName
 
 
 def create_celery(settings: Settings | None = None) -> Celery:
+    """The Celery application of the workers, with the jobs and the beat schedule of periodic ones."""
     settings = settings or get_settings()
     # A worker imports the jobs (which register themselves on `app`) when it starts; by name, as
     # `workers.jobs` imports this module.
@@ -37,7 +38,11 @@ def create_celery(settings: Settings | None = None) -> Celery:
 app = create_celery()
 
 
-@worker_process_init.connect
 def _fresh_connections(**_: Any) -> None:
     # Pooled connections must not be shared across fork.
     dispose_engines()
+
+
+# Connected by a call rather than as a decorator: celery is untyped, and an untyped decorator
+# would erase this function's signature for mypy.
+worker_process_init.connect(_fresh_connections)

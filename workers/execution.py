@@ -93,6 +93,8 @@ class AgentConfig:
 
 @dataclass(frozen=True)
 class AttemptSpec:
+    """Everything one attempt needs, read from the database before any sandbox starts."""
+
     run_id: int
     attempt: int
     task: TaskBundle
@@ -102,6 +104,8 @@ class AttemptSpec:
 
 @dataclass(frozen=True)
 class AttemptOutcome:
+    """What one attempt produced: stop reason, score, usage, transcript and how long each stage took."""
+
     stop_reason: StopReason
     score_cont: float
     score_binarized: int

@@ -104,6 +104,7 @@ class ManagedServer:
 
     @property
     def root_url(self) -> str:
+        """The server's address, without the API path."""
         return f"http://{self.host}:{self.port}"
 
     @property
@@ -112,9 +113,11 @@ class ManagedServer:
         return self.root_url + "/v1"
 
     def alive(self) -> bool:
+        """Whether the server process is still running."""
         return self.process.poll() is None
 
     def log_tail(self, chars: int = LOG_TAIL_CHARS) -> str:
+        """The end of the server's log, to say why it failed."""
         try:
             data = self.log_path.read_bytes()
         except OSError:

@@ -15,7 +15,7 @@ Duplicates are harmless: a run is claimed by one guarded update and an analysis 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from core.db import session_scope
 from core.services import analyses as analysis_svc
@@ -23,12 +23,15 @@ from core.services import runs as run_svc
 from core.settings import Settings
 from core.states import AnalysisStatus
 
+if TYPE_CHECKING:
+    from redis import Redis
+
 log = logging.getLogger(__name__)
 
 SENTINEL_KEY = "horizon:broker-sentinel"
 
 
-def _redis(redis_url: str) -> Any:
+def _redis(redis_url: str) -> Redis:
     import redis
 
     return redis.Redis.from_url(redis_url, socket_timeout=10)

@@ -52,6 +52,7 @@ class RunLost(Exception):
 
 
 def worker_name() -> str:
+    """This process's name as run rows record it: host and process id."""
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -274,7 +275,7 @@ def _after_final(run_id: int, settings: Settings) -> None:
 
 
 def _infra_failure(
-    run_id: int, attempt: int, error: str, settings: Settings, transcript: list | None
+    run_id: int, attempt: int, error: str, settings: Settings, transcript: list[dict[str, Any]] | None
 ) -> str | None:
     log.error("run %s attempt %s: infrastructure failure: %s", run_id, attempt, error.splitlines()[0])
 

@@ -77,10 +77,12 @@ class TaskHealth:
 
     @property
     def oracle_scores(self) -> list[float | None]:
+        """The oracle's score on each try."""
         return [run.score_cont for run in self.oracle]
 
     @property
     def null_score(self) -> float | None:
+        """The null agent's score, if it ran."""
         return self.null.score_cont if self.null else None
 
     def as_dict(self) -> dict[str, Any]:

@@ -18,6 +18,7 @@ router = APIRouter(prefix="/api/analyses", tags=["analyses"])
 
 
 def analysis_out(row: AnalysisResult, stale: str | None = None, full: bool = True) -> dict[str, Any]:
+    """An analysis as the API returns it; lists leave out the (large) result."""
     out: dict[str, Any] = {
         "id": row.id,
         "status": row.status,
@@ -61,6 +62,7 @@ def list_analyses(
     offset: Offset = 0,
     _: Caller = Depends(reader),
 ) -> dict[str, Any]:
+    """List analyses, newest first, without their results."""
     rows, total = svc.list_analyses(session, limit, offset)
     return {
         "items": [analysis_out(r, full=False) for r in rows],
@@ -72,12 +74,15 @@ def list_analyses(
 
 @router.get("/latest")
 def latest(session: SessionDep, _: Caller = Depends(reader)) -> dict[str, Any]:
+    """The newest finished analysis, with `stale` saying why it no longer matches the runs, if it does not."""
     row = svc.latest_analysis(session)
     return analysis_out(row, svc.stale_reason(session, row))
 
 
 @router.get("/{analysis_id}")
 def get_analysis(analysis_id: RowId, session: SessionDep, _: Caller = Depends(reader)) -> dict[str, Any]:
+    """One analysis with its result; `stale` says why a finished one no longer matches the runs, if it does
+    not."""
     row = svc.get_analysis(session, analysis_id)
     return analysis_out(row, svc.stale_reason(session, row) if row.status == AnalysisStatus.DONE else None)
 

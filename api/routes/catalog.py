@@ -17,6 +17,7 @@ router = APIRouter(prefix="/api", tags=["models and agents"])
 
 @router.get("/models", response_model=list[ModelOut])
 def list_models(session: SessionDep, _: Caller = Depends(reader)) -> list[ModelOut]:
+    """List every model, by name."""
     return [svc.model_out(m) for m in svc.list_models(session)]
 
 
@@ -27,6 +28,8 @@ def create_model(
     caller: Caller = Depends(submitter),
     settings: Settings = Depends(get_settings_dep),
 ) -> ModelOut:
+    """Register a model. API keys are never sent: name the workers' environment variable that holds it. Only
+    admins create managed models."""
     is_admin = role_allows(caller.role, Role.ADMIN)
     row = svc.create_model(session, data, settings, is_admin=is_admin, owner_token_id=caller.token_id)
     return svc.model_out(row)
@@ -34,6 +37,7 @@ def create_model(
 
 @router.get("/models/{model_id}", response_model=ModelOut)
 def get_model(model_id: RowId, session: SessionDep, _: Caller = Depends(reader)) -> ModelOut:
+    """One model."""
     return svc.model_out(svc.get_model(session, model_id))
 
 
@@ -51,14 +55,17 @@ def update_model(
 
 @router.get("/agents", response_model=list[AgentOut])
 def list_agents(session: SessionDep, _: Caller = Depends(reader)) -> list[AgentOut]:
+    """List every agent, by name."""
     return [svc.agent_out(a) for a in svc.list_agents(session)]
 
 
 @router.post("/agents", response_model=AgentOut, status_code=201)
 def create_agent(data: AgentCreate, session: SessionDep, caller: Caller = Depends(submitter)) -> AgentOut:
+    """Create an agent: a scaffold, a model and settings (limits)."""
     return svc.agent_out(svc.create_agent(session, data, owner_token_id=caller.token_id))
 
 
 @router.get("/agents/{agent_id}", response_model=AgentOut)
 def get_agent(agent_id: RowId, session: SessionDep, _: Caller = Depends(reader)) -> AgentOut:
+    """One agent."""
     return svc.agent_out(svc.get_agent(session, agent_id))

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import Caller, SessionDep, reader, submitter
 from core.auth import role_allows
-from core.schemas import BatchCreate, BatchOut, Page, RunOut
+from core.schemas import MAX_ROW_ID, BatchCreate, BatchOut, Page, RunOut
 from core.services import batches as batch_svc
 from core.services import runs as run_svc
 from core.services import transcripts as transcript_svc
 from core.states import Role, RunStatus
-from web.params import MAX_ROW_ID, Offset, RowId, id_or_name
+from web.params import Offset, RowId, id_or_name
 
 router = APIRouter(prefix="/api", tags=["batches and runs"])
 
@@ -32,6 +32,7 @@ def list_batches(
     offset: Offset = 0,
     _: Caller = Depends(reader),
 ) -> Page[BatchOut]:
+    """List batches, newest first, with how many of their runs are in each status."""
     rows, total = batch_svc.list_batches(session, limit, offset)
     return Page(
         items=[batch_svc.batch_out(session, b) for b in rows], total=total, limit=limit, offset=offset
@@ -40,6 +41,7 @@ def list_batches(
 
 @router.get("/batches/{batch_id}", response_model=BatchOut)
 def get_batch(batch_id: RowId, session: SessionDep, _: Caller = Depends(reader)) -> BatchOut:
+    """One batch, with how many of its runs are in each status."""
     return batch_svc.batch_out(session, batch_svc.get_batch(session, batch_id))
 
 
@@ -61,6 +63,8 @@ def list_runs(
     offset: Offset = 0,
     caller: Caller = Depends(reader),
 ) -> Page[RunOut]:
+    """List runs, newest first, filtered by batch, agent, task or status. Only admins see an error with its
+    traceback and scorer output."""
     agent_ref = id_or_name(agent)
     rows, total = run_svc.list_runs(
         session,
@@ -78,6 +82,7 @@ def list_runs(
 
 @router.get("/runs/{run_id}", response_model=RunOut)
 def get_run(run_id: RowId, session: SessionDep, caller: Caller = Depends(reader)) -> RunOut:
+    """One run. Only admins see its error with the traceback and scorer output."""
     # Only admins read a stored error whole (older rows may hold tracebacks with host paths).
     full = role_allows(caller.role, Role.ADMIN)
     return run_svc.run_out(run_svc.get_run(session, run_id), full_error=full)

@@ -47,15 +47,18 @@ def health(session: SessionDep, settings: Settings = Depends(get_settings_dep)) 
 
 @router.get("/tokens", response_model=list[TokenOut])
 def list_tokens(session: SessionDep, _: Caller = Depends(admin)) -> list[TokenOut]:
+    """List API tokens (never their secrets)."""
     return [TokenOut.model_validate(t) for t in session.scalars(select(ApiToken).order_by(ApiToken.id))]
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201)
 def new_token(data: TokenCreate, session: SessionDep, _: Caller = Depends(admin)) -> TokenCreated:
+    """Create an API token; its secret is in this answer and never shown again."""
     row, secret = create_token(session, data.name, data.role)
     return TokenCreated(**TokenOut.model_validate(row).model_dump(), token=secret)
 
 
 @router.post("/tokens/{token_id}/revoke", response_model=TokenOut)
 def revoke(token_id: RowId, session: SessionDep, _: Caller = Depends(admin)) -> TokenOut:
+    """Revoke an API token and end the web sessions signed in with it."""
     return TokenOut.model_validate(revoke_token(session, token_id))

@@ -27,6 +27,7 @@ router = APIRouter(prefix="/api/tasks", tags=["tasks"])
 
 
 def summary(task: Task) -> TaskSummary:
+    """A task as lists show it."""
     return TaskSummary(
         id=task.id,
         family=task.family_id,
@@ -45,6 +46,7 @@ def summary(task: Task) -> TaskSummary:
 
 
 def full(task: Task, caller: Caller) -> TaskOut:
+    """A task with its current version (answers only for those who may change it) and live baselines."""
     return TaskOut(
         **summary(task).model_dump(),
         version=TaskVersionOut.of(svc.current_version(task), private=svc.may_see_private(task, caller)),
@@ -62,12 +64,14 @@ def list_tasks(
     offset: Offset = 0,
     _: Caller = Depends(reader),
 ) -> Page[TaskSummary]:
+    """List tasks, filtered by a search in id and title, a tag or a family."""
     rows, total = svc.list_tasks(session, q=q, tag=tag, family=family, limit=limit, offset=offset)
     return Page(items=[summary(t) for t in rows], total=total, limit=limit, offset=offset)
 
 
 @router.post("", response_model=TaskOut, status_code=201)
 def create_task(data: TaskCreate, session: SessionDep, caller: Caller = Depends(submitter)) -> TaskOut:
+    """Create a task with its first version and any baselines; you own it."""
     return full(svc.create_task(session, data, owner_token_id=caller.token_id), caller)
 
 
@@ -76,6 +80,7 @@ def create_task(data: TaskCreate, session: SessionDep, caller: Caller = Depends(
 def list_versions(
     task_id: str, session: SessionDep, caller: Caller = Depends(reader)
 ) -> list[TaskVersionOut]:
+    """List the task's versions. The scorer and solution are shown only to those who may change the task."""
     task = svc.get_task(session, task_id)
     private = svc.may_see_private(task, caller)
     return [TaskVersionOut.of(v, private=private) for v in task.versions]
@@ -85,6 +90,7 @@ def list_versions(
 def get_version(
     task_id: str, version: RowId, session: SessionDep, caller: Caller = Depends(reader)
 ) -> TaskVersionOut:
+    """One version of the task. The scorer and solution are shown only to those who may change the task."""
     task = svc.get_task(session, task_id)
     return TaskVersionOut.of(svc.get_version(task, version), private=svc.may_see_private(task, caller))
 
@@ -98,6 +104,7 @@ def list_baselines(
     ),
     _: Caller = Depends(reader),
 ) -> list[BaselineOut]:
+    """List the task's human baselines and estimates."""
     rows = svc.list_baselines(session, task_id, include_deleted=include_deleted)
     return [BaselineOut.model_validate(b) for b in rows]
 
@@ -123,6 +130,8 @@ def delete_baseline(
 
 @router.get("/{task_id:path}", response_model=TaskOut)
 def get_task(task_id: str, session: SessionDep, caller: Caller = Depends(reader)) -> TaskOut:
+    """The task with its current version and baselines. The scorer and solution are shown only to those who
+    may change the task."""
     return full(svc.get_task(session, task_id), caller)
 
 
@@ -134,6 +143,8 @@ def update_task(
     session: SessionDep,
     caller: Caller = Depends(submitter),
 ) -> TaskOut:
+    """Change a task (its owner or an admin). A content change makes a new version; the X-Horizon-New-Version
+    header says whether one was made."""
     task, created = svc.update_task(session, task_id, data, actor=caller)
     response.headers["X-Horizon-New-Version"] = "true" if created else "false"
     return full(task, caller)

@@ -1,0 +1,1 @@
+"""What the API, the pages, the CLI and the workers do to the database, written once."""

@@ -25,6 +25,7 @@ from core.ownership import require_owner
 from core.queue import QUEUE_ANALYSIS, enqueue_after_commit
 from core.quotas import check_analysis_quota
 from core.schemas import AnalysisRequest
+from core.services.rows import get_or_not_found, page_of
 from core.settings import Settings
 from core.states import ACTIVE_ANALYSIS_STATUSES, AnalysisStatus, JobName, Role, RunStatus
 
@@ -35,6 +36,8 @@ class AnalysisCancelled(Exception):
 
 @dataclass(frozen=True)
 class AnalysisInputs:
+    """The runs an analysis fits, what was left out and why, and a fingerprint of them."""
+
     frame: pd.DataFrame
     release_dates: dict[str, dt.date]
     n_infra_excluded: int
@@ -175,10 +178,8 @@ def resend_analyses(session: Session, statuses: tuple[str, ...]) -> list[int]:
 
 
 def get_analysis(session: Session, analysis_id: int) -> AnalysisResult:
-    row = session.get(AnalysisResult, analysis_id)
-    if row is None:
-        raise NotFound(f"no analysis {analysis_id}")
-    return row
+    """The analysis with this id, or NotFound."""
+    return get_or_not_found(session, AnalysisResult, analysis_id, "analysis")
 
 
 def cancel_analysis(session: Session, analysis_id: int, token_id: int | None, role: str) -> AnalysisResult:
@@ -207,6 +208,7 @@ def cancel_analysis(session: Session, analysis_id: int, token_id: int | None, ro
 
 
 def latest_analysis(session: Session, *, simulated: bool = False) -> AnalysisResult:
+    """The newest finished analysis (of real runs, or of simulated ones), or NotFound."""
     row = session.scalar(
         select(AnalysisResult)
         .where(AnalysisResult.status == AnalysisStatus.DONE, AnalysisResult.simulated.is_(simulated))
@@ -219,11 +221,8 @@ def latest_analysis(session: Session, *, simulated: bool = False) -> AnalysisRes
 
 
 def list_analyses(session: Session, limit: int = 50, offset: int = 0) -> tuple[list[AnalysisResult], int]:
-    total = session.scalar(select(func.count()).select_from(AnalysisResult)) or 0
-    rows = session.scalars(
-        select(AnalysisResult).order_by(AnalysisResult.id.desc()).limit(limit).offset(offset)
-    )
-    return list(rows), total
+    """A page of analyses, newest first, and their total count."""
+    return page_of(session, AnalysisResult, order_by=AnalysisResult.id.desc(), limit=limit, offset=offset)
 
 
 def mark_running(session: Session, row: AnalysisResult, inputs: AnalysisInputs, total: int) -> bool:
@@ -246,6 +245,7 @@ def mark_running(session: Session, row: AnalysisResult, inputs: AnalysisInputs, 
 
 
 def finish(session: Session, row: AnalysisResult, result: dict[str, Any] | None, error: str | None) -> None:
+    """Store an analysis's result, or its error, and mark it done or failed."""
     row.status = AnalysisStatus.DONE if error is None else AnalysisStatus.FAILED
     row.result = result
     row.error = error

@@ -7,13 +7,14 @@ from itertools import islice
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput
 from core.models import Batch, Run, Task, utcnow
 from core.ownership import Actor, check_owner, owner_name
 from core.queue import QUEUE_GPU, QUEUE_RUNS, discard_after_commit, enqueue_after_commit
 from core.quotas import check_batch_size, check_run_quota
 from core.schemas import BatchCreate, BatchOut
 from core.services.catalog import get_agent
+from core.services.rows import get_or_not_found, page_of
 from core.services.tasks import current_version, get_task, tasks_with_tags
 from core.states import FINAL_RUN_STATUSES, JobName, RunStatus
 
@@ -80,13 +81,12 @@ def create_batch(
 
 
 def get_batch(session: Session, batch_id: int) -> Batch:
-    batch = session.get(Batch, batch_id)
-    if batch is None:
-        raise NotFound(f"no batch {batch_id}")
-    return batch
+    """The batch with this id, or NotFound."""
+    return get_or_not_found(session, Batch, batch_id, "batch")
 
 
 def status_counts(session: Session, batch_id: int) -> dict[str, int]:
+    """How many of the batch's runs are in each status."""
     rows = session.execute(
         select(Run.status, func.count()).where(Run.batch_id == batch_id).group_by(Run.status)
     )
@@ -94,6 +94,7 @@ def status_counts(session: Session, batch_id: int) -> dict[str, int]:
 
 
 def batch_out(session: Session, batch: Batch) -> BatchOut:
+    """The batch as the API shows it, with its progress."""
     counts = status_counts(session, batch.id)
     total = sum(counts.values())
     finished = sum(counts.get(s, 0) for s in FINAL_RUN_STATUSES)
@@ -112,9 +113,8 @@ def batch_out(session: Session, batch: Batch) -> BatchOut:
 
 
 def list_batches(session: Session, limit: int = 50, offset: int = 0) -> tuple[list[Batch], int]:
-    total = session.scalar(select(func.count()).select_from(Batch)) or 0
-    rows = session.scalars(select(Batch).order_by(Batch.id.desc()).limit(limit).offset(offset))
-    return list(rows), total
+    """A page of batches, newest first, and their total count."""
+    return page_of(session, Batch, order_by=Batch.id.desc(), limit=limit, offset=offset)
 
 
 def cancel_batch(session: Session, batch_id: int, *, actor: Actor) -> Batch:

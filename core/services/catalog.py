@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from core.auth import role_allows
-from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.model_keys import key_problem
 from core.models import Agent, Model
 from core.ownership import Actor, check_owner, owner_name
@@ -19,6 +19,7 @@ from core.schemas import (
     ModelOut,
     ModelUpdate,
 )
+from core.services.rows import get_by_id_or_name
 from core.settings import Settings, get_settings
 from core.states import Role
 
@@ -102,21 +103,17 @@ def update_model(
 
 
 def get_model(session: Session, ref: int | str) -> Model:
-    row = (
-        session.get(Model, ref)
-        if isinstance(ref, int)
-        else session.scalar(select(Model).where(Model.name == ref))
-    )
-    if row is None:
-        raise NotFound(f"no model {ref!r}")
-    return row
+    """The model with this id or name, or NotFound."""
+    return get_by_id_or_name(session, Model, Model.name, ref, "model")
 
 
 def list_models(session: Session) -> list[Model]:
+    """Every model, by name."""
     return list(session.scalars(select(Model).order_by(Model.name)))
 
 
 def known_scaffolds() -> tuple[str, ...]:
+    """The built-in scaffolds and those the operator added (HORIZON_EXTRA_SCAFFOLDS)."""
     extra = tuple(s.strip() for s in get_settings().extra_scaffolds.split(",") if s.strip())
     return BUILTIN_SCAFFOLDS + extra
 
@@ -145,21 +142,17 @@ def create_agent(session: Session, data: AgentCreate, *, owner_token_id: int | N
 
 
 def get_agent(session: Session, ref: int | str) -> Agent:
-    row = (
-        session.get(Agent, ref)
-        if isinstance(ref, int)
-        else session.scalar(select(Agent).where(Agent.name == ref))
-    )
-    if row is None:
-        raise NotFound(f"no agent {ref!r}")
-    return row
+    """The agent with this id or name, or NotFound."""
+    return get_by_id_or_name(session, Agent, Agent.name, ref, "agent")
 
 
 def list_agents(session: Session) -> list[Agent]:
+    """Every agent, by name."""
     return list(session.scalars(select(Agent).order_by(Agent.name)))
 
 
 def agent_out(agent: Agent) -> AgentOut:
+    """The agent as the API shows it."""
     return AgentOut(
         id=agent.id,
         name=agent.name,
@@ -174,6 +167,7 @@ def agent_out(agent: Agent) -> AgentOut:
 
 
 def model_out(model: Model) -> ModelOut:
+    """The model as the API shows it, with its owner's name."""
     return ModelOut.model_validate(model).model_copy(
         update={"owner": owner_name(object_session(model), model.owner_token_id)}
     )

@@ -35,6 +35,8 @@ HUMAN_ALIAS = "human"
 
 @dataclass(frozen=True)
 class ImportSummary:
+    """What an import added and what it skipped, for the CLI and the API to report."""
+
     source: str
     runs_added: int
     runs_already_present: int

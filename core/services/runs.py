@@ -11,14 +11,15 @@ import datetime as dt
 import re
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
-from core.errors import Conflict, NotFound
-from core.models import Agent, Batch, Model, Run, RunTranscript, TaskVersion, utcnow
+from core.errors import Conflict
+from core.models import Agent, Batch, Model, Run, RunTranscript, utcnow
 from core.ownership import Actor, check_owner
 from core.queue import QUEUE_GPU, QUEUE_RUNS, enqueue_after_commit
 from core.schemas import RunOut, RunResult
+from core.services.rows import get_or_not_found, page_of
 from core.settings import Settings
 from core.states import JobName, RunStatus
 
@@ -72,10 +73,10 @@ def run_out(run: Run, *, full_error: bool = False) -> RunOut:
 
 
 def get_run(session: Session, run_id: int) -> Run:
-    run = session.get(Run, run_id, options=[joinedload(Run.agent), joinedload(Run.task_version)])
-    if run is None:
-        raise NotFound(f"no run {run_id}")
-    return run
+    """The run with this id, its agent and task version loaded, or NotFound."""
+    return get_or_not_found(
+        session, Run, run_id, "run", options=[joinedload(Run.agent), joinedload(Run.task_version)]
+    )
 
 
 def list_runs(
@@ -88,6 +89,7 @@ def list_runs(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Run], int]:
+    """A page of runs matching the filters, newest first, and their total count."""
     conditions: list[Any] = []
     if batch_id is not None:
         conditions.append(Run.batch_id == batch_id)
@@ -99,16 +101,15 @@ def list_runs(
         conditions.append(Run.task_id == task_id)
     if status is not None:
         conditions.append(Run.status == status)
-    total = session.scalar(select(func.count()).select_from(Run).where(*conditions)) or 0
-    rows = session.scalars(
-        select(Run)
-        .where(*conditions)
-        .options(joinedload(Run.agent), joinedload(Run.task_version))
-        .order_by(Run.id)
-        .limit(limit)
-        .offset(offset)
+    return page_of(
+        session,
+        Run,
+        where=conditions,
+        options=[joinedload(Run.agent), joinedload(Run.task_version)],
+        order_by=Run.id,
+        limit=limit,
+        offset=offset,
     )
-    return list(rows), total
 
 
 def cancel_run(session: Session, run_id: int, *, actor: Actor) -> Run:
@@ -191,6 +192,7 @@ def finish_run(session: Session, run_id: int, attempt: int, result: RunResult) -
 
 
 def save_transcript(session: Session, run_id: int, attempt: int, events: list[dict[str, Any]]) -> None:
+    """Keep the transcript of the latest attempt; an older attempt's never overwrites it."""
     row = session.get(RunTranscript, run_id)
     if row is None:
         session.add(RunTranscript(run_id=run_id, attempt=attempt, events=events))
@@ -307,9 +309,6 @@ def requeue_lost_runs(
 
 
 def transcript_of(session: Session, run_id: int) -> RunTranscript | None:
+    """The run's transcript, None before it has one, NotFound for an unknown run."""
     get_run(session, run_id)
     return session.get(RunTranscript, run_id)
-
-
-def version_of(session: Session, run: Run) -> TaskVersion:
-    return run.task_version

@@ -24,6 +24,8 @@ from core.taskfolder import TaskFolder, load_tree
 
 @dataclass
 class SyncReport:
+    """What syncing task folders did, task by task."""
+
     created: list[str] = field(default_factory=list)
     new_versions: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -56,6 +58,7 @@ def _key(source: str, baseliner: str, minutes: float, succeeded: bool) -> tuple[
 
 
 def sync_folder(session: Session, folder: TaskFolder, report: SyncReport) -> None:
+    """Create or update the task from its folder and add baselines it lists that are new."""
     spec = folder.spec
     content: dict[str, Any] = {
         "instructions": folder.instructions,

@@ -60,6 +60,7 @@ def _new_version(task: Task, number: int, content: TaskContent) -> TaskVersion:
 
 
 def ensure_family(session: Session, family_id: str) -> TaskFamily:
+    """The task family with this id, created when it is new."""
     family = session.get(TaskFamily, family_id)
     if family is None:
         family = TaskFamily(id=family_id)
@@ -69,6 +70,7 @@ def ensure_family(session: Session, family_id: str) -> TaskFamily:
 
 
 def get_task(session: Session, task_id: str) -> Task:
+    """The task with its versions and baselines, or NotFound."""
     task = session.get(Task, task_id, options=[selectinload(Task.versions), selectinload(Task.baselines)])
     if task is None:
         raise NotFound(f"no task with id {task_id!r}")
@@ -76,6 +78,7 @@ def get_task(session: Session, task_id: str) -> Task:
 
 
 def current_version(task: Task) -> TaskVersion:
+    """The task's current version."""
     for version in task.versions:
         if version.version == task.current_version:
             return version
@@ -89,6 +92,7 @@ def may_see_private(task: Task, actor: Actor) -> bool:
 
 
 def get_version(task: Task, number: int) -> TaskVersion:
+    """The task's version with this number, or NotFound."""
     for version in task.versions:
         if version.version == number:
             return version
@@ -118,6 +122,7 @@ def create_task(session: Session, data: TaskCreate, *, owner_token_id: int | Non
 
 
 def content_of(version: TaskVersion) -> TaskContent:
+    """A stored version's content, validated as the API takes it."""
     return TaskContent.model_validate(
         {
             "instructions": version.instructions,
@@ -171,6 +176,7 @@ def list_tasks(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Task], int]:
+    """A page of tasks matching the search, tag and family, and their total count."""
     stmt = select(Task)
     if q:
         pattern = f"%{q.lower()}%"
@@ -191,6 +197,7 @@ def checkable_task_ids(session: Session) -> list[str]:
 
 
 def tasks_with_tags(session: Session, tags: list[str]) -> list[Task]:
+    """Tasks having any of these tags, by id."""
     wanted = set(tags)
     return [t for t in session.scalars(select(Task).order_by(Task.id)) if wanted & set(t.tags or [])]
 

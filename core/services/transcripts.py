@@ -68,6 +68,8 @@ WHERE t.run_id = :run_id AND x.key >= :start AND x.key < :end ORDER BY x.key
 
 @dataclass(frozen=True)
 class TranscriptPage:
+    """A slice of a run's transcript events and where the next slice starts."""
+
     run_id: int
     attempt: int | None
     total: int
@@ -81,6 +83,7 @@ class TranscriptPage:
         return end if end < self.total else None
 
     def as_json(self) -> dict[str, Any]:
+        """The page as the API returns it."""
         return {
             "run_id": self.run_id,
             "attempt": self.attempt,

@@ -26,6 +26,7 @@ from web.figures.common import (
     MAX_PLOT_MINUTES,
     MIN_PLOT_MINUTES,
     OTHER_COLOUR,
+    add_band,
     base_layout,
     escape_name,
     time_axis,
@@ -42,6 +43,8 @@ BAND_NOTE = (
 
 @dataclass(frozen=True)
 class TaskPoint:
+    """One task's dot on the agent's figure: its human time and the agent's mean score."""
+
     task_id: str
     human_minutes: float
     mean_score: float
@@ -64,6 +67,7 @@ def curve_through(p50: float, p80: float) -> tuple[float, float] | None:
 
 
 def success_curve(intercept: float, coefficient: float, minutes: Sequence[float]) -> list[float]:
+    """The fitted logistic curve's success probability at each human time."""
     return [_sigmoid(intercept + coefficient * math.log2(m)) for m in minutes]
 
 
@@ -93,28 +97,14 @@ def build_agent_figure(agent: AgentHorizon | None, tasks: Sequence[TaskPoint]) -
         if lower and upper:
             a = success_curve(*lower, grid)
             b = success_curve(*upper, grid)
-            fig.add_trace(
-                go.Scatter(
-                    x=grid,
-                    y=[max(p, q) for p, q in zip(a, b, strict=True)],
-                    mode="lines",
-                    line={"width": 0},
-                    hoverinfo="skip",
-                    showlegend=False,
-                    name="CI upper",
-                )
-            )
-            fig.add_trace(
-                go.Scatter(
-                    x=grid,
-                    y=[min(p, q) for p, q in zip(a, b, strict=True)],
-                    mode="lines",
-                    line={"width": 0},
-                    fill="tonexty",
-                    fillcolor=CURVE_BAND_COLOUR,
-                    hoverinfo="skip",
-                    name="CI band (from p50/p80 CIs)",
-                )
+            add_band(
+                fig,
+                grid,
+                [max(p, q) for p, q in zip(a, b, strict=True)],
+                [min(p, q) for p, q in zip(a, b, strict=True)],
+                name="CI band (from p50/p80 CIs)",
+                upper_name="CI upper",
+                colour=CURVE_BAND_COLOUR,
             )
             band = True
     if agent is not None and agent.intercept is not None and agent.coefficient is not None:

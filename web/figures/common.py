@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -81,6 +81,7 @@ def time_axis(values: Iterable[float], *, title: str, pad: float = 2.0) -> dict[
 
 
 def base_layout(height: int) -> dict[str, object]:
+    """The layout every figure starts from: white template, margins, font and legend below."""
     return {
         "template": "plotly_white",
         "height": height,
@@ -91,6 +92,44 @@ def base_layout(height: int) -> dict[str, object]:
     }
 
 
+def add_band(
+    fig: go.Figure,
+    x: Sequence[object],
+    upper: Sequence[float | None],
+    lower: Sequence[float | None],
+    *,
+    name: str,
+    upper_name: str,
+    colour: str,
+) -> None:
+    """A shaded confidence band: plotly fills a trace to the one before it, so the upper edge
+    goes first as an invisible line and the lower edge, filled up to it, carries the legend."""
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=upper,
+            mode="lines",
+            line={"width": 0},
+            hoverinfo="skip",
+            showlegend=False,
+            name=upper_name,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=lower,
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor=colour,
+            hoverinfo="skip",
+            name=name,
+        )
+    )
+
+
 def figure_json(fig: go.Figure) -> str:
     """The figure as JSON for `Plotly.newPlot` (already validated when the figure was built)."""
-    return pio.to_json(fig, validate=False, pretty=False, engine="json")
+    text: str = pio.to_json(fig, validate=False, pretty=False, engine="json")  # plotly is untyped
+    return text

@@ -26,6 +26,7 @@ from web.figures.common import (
     OTHER_COLOUR,
     OVERLAY_COLOURS,
     TREND_COLOUR,
+    add_band,
     base_layout,
     escape_name,
     exp_in_range,
@@ -57,6 +58,8 @@ class TrendView:
 
 @dataclass(frozen=True)
 class DashboardFigure:
+    """The dashboard's figure, the trend it draws, and which agents are on it or not and why."""
+
     figure: go.Figure
     trend: TrendView | None
     plotted: list[str]
@@ -246,28 +249,14 @@ def build_trend_figure(
             upper = [max(p) if p else None for p in pairs]
             lower = [min(p) if p else None for p in pairs]
             dates = [_day(x).isoformat() for x in xs]
-            fig.add_trace(
-                go.Scatter(
-                    x=dates,
-                    y=upper,
-                    mode="lines",
-                    line={"width": 0},
-                    hoverinfo="skip",
-                    showlegend=False,
-                    name="trend CI upper",
-                )
-            )
-            fig.add_trace(
-                go.Scatter(
-                    x=dates,
-                    y=lower,
-                    mode="lines",
-                    line={"width": 0},
-                    fill="tonexty",
-                    fillcolor=BAND_COLOUR,
-                    hoverinfo="skip",
-                    name=f"doubling-time {view.confidence:.0%} CI",
-                )
+            add_band(
+                fig,
+                dates,
+                upper,
+                lower,
+                name=f"doubling-time {view.confidence:.0%} CI",
+                upper_name="trend CI upper",
+                colour=BAND_COLOUR,
             )
         fig.add_trace(
             go.Scatter(
@@ -317,10 +306,11 @@ def build_trend_figure(
 
     layout = base_layout(560)
     layout["yaxis"] = time_axis(values, title=f"{metric} time horizon (human time, log scale)")
-    layout["xaxis"] = {"title": {"text": "release date"}, "type": "date", "gridcolor": "#e9ecef"}
+    xaxis: dict[str, object] = {"title": {"text": "release date"}, "type": "date", "gridcolor": "#e9ecef"}
+    layout["xaxis"] = xaxis
     if all_dates:
         lo, hi = min(all_dates), max(all_dates)
-        layout["xaxis"]["range"] = [  # type: ignore[index]
+        xaxis["range"] = [
             _day(days_since_epoch(lo) - 90).isoformat(),
             _day(days_since_epoch(hi) + 90).isoformat(),
         ]

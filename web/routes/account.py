@@ -22,12 +22,14 @@ def safe_next(url: str | None) -> str:
 
 @router.get("/signin")
 def signin_form(request: Request, db: DbDep, next: str = "/") -> Response:
+    """The sign-in page."""
     current_user(request, db)
     return render(request, "signin.html", {"next": safe_next(next), "error": None})
 
 
 @router.post("/signin", dependencies=[Csrf])
 def signin(request: Request, db: DbDep, token: str = Form(""), next: str = Form("/")) -> Response:
+    """Exchange an API token for a session cookie and go back to `next`."""
     found = identify(db, token.strip(), settings_of(request)) if token.strip() else None
     name, role, token_id = found or ("", "", None)
     if token_id is None:
@@ -52,6 +54,7 @@ def signin(request: Request, db: DbDep, token: str = Form(""), next: str = Form(
 
 @router.post("/signout", dependencies=[Csrf])
 def signout(request: Request, db: DbDep) -> Response:
+    """End the session on the server and in the browser."""
     # Ended on the server: a copy of the cookie taken before sign-out signs nobody in.
     end_session(db, web_session_of(request).session_id)
     set_user_session(request, new_session(None), ANONYMOUS)

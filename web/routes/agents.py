@@ -21,6 +21,7 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 @router.get("/agents")
 def agents_page(request: Request, db: DbDep, user: Viewer) -> Response:
+    """Every agent with its stored horizon, including agents known only from imported runs."""
     results = load_results(db, with_overlays=False, with_staleness=False)
     horizons = {a.agent: a for a in results.current.agents} if results.current else {}
     rows = agents_overview(db)
@@ -36,6 +37,7 @@ def agents_page(request: Request, db: DbDep, user: Viewer) -> Response:
 
 @router.get("/agents/{name:path}")
 def agent_page(request: Request, name: str, db: DbDep, user: Viewer) -> Response:
+    """One agent: its success curve against human time and its runs per task."""
     agent = db.scalar(select(Agent).options(joinedload(Agent.model)).where(Agent.name == name))
     results = load_results(db, with_overlays=False)
     horizon = results.current.agent(name) if results.current else None

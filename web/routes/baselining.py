@@ -33,6 +33,7 @@ ACTIONS = ("pause", "resume", "submit", "abandon", "rescore", "heartbeat")
 
 
 async def form_data(request: Request) -> FormData:
+    """The parsed form (Starlette caches it, so the CSRF check and this share one parse)."""
     return await request.form()
 
 
@@ -40,6 +41,7 @@ FormDep = Depends(form_data)
 
 
 def state_json(attempt: BaseliningAttempt) -> dict[str, Any]:
+    """An attempt's timer as the attempt page's script polls it."""
     state = svc.timer_state(attempt)
     return {
         "id": attempt.id,
@@ -65,6 +67,7 @@ def _owned(db: Any, attempt_id: int, user: WebUser) -> BaseliningAttempt:
 
 @router.get("/baselining")
 def baselining_home(request: Request, db: DbDep, user: Submitter, q: str = "") -> Response:
+    """Tasks to baseline (searchable) and the person's recent attempts."""
     stmt = select(Task).order_by(Task.id).limit(200)
     if q.strip():
         stmt = stmt.where(Task.id.ilike(f"%{q.strip()}%") | Task.title.ilike(f"%{q.strip()}%"))
@@ -81,6 +84,7 @@ def baselining_home(request: Request, db: DbDep, user: Submitter, q: str = "") -
 
 @router.get("/baselining/tasks/{task_id:path}")
 def baselining_task(request: Request, task_id: str, db: DbDep, user: Submitter) -> Response:
+    """Start page of a task's attempt, with the person's earlier attempts at it."""
     task = task_svc.get_task(db, task_id)
     return render(
         request,
@@ -94,6 +98,7 @@ def baselining_task(request: Request, task_id: str, db: DbDep, user: Submitter) 
 
 @router.post("/baselining/start", dependencies=[Csrf])
 def start(request: Request, db: DbDep, user: Submitter, data: FormData = FormDep) -> Response:
+    """Start a timed attempt at a task."""
     task_id = str(data.get("task_id") or "")
     attempt = svc.start_attempt(db, task_id, user.name, token_id=user.token_id)
     return redirect(f"/baselining/attempts/{attempt.id}")
@@ -101,6 +106,7 @@ def start(request: Request, db: DbDep, user: Submitter, data: FormData = FormDep
 
 @router.get("/baselining/attempts/{attempt_id}/state")
 def attempt_state(request: Request, attempt_id: RowId, db: DbDep, user: Submitter) -> JSONResponse:
+    """The attempt's timer, polled by the attempt page."""
     return JSONResponse(state_json(_owned(db, attempt_id, user)), headers={"Cache-Control": "no-store"})
 
 
@@ -118,6 +124,7 @@ def attempt_file(request: Request, attempt_id: RowId, path: str, db: DbDep, user
 
 @router.get("/baselining/attempts/{attempt_id}")
 def attempt_page(request: Request, attempt_id: RowId, db: DbDep, user: Submitter) -> Response:
+    """The attempt: the task's instructions, the timer and the answer form."""
     attempt = _owned(db, attempt_id, user)
     version = task_svc.get_version(task_svc.get_task(db, attempt.task_id), attempt.task_version)
     task = db.get(Task, attempt.task_id)
@@ -140,6 +147,7 @@ def attempt_page(request: Request, attempt_id: RowId, db: DbDep, user: Submitter
 def attempt_action(
     request: Request, attempt_id: RowId, action: str, db: DbDep, user: Submitter, data: FormData = FormDep
 ) -> Response:
+    """Pause, resume, submit, abandon, rescore or keep alive an attempt."""
     if action not in ACTIONS:
         raise NotFound(f"unknown action {action!r}")
     if action == "pause":

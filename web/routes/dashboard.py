@@ -29,6 +29,8 @@ WINDOW_LABELS = {
 
 @dataclass(frozen=True)
 class WindowChoice:
+    """The release-date window the trend is drawn over, and the form values that chose it."""
+
     key: str
     window: DateWindow
     after_text: str
@@ -72,6 +74,7 @@ def dashboard(
     after: str = "",
     before: str = "",
 ) -> Response:
+    """The front page: each agent's horizon against its release date, with the trend."""
     metric = metric if metric in ("p50", "p80") else "p50"
     results = load_results(db)
     if results.current is None and results.overlays:

@@ -30,6 +30,7 @@ BATCH_PAGE_RUNS = 500
 
 
 async def form_data(request: Request) -> FormData:
+    """The parsed form (Starlette caches it, so the CSRF check and this share one parse)."""
     return await request.form()
 
 
@@ -52,6 +53,7 @@ def runs_page(
     status: str = "",
     page: PageNumber = 1,
 ) -> Response:
+    """Runs, filtered by batch, agent, task and status, a page at a time."""
     filters = {"batch": batch.strip(), "agent": agent.strip(), "task": task.strip(), "status": status.strip()}
     rows, total = run_svc.list_runs(
         db,
@@ -79,6 +81,7 @@ def runs_page(
 
 @router.get("/runs/{run_id}")
 def run_page(request: Request, run_id: RowId, db: DbDep, user: Viewer, offset: Offset = 0) -> Response:
+    """One run with a page of its transcript."""
     run = run_svc.get_run(db, run_id)
     # One page of events: a transcript of 200,000 events took 9 s to render whole.
     page = transcript_svc.transcript_page(db, run_id, offset, TRANSCRIPT_PAGE_EVENTS, reader=user)
@@ -101,6 +104,7 @@ def run_page(request: Request, run_id: RowId, db: DbDep, user: Viewer, offset: O
 
 @router.get("/batches")
 def batches_page(request: Request, db: DbDep, user: Viewer, page: PageNumber = 1) -> Response:
+    """Batches with the counts of their runs by status, a page at a time."""
     rows, total = batch_svc.list_batches(db, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     counts = batch_status_counts(db, [b.id for b in rows])
     return render(
@@ -141,6 +145,7 @@ def batch_progress(request: Request, batch_id: RowId, db: DbDep, user: Viewer) -
 
 @router.get("/batches/{batch_id}")
 def batch_page(request: Request, batch_id: RowId, db: DbDep, user: Viewer) -> Response:
+    """One batch: its progress and its runs."""
     batch = batch_svc.get_batch(db, batch_id)
     runs, total = run_svc.list_runs(db, batch_id=batch.id, limit=BATCH_PAGE_RUNS)
     return render(
@@ -159,6 +164,7 @@ def batch_page(request: Request, batch_id: RowId, db: DbDep, user: Viewer) -> Re
 
 @router.post("/batches/{batch_id}/cancel", dependencies=[Csrf])
 def cancel_batch(request: Request, batch_id: RowId, db: DbDep, user: Submitter) -> Response:
+    """Cancel the batch's unfinished runs."""
     batch_svc.cancel_batch(db, batch_id, actor=user)
     return redirect(f"/batches/{batch_id}")
 
@@ -182,11 +188,13 @@ def _schedule_page(
 
 @router.get("/schedule")
 def schedule_form(request: Request, db: DbDep, user: Submitter) -> Response:
+    """The form to schedule a batch."""
     return _schedule_page(request, db, {"repeats": "1", "agents": [], "tags": [], "tasks": []}, {})
 
 
 @router.post("/schedule", dependencies=[Csrf])
 def schedule(request: Request, db: DbDep, user: Submitter, data: FormData = FormDep) -> Response:
+    """Create a batch from the form, or show the form again with what is wrong."""
     values: dict[str, Any] = {
         "name": str(data.get("name") or "").strip(),
         "agents": [v for v in data.getlist("agents") if isinstance(v, str) and v],

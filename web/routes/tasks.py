@@ -63,6 +63,7 @@ OWNER_THEN_CSRF = [Depends(require(Role.SUBMITTER)), Depends(task_owner), Csrf]
 
 
 def task_url(task_id: str) -> str:
+    """The task page's URL (task ids may hold slashes)."""
     return "/tasks/" + quote(task_id, safe="/:+")
 
 
@@ -70,6 +71,7 @@ def task_url(task_id: str) -> str:
 def tasks_page(
     request: Request, db: DbDep, user: Viewer, q: str = "", tag: str = "", page: PageNumber = 1
 ) -> Response:
+    """Tasks, searchable by id, title and tag, a page at a time."""
     rows, total = task_svc.list_tasks(
         db, q=q.strip() or None, tag=tag.strip() or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
@@ -140,6 +142,7 @@ def _blank_form() -> TaskForm:
 
 @router.get("/tasks/new")
 def new_task_form(request: Request, user: Submitter) -> Response:
+    """The form to create a task."""
     return _form_page(request, _blank_form(), mode="create")
 
 
@@ -149,17 +152,25 @@ def _uploads_lost(form: TaskForm) -> None:
         form.error(GENERAL, f"choose the files again, browsers do not keep them: {names}")
 
 
+def _read_archive(form: TaskForm, archive: tuple[str, bytes]) -> dict[str, Any] | None:
+    """The uploaded archive (its name and bytes) as task input; None, with each problem under the
+    upload, when it has any."""
+    try:
+        return archive_payload(*archive)
+    except ArchiveError as exc:
+        for message in exc.messages:
+            form.error("archive", message)
+        return None
+
+
 @router.post("/tasks/new", dependencies=SUBMITTER_THEN_CSRF)
 def create_task(request: Request, db: DbDep, user: Submitter, data: FormData = FormDep) -> Response:
+    """Create a task from the form's fields or an archive, or show the form again with what is wrong."""
     form = read_task_form(data)
     payload: dict[str, Any] | None = None
     rows: list[int] | None = None
     if form.archive is not None and not form.errors:
-        try:
-            payload = archive_payload(*form.archive)
-        except ArchiveError as exc:
-            for message in exc.messages:
-                form.error("archive", message)
+        payload = _read_archive(form, form.archive)
     elif not form.errors:
         payload = create_payload(form)
         rows = baseline_rows_index(form)
@@ -195,6 +206,7 @@ def create_task(request: Request, db: DbDep, user: Submitter, data: FormData = F
 
 @router.get("/tasks/{task_id:path}/edit")
 def edit_task_form(request: Request, task_id: str, db: DbDep, user: Submitter) -> Response:
+    """The form to change a task (its owner or an admin), filled with the current version."""
     task = task_svc.get_task(db, task_id)
     # The form holds the scorer and the solution: only those who may change the task see it.
     check_owner(task.owner_token_id, user, "task")
@@ -218,22 +230,18 @@ def _add_baselines(db: Session, task_id: str, form: TaskForm, recorded_by: int |
 def edit_task(
     request: Request, task_id: str, db: DbDep, user: Submitter, data: FormData = FormDep
 ) -> Response:
+    """Change a task from the form's fields or an archive, or show the form again with what is wrong."""
     task = task_svc.get_task(db, task_id)
     version = task_svc.current_version(task)
     form = read_task_form(data)
     form.values["id"], form.values["family"] = task.id, task.family_id
     update: dict[str, Any] | None = None
     if form.archive is not None and not form.errors:
-        try:
-            packed = archive_payload(*form.archive)
-        except ArchiveError as exc:
-            for message in exc.messages:
-                form.error("archive", message)
-        else:
-            if packed["id"] != task.id:
-                form.error("archive", f"the archive holds task {packed['id']!r}, not {task.id!r}")
-            else:
-                update = {k: v for k, v in packed.items() if k not in ("id", "family", "baselines")}
+        packed = _read_archive(form, form.archive)
+        if packed is not None and packed["id"] != task.id:
+            form.error("archive", f"the archive holds task {packed['id']!r}, not {task.id!r}")
+        elif packed is not None:
+            update = {k: v for k, v in packed.items() if k not in ("id", "family", "baselines")}
     elif not form.errors:
         update = update_payload(form, version)
     new_version = False
@@ -257,6 +265,7 @@ def edit_task(
 def add_baseline(
     request: Request, task_id: str, db: DbDep, user: Submitter, data: FormData = FormDep
 ) -> Response:
+    """Record a human baseline or estimate for the task."""
     values = {
         k: str(data.get(k) or "").strip() for k in ("baseliner", "minutes", "succeeded", "source", "notes")
     }
@@ -317,4 +326,5 @@ def _task_page(
 
 @router.get("/tasks/{task_id:path}")
 def task_page(request: Request, task_id: str, db: DbDep, user: Viewer) -> Response:
+    """One task: its current version, human time, baselines and agents' results on it."""
     return _task_page(request, db, task_id)

@@ -9,14 +9,13 @@ Usage counts cache reads and writes as input tokens.
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any
 
-from workers.providers.base import Completion, Message, ProviderError, ToolCall, ToolSpec, Usage
+from workers.providers.base import Message, ProviderError, ToolCall, ToolSpec
 from workers.providers.config import ModelConfig
+from workers.providers.http_client import HttpModelClient, Reply
 from workers.providers.openai_compat import parse_arguments
-from workers.providers.transport import JsonPoster, RetryPolicy, concurrency_from_env, read_api_key
 
 DEFAULT_ANTHROPIC_BASE = "https://api.anthropic.com"
 ANTHROPIC_VERSION = "2023-06-01"
@@ -30,50 +29,21 @@ def messages_url(base_url: str) -> str:
     return base + "/v1/messages"
 
 
-class AnthropicClient:
+class AnthropicClient(HttpModelClient):
     """ModelClient for the Anthropic Messages API."""
 
-    def __init__(
-        self,
-        cfg: ModelConfig,
-        *,
-        retry: RetryPolicy | None = None,
-        concurrency: int | None = None,
-    ) -> None:
-        self._cfg = cfg
-        url = messages_url(cfg.base_url or DEFAULT_ANTHROPIC_BASE)
-        key = read_api_key(cfg.api_key_env)
+    reply_kind = "a Messages reply"
+
+    def _url(self, cfg: ModelConfig) -> str:
+        return messages_url(cfg.base_url or DEFAULT_ANTHROPIC_BASE)
+
+    def _headers(self, key: str | None) -> dict[str, str]:
         headers = {"content-type": "application/json", "anthropic-version": ANTHROPIC_VERSION}
         if key:
             headers["x-api-key"] = key
-        self._poster = JsonPoster(
-            url,
-            headers,
-            secret=key,
-            retry=retry or RetryPolicy.from_env(),
-            concurrency=concurrency or concurrency_from_env(),
-            semaphore_key=url,
-            label=f"model {cfg.name!r} at {url}",
-        )
+        return headers
 
-    @property
-    def model_name(self) -> str:
-        return self._cfg.name
-
-    @property
-    def context_window(self) -> int:
-        return self._cfg.context_window
-
-    @property
-    def max_output_tokens(self) -> int:
-        return self._cfg.max_output_tokens
-
-    def close(self) -> None:
-        """Release the HTTP connection pool."""
-        self._poster.close()
-
-    def complete(self, messages: list[Message], tools: list[ToolSpec], max_tokens: int) -> Completion:
-        """Send the conversation; return the reply with usage and cost."""
+    def _payload(self, messages: list[Message], tools: list[ToolSpec], max_tokens: int) -> dict[str, Any]:
         system, turns = encode_messages(messages)
         payload: dict[str, Any] = {"model": self._cfg.name, "max_tokens": max_tokens, "messages": turns}
         if system:
@@ -82,30 +52,17 @@ class AnthropicClient:
             payload["tools"] = [
                 {"name": t.name, "description": t.description, "input_schema": t.parameters} for t in tools
             ]
-        started = time.monotonic()
-        body = self._poster.post(payload)
-        duration = time.monotonic() - started
-        try:
-            message = decode_reply(body)
-            raw = body.get("usage") or {}
-            input_tokens = sum(
-                int(raw.get(k) or 0)
-                for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
-            )
-            output_tokens = int(raw.get("output_tokens") or 0)
-        except (AttributeError, KeyError, TypeError, ValueError) as exc:
-            # Named by type only: the endpoint's content stays out of stored errors.
-            raise ProviderError(
-                f"model {self._cfg.name!r}: the answer is not a Messages reply ({type(exc).__name__})"
-            ) from None
-        usage = Usage(
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-            cost_usd=self._cfg.cost_usd(input_tokens, output_tokens),
+        return payload
+
+    def _decode(self, body: dict[str, Any], payload: dict[str, Any]) -> Reply:
+        message = decode_reply(body)
+        raw = body.get("usage") or {}
+        input_tokens = sum(
+            int(raw.get(k) or 0)
+            for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
         )
-        return Completion(
-            message=message, usage=usage, duration_s=duration, finish_reason=body.get("stop_reason")
-        )
+        output_tokens = int(raw.get("output_tokens") or 0)
+        return Reply(message, body.get("stop_reason"), input_tokens, output_tokens)
 
 
 def encode_messages(messages: list[Message]) -> tuple[str, list[dict[str, Any]]]:

@@ -29,6 +29,8 @@ class ToolSpec:
 
 @dataclass(frozen=True)
 class ToolCall:
+    """A tool call the model asked for."""
+
     id: str
     name: str
     # Parsed arguments; `arguments_error` is set instead when the model sent malformed JSON.
@@ -52,6 +54,8 @@ class Message:
 
 @dataclass(frozen=True)
 class Usage:
+    """Tokens and cost of one model call."""
+
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0
@@ -59,6 +63,8 @@ class Usage:
 
 @dataclass(frozen=True)
 class Completion:
+    """One answer of the model, with its usage and how long it took."""
+
     message: Message
     usage: Usage
     duration_s: float
@@ -74,9 +80,15 @@ class ModelClient(Protocol):
     """
 
     @property
-    def model_name(self) -> str: ...
+    def model_name(self) -> str:
+        """The model's name as the provider knows it."""
+        ...
 
     @property
-    def context_window(self) -> int: ...
+    def context_window(self) -> int:
+        """How many tokens the model takes in at most."""
+        ...
 
-    def complete(self, messages: list[Message], tools: list[ToolSpec], max_tokens: int) -> Completion: ...
+    def complete(self, messages: list[Message], tools: list[ToolSpec], max_tokens: int) -> Completion:
+        """Ask the model for its next message, offering these tools."""
+        ...

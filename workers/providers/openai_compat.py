@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import uuid
 from typing import Any
 from urllib.parse import urlparse
 
 from core.json_bounds import MAX_ARGUMENTS_CHARS, MAX_ARGUMENTS_DEPTH, json_depth, value_depth
-from workers.providers.base import Completion, Message, ProviderError, ToolCall, ToolSpec, Usage
+from workers.providers.base import Message, ProviderError, ToolCall, ToolSpec
 from workers.providers.config import ModelConfig
-from workers.providers.transport import JsonPoster, RetryPolicy, concurrency_from_env, read_api_key
+from workers.providers.http_client import HttpModelClient, Reply
 
 DEFAULT_OPENAI_BASE = "https://api.openai.com/v1"
 _VERSION_SEGMENT = re.compile(r"/v\d+[a-z0-9]*(?:/|$)")
@@ -41,51 +40,21 @@ def estimate_tokens(text: str) -> int:
     return max(1, len(text) // 4) if text else 0
 
 
-class OpenAICompatClient:
+class OpenAICompatClient(HttpModelClient):
     """ModelClient for OpenAI-compatible endpoints."""
 
-    def __init__(
-        self,
-        cfg: ModelConfig,
-        *,
-        retry: RetryPolicy | None = None,
-        concurrency: int | None = None,
-    ) -> None:
-        self._cfg = cfg
-        base = cfg.base_url or DEFAULT_OPENAI_BASE
-        url = chat_completions_url(base)
-        key = read_api_key(cfg.api_key_env)
+    reply_kind = "a chat completion"
+
+    def _url(self, cfg: ModelConfig) -> str:
+        return chat_completions_url(cfg.base_url or DEFAULT_OPENAI_BASE)
+
+    def _headers(self, key: str | None) -> dict[str, str]:
         headers = {"content-type": "application/json"}
         if key:
             headers["authorization"] = f"Bearer {key}"
-        self._poster = JsonPoster(
-            url,
-            headers,
-            secret=key,
-            retry=retry or RetryPolicy.from_env(),
-            concurrency=concurrency or concurrency_from_env(),
-            semaphore_key=url,
-            label=f"model {cfg.name!r} at {url}",
-        )
+        return headers
 
-    @property
-    def model_name(self) -> str:
-        return self._cfg.name
-
-    @property
-    def context_window(self) -> int:
-        return self._cfg.context_window
-
-    @property
-    def max_output_tokens(self) -> int:
-        return self._cfg.max_output_tokens
-
-    def close(self) -> None:
-        """Release the HTTP connection pool."""
-        self._poster.close()
-
-    def complete(self, messages: list[Message], tools: list[ToolSpec], max_tokens: int) -> Completion:
-        """Send the conversation; return the reply with usage and cost."""
+    def _payload(self, messages: list[Message], tools: list[ToolSpec], max_tokens: int) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "model": self._cfg.name,
             "messages": [_encode_message(m) for m in messages],
@@ -96,20 +65,10 @@ class OpenAICompatClient:
             # OpenAI's default, but explicit: llama.cpp's function-calling format hides the tools
             # from the model unless a tool_choice is given.
             payload["tool_choice"] = "auto"
-        started = time.monotonic()
-        body = self._poster.post(payload)
-        duration = time.monotonic() - started
-        try:
-            message, finish_reason = _decode_choice(body)
-            usage = self._usage(body, payload, message)
-        except (AttributeError, KeyError, TypeError, ValueError) as exc:
-            # Named by type only: the endpoint's content stays out of stored errors.
-            raise ProviderError(
-                f"model {self._cfg.name!r}: the answer is not a chat completion ({type(exc).__name__})"
-            ) from None
-        return Completion(message=message, usage=usage, duration_s=duration, finish_reason=finish_reason)
+        return payload
 
-    def _usage(self, body: dict[str, Any], payload: dict[str, Any], message: Message) -> Usage:
+    def _decode(self, body: dict[str, Any], payload: dict[str, Any]) -> Reply:
+        message, finish_reason = _decode_choice(body)
         raw = body.get("usage") or {}
         input_tokens = _as_int(raw.get("prompt_tokens"))
         output_tokens = _as_int(raw.get("completion_tokens"))
@@ -118,11 +77,7 @@ class OpenAICompatClient:
         if output_tokens is None:
             out_text = message.content + "".join(json.dumps(c.arguments) for c in message.tool_calls)
             output_tokens = estimate_tokens(out_text)
-        return Usage(
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-            cost_usd=self._cfg.cost_usd(input_tokens, output_tokens),
-        )
+        return Reply(message, finish_reason, input_tokens, output_tokens)
 
 
 def _as_int(value: Any) -> int | None:

@@ -72,7 +72,7 @@ class RetryPolicy:
 
     def delay_s(self, retry_number: int, retry_after_s: float | None, rng: random.Random) -> float:
         """Seconds to wait before retry number `retry_number` (1 for the first retry)."""
-        backoff = min(self.max_delay_s, self.base_delay_s * 2 ** (retry_number - 1))
+        backoff = min(self.max_delay_s, self.base_delay_s * 2.0 ** (retry_number - 1))
         backoff *= 1.0 - self.jitter * rng.random()
         if retry_after_s is not None:
             backoff = max(backoff, min(retry_after_s, self.max_retry_after_s))
@@ -220,6 +220,7 @@ class JsonPoster:
         self._client = httpx.Client(headers=headers, timeout=timeout)
 
     def close(self) -> None:
+        """Close the HTTP connections."""
         self._client.close()
 
     def post(self, payload: dict[str, Any]) -> dict[str, Any]:

@@ -31,6 +31,8 @@ class ImageBuildError(SandboxError):
 
 @dataclass(frozen=True)
 class ExecResult:
+    """What a command in the sandbox did: exit code, output (possibly cut), time taken."""
+
     exit_code: int
     stdout: str
     stderr: str
@@ -46,7 +48,9 @@ class Sandbox(Protocol):
     """One running, isolated environment for one attempt of one run."""
 
     @property
-    def workdir(self) -> str: ...
+    def workdir(self) -> str:
+        """The directory where the agent's commands start."""
+        ...
 
     def exec(self, command: str, timeout_s: float, user: str | None = None) -> ExecResult:
         """Run `command` with `sh -c` in the work directory; kill it after `timeout_s`."""

@@ -31,11 +31,15 @@ class AgentLimits:
 class TranscriptSink(Protocol):
     """Receives transcript events as they happen (model messages, tool calls, command outputs)."""
 
-    def add(self, kind: str, **data: Any) -> None: ...
+    def add(self, kind: str, **data: Any) -> None:
+        """Record one event of kind `kind` with its fields."""
+        ...
 
 
 @dataclass
 class ScaffoldContext:
+    """What a scaffold gets: the instructions, the sandbox, a model client, limits and the transcript."""
+
     instructions: str
     sandbox: Sandbox
     model: ModelClient | None
@@ -48,6 +52,8 @@ class ScaffoldContext:
 
 @dataclass(frozen=True)
 class ScaffoldResult:
+    """How the agent stopped, its submission and what it used."""
+
     stop_reason: StopReason  # stored in runs.stop_reason
     submission: str | None
     input_tokens: int = 0
@@ -57,6 +63,10 @@ class ScaffoldResult:
 
 
 class Scaffold(Protocol):
+    """An agent's way of working on a task; registered by name."""
+
     name: str
 
-    def run(self, ctx: ScaffoldContext) -> ScaffoldResult: ...
+    def run(self, ctx: ScaffoldContext) -> ScaffoldResult:
+        """Work on the task until it is done or a limit stops it."""
+        ...

@@ -26,6 +26,7 @@ class BoundedBuffer:
         self.total = 0
 
     def add(self, data: bytes) -> None:
+        """Count the bytes and keep those that fit in the head or the tail."""
         self.total += len(data)
         room = self.head_limit - len(self.head)
         if room > 0:
@@ -66,6 +67,7 @@ class ExecStream:
         self.eof = False
 
     def send_and_close_input(self, data: bytes, timeout_s: float) -> None:
+        """Write the command's standard input and close it, within `timeout_s`."""
         # Bounded: if the command exits without reading its input, the daemon stops reading too.
         self.sock.settimeout(timeout_s)
         try:
@@ -105,6 +107,7 @@ class ExecStream:
             (self.stderr if stream_type == 2 else self.stdout).add(payload)
 
     def close(self) -> None:
+        """Close the socket and the response it came from."""
         for closable in (self.sock, self._hijacked):
             try:
                 closable.close()

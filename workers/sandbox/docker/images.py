@@ -187,6 +187,7 @@ def base_recipe_hash() -> str:
 
 
 def base_image_tag() -> str:
+    """The base image's tag, which changes whenever its recipe does."""
     return f"{BASE_REPOSITORY}:{base_recipe_hash()}"
 
 

@@ -88,18 +88,22 @@ class DockerSandbox:
 
     @property
     def workdir(self) -> str:
+        """The directory where the agent's commands start."""
         return self._workdir
 
     @property
     def container_id(self) -> str:
+        """The container's id."""
         return self._id
 
     @property
     def name(self) -> str:
+        """The container's name, which says the run and attempt it serves."""
         return self._name
 
     @property
     def closed(self) -> bool:
+        """Whether the container has been removed."""
         return self._closed
 
     def __enter__(self) -> DockerSandbox:
