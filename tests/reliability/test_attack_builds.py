@@ -32,6 +32,7 @@ from core.services import deployment as deployment_svc
 from core.settings import Settings, get_settings
 from core.taskspec import EnvironmentSpec
 from tests.conftest import PG_ADMIN_URL
+from tests.support.processes import wait_until
 from tests.workers.conftest import SMALL_LIMITS
 from workers.sandbox.base import ImageBuildError
 from workers.sandbox.docker.backend import DockerBackend
@@ -118,6 +119,9 @@ def test_a_build_step_reaches_nothing_on_the_host(
         # Sanity: from the host both targets answer, so "blocked" below means the build was cut off.
         assert _reachable_from_here(listener.port)
         assert _reachable_from_here(PG_PORT), "the host's PostgreSQL should listen on 127.0.0.1:5432"
+        # The listener's thread counts the sanity connection a moment later: wait for it, so the
+        # count below compares against a settled number.
+        wait_until(lambda: listener.accepted == 1, 10, "the listener to count the sanity connection")
         before = listener.accepted
         env = EnvironmentSpec(
             dockerfile=(

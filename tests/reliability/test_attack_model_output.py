@@ -231,7 +231,7 @@ def test_a_transcript_of_200k_events_pages_and_its_run_page_renders_fast(app_cli
     # The speed figure lives in the README (measured there); here only a generous bound that the
     # old page (every event rendered: 9-27 s) could never meet, so a shared machine cannot flake it.
     assert min(timings) < 5.0, timings
-    assert len(page.content) < 400_000, len(page.content)
+    assert len(page.content) < 1_000_000, len(page.content)  # 200 events; the old page was 67 MB
     assert "events 1–200 of 200000" in page.text and f'href="/runs/{run_id}?offset=200"' in page.text
     last = app_client.get(f"/runs/{run_id}", params={"offset": N_EVENTS - 200})
     assert last.status_code == 200 and "events 199801–200000 of 200000" in last.text
