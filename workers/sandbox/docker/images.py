@@ -67,8 +67,8 @@ LOG_TAIL_CHARS = 4000
 
 
 def repo_root() -> Path:
-    """The repository's root folder (this file lives in `workers/`)."""
-    return Path(__file__).resolve().parents[1]
+    """The repository's root folder (this file lives in `workers/sandbox/docker/`)."""
+    return Path(__file__).resolve().parents[3]
 
 
 def cache_dir() -> Path:
