@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -15,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from core.json_bounds import value_depth
 from core.states import Role, StopReason
 from core.taskspec import (
     MAX_TAGS,
@@ -336,15 +338,73 @@ class ModelOut(BaseModel):
     owner: Owner = None
 
 
-class AgentSettings(BaseModel):
-    """Limits that end a run with the matching stop reason; other keys go to the scaffold."""
+class ModelCapabilityOverride(Strict):
+    """What the model's endpoint accepts, for a model the built-in catalogue does not know (a
+    reasoning model behind vLLM, a new snapshot name); unset fields keep the catalogue's values."""
 
-    model_config = ConfigDict(extra="allow")
-    token_limit: int | None = Field(default=None, gt=0)
-    time_limit_s: float | None = Field(default=None, gt=0)
-    cost_limit_usd: float | None = Field(default=None, gt=0)
-    action_limit: int | None = Field(default=None, gt=0)
-    command_timeout_s: float | None = Field(default=None, gt=0)
+    max_output_tokens: int | None = Field(default=None, ge=1, le=10_000_000)
+    max_tokens_param: Literal["max_tokens", "max_completion_tokens"] | None = None
+    reasoning: bool | None = None
+    temperature: bool | None = Field(default=None, description="Whether a temperature may be sent.")
+    thinking: Literal["budgeted", "adaptive"] | None = None
+
+
+# Plug-in scaffolds' own options: bounded like any stored JSON a submitter writes.
+MAX_SCAFFOLD_OPTIONS_CHARS = 65_536
+MAX_SCAFFOLD_OPTIONS_DEPTH = 16
+
+
+def _bounded_options(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if value_depth(value, MAX_SCAFFOLD_OPTIONS_DEPTH) > MAX_SCAFFOLD_OPTIONS_DEPTH:
+        raise ValueError(f"nested more than {MAX_SCAFFOLD_OPTIONS_DEPTH} levels deep")
+    size = len(json.dumps(value))
+    if size > MAX_SCAFFOLD_OPTIONS_CHARS:
+        raise ValueError(f"{size:,} characters as JSON; the limit is {MAX_SCAFFOLD_OPTIONS_CHARS:,}")
+    return value
+
+
+class AgentSettings(BaseModel):
+    """An agent's settings: limits that end a run with the matching stop reason, what goes with
+    every model call, and the react scaffold's options (docs/agents.md). Unknown keys are refused:
+    a misspelt limit silently ignored would measure a different agent than the one named."""
+
+    # Limits.
+    token_limit: int | None = Field(default=None, gt=0, le=10**12)
+    time_limit_s: float | None = Field(default=None, gt=0, le=10**7)
+    cost_limit_usd: float | None = Field(default=None, gt=0, le=10**7)
+    action_limit: int | None = Field(default=None, gt=0, le=10**9)
+    command_timeout_s: float | None = Field(default=None, gt=0, le=10**7)
+    # Every model call; a client sends each only to models that accept it.
+    max_output_tokens: int | None = Field(default=None, ge=1, le=10_000_000)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    seed: int | None = Field(default=None, ge=-(2**63), le=2**63 - 1)
+    # An open set (minimal, low, medium, high, ...): the endpoint refuses what it does not know.
+    reasoning_effort: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    thinking_budget_tokens: int | None = Field(default=None, ge=1024, le=10_000_000)
+    model_capabilities: ModelCapabilityOverride | None = None
+    # The react scaffold.
+    system_prompt: str | None = Field(default=None, min_length=1, max_length=100_000)
+    max_tool_output_chars: int | None = Field(default=None, ge=1, le=10_000_000)
+    max_nudges: int | None = Field(default=None, ge=0, le=10_000)
+    max_turns: int | None = Field(default=None, ge=1, le=10_000_000)
+    context_margin_tokens: int | None = Field(default=None, ge=0, le=10_000_000)
+    # A plug-in scaffold's own options (not for the built-in ones), passed to it as they are.
+    scaffold_options: Annotated[dict[str, Any] | None, AfterValidator(_bounded_options)] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(str(k) for k in data if k not in cls.model_fields)
+            if unknown:
+                raise ValueError(
+                    f"unknown setting {unknown[0][:100]!r}; the settings are: "
+                    f"{', '.join(cls.model_fields)} (a plug-in scaffold's own options go in "
+                    "scaffold_options)"
+                )
+        return data
 
 
 BUILTIN_SCAFFOLDS = ("react", "oracle", "null")
@@ -364,6 +424,11 @@ class AgentCreate(Strict):
     def _model_when_needed(self) -> AgentCreate:
         if self.scaffold in SCAFFOLDS_NEEDING_MODEL and self.model is None:
             raise ValueError(f"the {self.scaffold} scaffold needs a model")
+        if self.scaffold in BUILTIN_SCAFFOLDS and self.settings.scaffold_options is not None:
+            raise ValueError(
+                f"scaffold_options are for plug-in scaffolds; the built-in {self.scaffold} "
+                "scaffold takes only the named settings"
+            )
         return self
 
 

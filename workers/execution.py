@@ -382,7 +382,7 @@ def _run_scaffold_inner(
         try:
             from workers.providers.factory import make_client
 
-            model_client = make_client(spec.model)
+            model_client = make_client(spec.model.for_agent(spec.agent.settings))
             holder["client"] = model_client
         except Exception as exc:  # noqa: BLE001 - a misconfigured model is not the agent's fault
             raise InfraError(REASON_CONFIG, f"cannot create a client for {spec.model.name}: {exc}") from exc

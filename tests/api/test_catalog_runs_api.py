@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -48,6 +49,22 @@ def test_models_and_agents(client: TestClient, submitter: dict[str, str]) -> Non
     assert r.json()["release_date"] == "2025-03-01"
 
 
+def test_agent_generation_settings_are_stored_as_given(client: TestClient, submitter: dict[str, str]) -> None:
+    setup_catalog(client, submitter, n_tasks=0)
+    settings = {
+        "temperature": 0.2,
+        "seed": 7,
+        "reasoning_effort": "high",
+        "thinking_budget_tokens": 2048,
+        "max_output_tokens": 4000,
+        "model_capabilities": {"reasoning": True, "max_tokens_param": "max_completion_tokens"},
+    }
+    body = {"name": "o3-agent", "scaffold": "react", "model": "tiny-model", "settings": settings}
+    r = client.post("/api/agents", json=body, headers=submitter)
+    assert r.status_code == 201, r.text
+    assert r.json()["settings"] == settings
+
+
 def test_model_and_agent_validation(client: TestClient, submitter: dict[str, str]) -> None:
     setup_catalog(client, submitter, n_tasks=0)
     cases: list[tuple[str, dict[str, Any], int, str]] = [
@@ -79,6 +96,53 @@ def test_model_and_agent_validation(client: TestClient, submitter: dict[str, str
             {"name": "r", "scaffold": "null", "settings": {"token_limit": -5}},
             422,
             "token_limit",
+        ),
+        # A misspelt setting is refused, naming it and the settings there are.
+        (
+            "/api/agents",
+            {"name": "r", "scaffold": "react", "model": "tiny-model", "settings": {"tokn_limit": 5}},
+            422,
+            "unknown setting 'tokn_limit'; the settings are: token_limit, time_limit_s",
+        ),
+        (
+            "/api/agents",
+            {
+                "name": "r",
+                "scaffold": "react",
+                "model": "tiny-model",
+                "settings": {"thinking_budget_tokens": 1000},
+            },
+            422,
+            "thinking_budget_tokens",
+        ),
+        (
+            "/api/agents",
+            {"name": "r", "scaffold": "react", "model": "tiny-model", "settings": {"temperature": 2.5}},
+            422,
+            "temperature",
+        ),
+        (
+            "/api/agents",
+            {
+                "name": "r",
+                "scaffold": "react",
+                "model": "tiny-model",
+                "settings": {"reasoning_effort": "a b"},
+            },
+            422,
+            "reasoning_effort",
+        ),
+        (
+            "/api/agents",
+            {"name": "r", "scaffold": "react", "model": "tiny-model", "settings": {"scaffold_options": {}}},
+            422,
+            "scaffold_options are for plug-in scaffolds",
+        ),
+        (
+            "/api/agents",
+            {"name": "r", "scaffold": "null", "settings": {"model_capabilities": {"reasoning": "maybe"}}},
+            422,
+            "model_capabilities.reasoning",
         ),
     ]
     for path, body, status, words in cases:
@@ -200,3 +264,26 @@ def test_large_batch_in_one_request(client: TestClient, submitter: dict[str, str
         headers=submitter,
     )
     assert r.status_code == 201 and r.json()["total"] == 2000
+
+
+def test_plug_in_scaffolds_take_bounded_scaffold_options() -> None:
+    from pydantic import ValidationError
+
+    from core.schemas import MAX_SCAFFOLD_OPTIONS_CHARS, AgentCreate
+
+    options = {"tools": ["python", "browser"], "retries": 2}
+    agent = AgentCreate.model_validate(
+        {"name": "p", "scaffold": "my_pkg.agents:mine", "settings": {"scaffold_options": options}}
+    )
+    assert agent.settings.model_dump(exclude_none=True) == {"scaffold_options": options}
+    deep: dict[str, object] = {}
+    for _ in range(40):
+        deep = {"x": deep}
+    for hostile, words in (
+        ({"blob": "x" * (MAX_SCAFFOLD_OPTIONS_CHARS + 1)}, "the limit is"),
+        (deep, "levels deep"),
+    ):
+        with pytest.raises(ValidationError, match=words):
+            AgentCreate.model_validate(
+                {"name": "p", "scaffold": "my_pkg.agents:mine", "settings": {"scaffold_options": hostile}}
+            )

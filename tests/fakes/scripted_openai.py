@@ -15,6 +15,17 @@ script. A step is a JSON object:
 With `context_window` set, a request whose estimated prompt plus `max_tokens` exceeds it gets the
 400 answer vLLM gives. `max_in_flight` records the most requests served at once.
 
+Chat completions are held to what OpenAI's API enforces, by the requested model id the way the
+real server knows it (this is the stand-in's own list; the product reads its capability table):
+a reasoning model (`o1`, `o3`, `o4-mini`, `gpt-5`... but not `gpt-5-chat`) answers `max_tokens`
+with 400 `unsupported_parameter` and a temperature other than 1 with 400 `unsupported_value`; a
+`gpt-4*` model answers `reasoning_effort` with 400 `unsupported_parameter`. Usage carries
+`prompt_tokens_details.cached_tokens` (automatic caching: the prefix shared with an earlier
+request, in 128-token steps, once a prompt has 1,024 tokens) and
+`completion_tokens_details.reasoning_tokens` (part of `completion_tokens`; a step may set
+`"usage": {"cached_tokens": n, "reasoning_tokens": n}`), and an alias is answered by a dated
+snapshot id (`o3` -> `o3-2025-04-16`), as the real API does.
+
 Token usage is estimated like a real server would report it (about four characters a token of the
 request's messages and tools, and of the reply). Every request is recorded (path, headers, JSON
 body, time received). When the script is used up the server answers 400 "script exhausted" unless
@@ -34,6 +45,7 @@ prints `listening on http://127.0.0.1:PORT` once it accepts connections.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
 import signal
@@ -91,6 +103,8 @@ class ScriptedModelServer:
         self.max_in_flight = 0
         self._lock = threading.Lock()
         self.requests: list[dict[str, Any]] = []
+        # The latest serialised prompts, for OpenAI's automatic prompt caching.
+        self.prompts: collections.deque[str] = collections.deque(maxlen=_CACHED_PROMPTS)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -224,9 +238,13 @@ def _handler_for(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
             if server.api_key is not None and not self._key_ok(anthropic):
                 self._error(401, "invalid API key", anthropic)
                 return
+            refusal = None if anthropic else openai_refusal(body)
+            if refusal is not None:
+                self._send(400, {"error": {**refusal, "type": "invalid_request_error"}})
+                return
             if server.context_window is not None:
                 prompt_tokens = _prompt_tokens(body)
-                wanted = prompt_tokens + int(body.get("max_tokens") or 0)
+                wanted = prompt_tokens + int(body.get("max_tokens") or body.get("max_completion_tokens") or 0)
                 if wanted > server.context_window:
                     # Worded like vLLM's answer, which clients recognise.
                     message = (
@@ -318,11 +336,17 @@ def _openai_reply(server: ScriptedModelServer, request: dict[str, Any], step: St
     if calls:
         message["tool_calls"] = calls
     prompt_tokens, completion_tokens = _usage(request, json.dumps(message), step)
+    requested = str(request.get("model", server.model))
+    reasoning = int(step.get("usage", {}).get("reasoning_tokens", 64 if is_reasoning_model(requested) else 0))
+    completion_tokens += reasoning  # billed as output, never shown
+    cached = step.get("usage", {}).get("cached_tokens")
+    if cached is None:
+        cached = _cached_tokens(server, json.dumps(request.get("messages", [])), prompt_tokens)
     reply: dict[str, Any] = {
         "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
         "object": "chat.completion",
         "created": int(time.time()),
-        "model": request.get("model", server.model),
+        "model": SNAPSHOTS.get(requested, requested),
         "choices": [
             {
                 "index": 0,
@@ -334,11 +358,81 @@ def _openai_reply(server: ScriptedModelServer, request: dict[str, Any], step: St
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
             "total_tokens": prompt_tokens + completion_tokens,
+            "prompt_tokens_details": {"cached_tokens": int(cached), "audio_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": reasoning, "audio_tokens": 0},
         },
     }
     if step.get("omit_usage"):
         del reply["usage"]
     return reply
+
+
+# What OpenAI's Chat Completions enforces per model (public API reference and its error answers).
+_REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
+SNAPSHOTS = {"o3": "o3-2025-04-16", "o4-mini": "o4-mini-2025-04-16", "gpt-5": "gpt-5-2025-08-07"}
+# Automatic caching starts at 1,024 prompt tokens and grows in steps of 128.
+_CACHE_MIN_TOKENS = 1024
+_CACHE_STEP_TOKENS = 128
+# How many recent prompts a new one is compared with (the cache is per conversation prefix).
+_CACHED_PROMPTS = 16
+
+
+def is_reasoning_model(model: str) -> bool:
+    """Whether OpenAI's API treats `model` as a reasoning model (in this stand-in's list)."""
+    name = model.lower()
+    return name.startswith(_REASONING_PREFIXES) and "-chat" not in name
+
+
+def openai_refusal(request: dict[str, Any]) -> dict[str, Any] | None:
+    """The 400 error (message, param, code) the real API answers `request` with, or None."""
+    model = str(request.get("model", ""))
+    if is_reasoning_model(model):
+        if "max_tokens" in request:
+            return {
+                "message": "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                "Use 'max_completion_tokens' instead.",
+                "param": "max_tokens",
+                "code": "unsupported_parameter",
+            }
+        temperature = request.get("temperature")
+        if temperature is not None and temperature != 1:
+            return {
+                "message": f"Unsupported value: 'temperature' does not support {temperature} with this "
+                "model. Only the default (1) value is supported.",
+                "param": "temperature",
+                "code": "unsupported_value",
+            }
+    elif model.lower().startswith("gpt-4") and "reasoning_effort" in request:
+        return {
+            "message": "Unsupported parameter: 'reasoning_effort' is not supported with this model.",
+            "param": "reasoning_effort",
+            "code": "unsupported_parameter",
+        }
+    return None
+
+
+def _cached_tokens(server: ScriptedModelServer, prompt: str, prompt_tokens: int) -> int:
+    """Tokens of `prompt` that an earlier request's prompt shares from its start, as OpenAI's
+    automatic cache reports them; the prompt is remembered for later requests."""
+    with server._lock:
+        shared = max((_common_prefix(prompt, p) for p in server.prompts), default=0)
+        server.prompts.append(prompt)
+    if prompt_tokens < _CACHE_MIN_TOKENS:
+        return 0
+    tokens = min(estimate_tokens(prompt[:shared]), prompt_tokens)
+    return 0 if tokens < _CACHE_MIN_TOKENS else tokens - tokens % _CACHE_STEP_TOKENS
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the longest common prefix, by bisection on slice comparisons (done in C)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[:mid] == b[:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
 
 def _anthropic_reply(server: ScriptedModelServer, request: dict[str, Any], step: Step) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
+from core.states import StopReason
+from tests.fakes.local_sandbox import LocalSandbox
 from tests.fakes.scripted_openai import ScriptedModelServer
 from workers.providers.anthropic import AnthropicClient, messages_url
 from workers.providers.base import (
@@ -25,10 +27,14 @@ from workers.providers.base import (
     ToolCall,
     ToolSpec,
 )
+from workers.providers.capabilities import ModelCapabilities
 from workers.providers.config import ModelConfig
 from workers.providers.factory import make_client
 from workers.providers.openai_compat import OpenAICompatClient, chat_completions_url
 from workers.providers.transport import RetryPolicy, parse_retry_after
+from workers.scaffolds.base import AgentLimits, ScaffoldContext, ScaffoldResult
+from workers.scaffolds.react import ReactScaffold
+from workers.transcript import Transcript
 
 BASH = ToolSpec(
     name="bash",
@@ -361,3 +367,153 @@ def test_scripted_server_runs_as_a_standalone_process(tmp_path: Path) -> None:
     logged = [json.loads(x) for x in log.read_text().splitlines()]
     assert [r["method"] for r in logged] == ["GET", "POST", "POST"]
     assert logged[1]["body"]["messages"] == [{"role": "user", "content": "go"}]
+
+
+# -- reasoning models, generation settings and what each call records --------------------------
+
+
+def run_react(
+    server: ScriptedModelServer, workdir: Path, model: str, settings: dict[str, Any]
+) -> tuple[ScaffoldResult, Transcript]:
+    """The react scaffold on `model` at `server`, as a run would make it from an agent's settings."""
+    cfg = ModelConfig(name=model, base_url=server.base_url, context_window=200_000).for_agent(settings)
+    client = make_client(cfg, retry=fast_retry())
+    transcript = Transcript()
+    sandbox = LocalSandbox(workdir)
+    try:
+        ctx = ScaffoldContext(
+            instructions="Say hello, then submit it.",
+            sandbox=sandbox,
+            model=client,
+            limits=AgentLimits(action_limit=5),
+            transcript=transcript,
+            solution=None,
+            heartbeat=lambda: None,
+        )
+        return ReactScaffold(settings).run(ctx), transcript
+    finally:
+        sandbox.close()
+
+
+REASONING_SCRIPT: list[dict[str, Any]] = [
+    {
+        "tool_calls": [{"name": "bash", "arguments": {"command": "echo hello"}}],
+        "usage": {
+            "prompt_tokens": 2048,
+            "completion_tokens": 40,
+            "cached_tokens": 1024,
+            "reasoning_tokens": 300,
+        },
+    },
+    {"tool_calls": [{"name": "submit", "arguments": {"answer": "hello"}}]},
+]
+
+
+def test_the_stand_in_refuses_what_openai_refuses_for_a_reasoning_model() -> None:
+    # What every run on o3 did before the capability table: max_tokens, and an agent's temperature.
+    with ScriptedModelServer([{"content": "never"}]) as server:
+        # The client as it was: the plain OpenAI-compatible form for every model.
+        plain = make_client(
+            ModelConfig(name="o3", base_url=server.base_url, capabilities=ModelCapabilities())
+        )
+        for body in (
+            {"model": "o3", "messages": [], "max_tokens": 16},
+            {"model": "o3", "messages": [], "max_completion_tokens": 16, "temperature": 0.2},
+            {"model": "gpt-4o", "messages": [], "max_tokens": 16, "reasoning_effort": "high"},
+        ):
+            r = httpx.post(server.base_url + "/chat/completions", json=body)
+            assert r.status_code == 400
+            error = r.json()["error"]
+            assert error["code"] == (
+                "unsupported_value" if "temperature" in body else "unsupported_parameter"
+            )
+            assert error["param"] in body
+        with pytest.raises(ProviderError, match="HTTP 400"):
+            plain.complete([Message(role="user", content="hi")], [BASH], max_tokens=16)
+        # The default temperature is the one value a reasoning model accepts.
+        ok = {"model": "o3", "messages": [], "max_completion_tokens": 16, "temperature": 1}
+        assert httpx.post(server.base_url + "/chat/completions", json=ok).status_code == 200
+
+
+def test_reasoning_model_runs_through_react_with_its_own_parameters(tmp_path: Path) -> None:
+    settings = {"reasoning_effort": "high", "temperature": 0.2, "seed": 7, "max_output_tokens": 4000}
+    with ScriptedModelServer(REASONING_SCRIPT) as server:
+        result, transcript = run_react(server, tmp_path / "work", "o3", settings)
+
+    assert result.stop_reason == StopReason.SUBMITTED and result.submission == "hello"
+    for request in server.completion_requests:
+        body = request["body"]
+        assert body["model"] == "o3"
+        assert body["max_completion_tokens"] == 4000 and "max_tokens" not in body
+        assert body["reasoning_effort"] == "high"
+        assert "temperature" not in body  # a reasoning model answers any but its default with 400
+        assert body["seed"] == 7
+    first, second = [e for e in transcript.events if e["kind"] == "model"]
+    assert first["model"] == "o3" and first["served_model"] == "o3-2025-04-16"
+    assert first["input_tokens"] == 2048 and first["cache_read_input_tokens"] == 1024
+    # Reasoning is billed as output: a part of completion_tokens, recorded beside it.
+    assert first["output_tokens"] == 340 and first["reasoning_tokens"] == 300
+    assert second["served_model"] == "o3-2025-04-16" and second["reasoning_tokens"] == 64
+    assert result.output_tokens == first["output_tokens"] + second["output_tokens"]
+
+
+def test_a_reasoning_models_output_default_comes_from_its_catalogue_entry() -> None:
+    with ScriptedModelServer([{"content": "x"}]) as server:
+        assert client_for(server).max_output_tokens == 1024  # unknown id: the old default
+        o3 = make_client(ModelConfig(name="o3-2025-04-16", base_url=server.base_url))
+        assert o3.max_output_tokens == 100_000  # type: ignore[attr-defined]
+        own = make_client(ModelConfig(name="o3", base_url=server.base_url, max_output_tokens=512))
+        assert own.max_output_tokens == 512  # type: ignore[attr-defined]
+
+
+def test_temperature_and_seed_are_sent_to_a_plain_model(tmp_path: Path) -> None:
+    settings = {"temperature": 0.2, "seed": 7, "reasoning_effort": "high"}
+    with ScriptedModelServer(REASONING_SCRIPT) as server:
+        result, transcript = run_react(server, tmp_path / "work", "gpt-4o", settings)
+
+    assert result.stop_reason == StopReason.SUBMITTED
+    body = server.completion_requests[0]["body"]
+    assert body["temperature"] == 0.2 and body["seed"] == 7
+    assert "max_tokens" in body and "max_completion_tokens" not in body
+    assert "reasoning_effort" not in body  # gpt-4o answers it with 400
+    model_events = [e for e in transcript.events if e["kind"] == "model"]
+    assert model_events[0]["served_model"] == "gpt-4o" and model_events[0]["reasoning_tokens"] == 300
+
+
+def test_an_agent_may_declare_an_unknown_model_a_reasoning_model(tmp_path: Path) -> None:
+    # A reasoning model behind an OpenAI-compatible server under a name the catalogue does not know.
+    capabilities = {"reasoning": True, "temperature": False, "max_tokens_param": "max_completion_tokens"}
+    settings = {"model_capabilities": capabilities, "reasoning_effort": "low", "temperature": 0.5}
+    with ScriptedModelServer(REASONING_SCRIPT) as server:
+        result, _ = run_react(server, tmp_path / "work", "o4-custom-finetune", settings)
+
+    assert result.stop_reason == StopReason.SUBMITTED
+    body = server.completion_requests[0]["body"]
+    assert body["reasoning_effort"] == "low" and "temperature" not in body and "max_tokens" not in body
+
+
+def test_hostile_usage_details_are_bounded() -> None:
+    step = {"content": "x", "usage": {"prompt_tokens": 10, "completion_tokens": 5, "cached_tokens": 10**30}}
+    with ScriptedModelServer([step, {"content": "y", "omit_usage": True}]) as server:
+        client = client_for(server)
+        completion = client.complete(ask(client), [], max_tokens=8)
+        # Never more cached than prompt tokens, whatever the endpoint says.
+        assert completion.usage.cache_read_input_tokens == 10
+        bare = client.complete(ask(client), [], max_tokens=8)
+        assert bare.usage.cache_read_input_tokens == 0 and bare.usage.reasoning_tokens == 0
+
+
+def test_automatic_caching_reports_the_shared_prefix() -> None:
+    long_task = "explain this log line by line\n" * 400
+    with ScriptedModelServer([{"content": "a"}, {"content": "b"}]) as server:
+        client = client_for(server)
+        first = client.complete(ask(client, long_task), [], max_tokens=8)
+        again = ask(client, long_task) + [
+            Message(role="assistant", content="a"),
+            Message(role="user", content="more"),
+        ]
+        second = client.complete(again, [], max_tokens=8)
+    assert first.usage.cache_read_input_tokens == 0
+    assert second.usage.cache_read_input_tokens >= 1024
+    assert second.usage.cache_read_input_tokens % 128 == 0
+    assert second.usage.cache_read_input_tokens <= second.usage.input_tokens

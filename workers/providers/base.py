@@ -50,15 +50,32 @@ class Message:
     content: str = ""
     tool_calls: list[ToolCall] = field(default_factory=list)
     tool_call_id: str | None = None
+    # Opaque items of the provider that wrote this assistant message, sent back to it exactly as
+    # received (Anthropic `thinking`/`redacted_thinking` blocks with their signatures): scaffolds
+    # keep them with the message and never read or edit them; other providers' clients skip them.
+    provider_blocks: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Usage:
-    """Tokens and cost of one model call."""
+    """Tokens and cost of one model call.
+
+    `input_tokens` is every prompt token the model read; the cache counts are parts of it (tokens
+    written to and read from the provider's prompt cache), so uncached = input - write - read.
+    """
 
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    # Hidden reasoning the model was billed for, a part of `output_tokens` (OpenAI reasoning models).
+    reasoning_tokens: int = 0
+
+    @property
+    def uncached_input_tokens(self) -> int:
+        """Prompt tokens neither written to nor read from the cache."""
+        return max(0, self.input_tokens - self.cache_creation_input_tokens - self.cache_read_input_tokens)
 
 
 @dataclass(frozen=True)
@@ -69,6 +86,27 @@ class Completion:
     usage: Usage
     duration_s: float
     finish_reason: str | None = None
+    # The model id the endpoint says answered (often a dated snapshot of the requested alias).
+    served_model: str | None = None
+    # The model's reasoning as the provider shows it (Anthropic's thinking summaries), for the
+    # transcript; what goes back to the model is in `message.provider_blocks`.
+    thinking: str = ""
+
+
+@dataclass(frozen=True)
+class CallOptions:
+    """Per-agent generation settings that a scaffold passes on every call.
+
+    A client applies what its model supports: `thinking_budget_tokens` turns on Anthropic's
+    extended thinking (budgeted, or adaptive where the model's catalogue entry requires it).
+    """
+
+    thinking_budget_tokens: int | None = None
+    # Sent only to models whose catalogue entry accepts them (workers/providers/capabilities.py):
+    # reasoning models get `reasoning_effort` and never a temperature; others the reverse.
+    temperature: float | None = None
+    seed: int | None = None
+    reasoning_effort: str | None = None
 
 
 class ModelClient(Protocol):
@@ -89,6 +127,12 @@ class ModelClient(Protocol):
         """How many tokens the model takes in at most."""
         ...
 
-    def complete(self, messages: list[Message], tools: list[ToolSpec], max_tokens: int) -> Completion:
+    def complete(
+        self,
+        messages: list[Message],
+        tools: list[ToolSpec],
+        max_tokens: int,
+        options: CallOptions | None = None,
+    ) -> Completion:
         """Ask the model for its next message, offering these tools."""
         ...

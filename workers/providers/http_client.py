@@ -11,18 +11,27 @@ import time
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar, NamedTuple
 
-from workers.providers.base import Completion, Message, ProviderError, ToolSpec, Usage
-from workers.providers.config import ModelConfig
+from workers.providers.base import CallOptions, Completion, Message, ProviderError, ToolSpec, Usage
+from workers.providers.capabilities import ModelCapabilities, capabilities
+from workers.providers.config import DEFAULT_MAX_OUTPUT_TOKENS, ModelConfig
 from workers.providers.transport import JsonPoster, RetryPolicy, concurrency_from_env, read_api_key
 
 
 class Reply(NamedTuple):
-    """A decoded answer: the assistant's message, why it stopped, and the tokens it was billed."""
+    """A decoded answer: the assistant's message, why it stopped, and the tokens it was billed.
+
+    `input_tokens` counts every prompt token, the cache writes and reads included.
+    """
 
     message: Message
     finish_reason: str | None
     input_tokens: int
     output_tokens: int
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    served_model: str | None = None
+    thinking: str = ""
+    reasoning_tokens: int = 0
 
 
 class HttpModelClient(ABC):
@@ -63,18 +72,29 @@ class HttpModelClient(ABC):
 
     @property
     def max_output_tokens(self) -> int:
-        """The most tokens one reply may have."""
-        return self._cfg.max_output_tokens
+        """The most tokens one reply may have: the model row's, else its catalogue entry's."""
+        return self._cfg.max_output_tokens or self.capabilities.max_output_tokens or DEFAULT_MAX_OUTPUT_TOKENS
+
+    @property
+    def capabilities(self) -> ModelCapabilities:
+        """What the model accepts: the agent's override (`model_capabilities`), else the catalogue's."""
+        return self._cfg.capabilities or capabilities(self._cfg.name)
 
     def close(self) -> None:
         """Release the HTTP connection pool."""
         self._poster.close()
 
-    def complete(self, messages: list[Message], tools: list[ToolSpec], max_tokens: int) -> Completion:
+    def complete(
+        self,
+        messages: list[Message],
+        tools: list[ToolSpec],
+        max_tokens: int,
+        options: CallOptions | None = None,
+    ) -> Completion:
         """Send the conversation; return the reply with usage and cost."""
-        payload = self._payload(messages, tools, max_tokens)
+        payload = self._payload(messages, tools, max_tokens, options or CallOptions())
         started = time.monotonic()
-        body = self._poster.post(payload)
+        body = self._poster.post(payload, headers=self._request_headers(payload))
         duration = time.monotonic() - started
         try:
             reply = self._decode(body, payload)
@@ -87,10 +107,22 @@ class HttpModelClient(ABC):
             input_tokens=reply.input_tokens,
             output_tokens=reply.output_tokens,
             cost_usd=self._cfg.cost_usd(reply.input_tokens, reply.output_tokens),
+            cache_creation_input_tokens=reply.cache_creation_input_tokens,
+            cache_read_input_tokens=reply.cache_read_input_tokens,
+            reasoning_tokens=reply.reasoning_tokens,
         )
         return Completion(
-            message=reply.message, usage=usage, duration_s=duration, finish_reason=reply.finish_reason
+            message=reply.message,
+            usage=usage,
+            duration_s=duration,
+            finish_reason=reply.finish_reason,
+            served_model=reply.served_model,
+            thinking=reply.thinking,
         )
+
+    def _request_headers(self, payload: dict[str, Any]) -> dict[str, str]:
+        """Headers that depend on this request's `payload` (beta flags), beside the fixed ones."""
+        return {}
 
     @abstractmethod
     def _url(self, cfg: ModelConfig) -> str:
@@ -101,7 +133,9 @@ class HttpModelClient(ABC):
         """The request headers, carrying `key` (when set) where the provider expects it."""
 
     @abstractmethod
-    def _payload(self, messages: list[Message], tools: list[ToolSpec], max_tokens: int) -> dict[str, Any]:
+    def _payload(
+        self, messages: list[Message], tools: list[ToolSpec], max_tokens: int, options: CallOptions
+    ) -> dict[str, Any]:
         """The request body in the provider's wire format."""
 
     @abstractmethod

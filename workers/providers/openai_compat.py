@@ -1,25 +1,30 @@
 """A client for any OpenAI-compatible chat endpoint (hosted APIs, vLLM, SGLang, llama.cpp server).
 
 Wire format: POST `{base}/chat/completions` with `messages`, `tools` (function tools) and
-`max_tokens`; the answer's `choices[0].message` carries `content` and `tool_calls`, whose
-`function.arguments` is a JSON string written by the model. Such a string may be malformed: that is
-the model's mistake, not an outage, so it comes back as a ToolCall with `arguments_error` set.
+`max_tokens`, or `max_completion_tokens` for reasoning models, which refuse `max_tokens` (see the
+model's entry in workers/providers/capabilities.py); the answer's `choices[0].message` carries
+`content` and `tool_calls`, whose `function.arguments` is a JSON string written by the model.
+Such a string may be malformed: that is the model's mistake, not an outage, so it comes back as a
+ToolCall with `arguments_error` set. The answer's `model` (the served snapshot) and its usage
+details (cached prompt tokens, reasoning tokens) go into the Completion for the transcript.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
 from typing import Any
 from urllib.parse import urlparse
 
 from core.json_bounds import MAX_ARGUMENTS_CHARS, MAX_ARGUMENTS_DEPTH, json_depth, value_depth
-from workers.providers.base import Message, ProviderError, ToolCall, ToolSpec
+from workers.providers.base import CallOptions, Message, ProviderError, ToolCall, ToolSpec
 from workers.providers.config import ModelConfig
 from workers.providers.http_client import HttpModelClient, Reply
 
 DEFAULT_OPENAI_BASE = "https://api.openai.com/v1"
+_MAX_TOKEN_COUNT = 10**12
 _VERSION_SEGMENT = re.compile(r"/v\d+[a-z0-9]*(?:/|$)")
 
 
@@ -54,12 +59,24 @@ class OpenAICompatClient(HttpModelClient):
             headers["authorization"] = f"Bearer {key}"
         return headers
 
-    def _payload(self, messages: list[Message], tools: list[ToolSpec], max_tokens: int) -> dict[str, Any]:
+    def _payload(
+        self, messages: list[Message], tools: list[ToolSpec], max_tokens: int, options: CallOptions
+    ) -> dict[str, Any]:
+        caps = self.capabilities
         payload: dict[str, Any] = {
             "model": self._cfg.name,
             "messages": [_encode_message(m) for m in messages],
-            "max_tokens": max_tokens,
+            caps.max_tokens_param: max_tokens,
         }
+        # Each setting goes only where the model takes it: a reasoning model answers a temperature
+        # other than its default with 400, and a plain one answers `reasoning_effort` with 400.
+        # The effort is an open set (minimal ... high, newer models add more): passed through as is.
+        if options.reasoning_effort is not None and caps.reasoning:
+            payload["reasoning_effort"] = options.reasoning_effort
+        if options.temperature is not None and caps.temperature:
+            payload["temperature"] = options.temperature
+        if options.seed is not None:
+            payload["seed"] = options.seed
         if tools:
             payload["tools"] = [_encode_tool(t) for t in tools]
             # OpenAI's default, but explicit: llama.cpp's function-calling format hides the tools
@@ -77,11 +94,32 @@ class OpenAICompatClient(HttpModelClient):
         if output_tokens is None:
             out_text = message.content + "".join(json.dumps(c.arguments) for c in message.tool_calls)
             output_tokens = estimate_tokens(out_text)
-        return Reply(message, finish_reason, input_tokens, output_tokens)
+        # Both are parts of the totals above: cached prompt tokens of `prompt_tokens`, hidden
+        # reasoning of `completion_tokens`.
+        cached = _as_int(_details(raw, "prompt_tokens_details").get("cached_tokens")) or 0
+        reasoning = _as_int(_details(raw, "completion_tokens_details").get("reasoning_tokens")) or 0
+        served = body.get("model")
+        return Reply(
+            message,
+            finish_reason,
+            input_tokens,
+            output_tokens,
+            cache_read_input_tokens=min(cached, input_tokens),
+            served_model=served[:200] if isinstance(served, str) and served else None,
+            reasoning_tokens=min(reasoning, output_tokens),
+        )
 
 
 def _as_int(value: Any) -> int | None:
-    return int(value) if isinstance(value, int | float) else None
+    # Bounded and never negative: an endpoint's counts must not overflow a column or run backwards.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return max(0, min(int(value), _MAX_TOKEN_COUNT))
+
+
+def _details(usage: dict[str, Any], key: str) -> dict[str, Any]:
+    value = usage.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _encode_tool(tool: ToolSpec) -> dict[str, Any]:

@@ -223,8 +223,8 @@ class JsonPoster:
         """Close the HTTP connections."""
         self._client.close()
 
-    def post(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """POST `payload`; return the decoded JSON body of a 2xx answer.
+    def post(self, payload: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
+        """POST `payload` (with `headers` beside the client's own); return a 2xx answer's JSON body.
 
         Raises ProviderOutage when retryable failures outlast the policy, ContextWindowExceeded
         for a prompt that is too long, ProviderError for any other rejected request.
@@ -234,7 +234,7 @@ class JsonPoster:
             retry_after: float | None = None
             try:
                 with self._semaphore:
-                    response = self._client.post(self.url, json=payload)
+                    response = self._client.post(self.url, json=payload, headers=headers)
             except httpx.TransportError as exc:
                 last_problem = transport_problem(exc)
                 self._log("attempt %s: %s (%s)", attempt, last_problem, scrub(str(exc), self._secret)[:300])

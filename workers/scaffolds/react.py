@@ -19,14 +19,20 @@ still rejects the prompt as too long after a few ever smaller budgets, the attem
 
 Transcript events (`ctx.transcript.add(kind, ...)`): `message` (system prompt and task), `model`
 (each reply: content, tool_calls, input_tokens, output_tokens, cost_usd, duration_s,
-finish_reason), `tool_call`, `tool_output` (output as the model saw it, exit_code, timed_out,
-duration_s), `nudge`, `context_trimmed`, `context_exceeded`, `submission`, `error` and a final
-`stop` with the totals.
+finish_reason, the requested `model` and the `served_model` the endpoint named, and the parts of
+the token counts: uncached_input_tokens, cache_read_input_tokens, cache_creation_input_tokens,
+reasoning_tokens; and the `thinking` the provider showed), `tool_call`, `tool_output` (output as
+the model saw it, exit_code, timed_out, duration_s), `nudge`, `context_trimmed`,
+`context_exceeded`, `submission`, `error` and a final `stop` with the totals. Assistant messages
+stay in the conversation as the client returned them, with their opaque `provider_blocks`
+(thinking and its signature), so the model gets its reasoning back with each turn.
 
-Settings (the agent's settings dict; unknown keys are ignored, since limits live there too):
-`system_prompt`, `max_output_tokens` (per call; default: the model's), `max_tool_output_chars`
-(8000), `max_nudges` (3), `max_turns` (500, a safety stop when no limit is set),
-`context_margin_tokens` (256).
+Settings (the agent's settings dict, checked when the agent is made: core/schemas.py
+AgentSettings; limits live there too): `system_prompt`, `max_output_tokens` (per call; default:
+the model's), `max_tool_output_chars` (8000), `max_nudges` (3), `max_turns` (500, a safety stop
+when no limit is set), `context_margin_tokens` (256), and what goes with every model call
+(`CallOptions`; each sent only to models that take it): `temperature`, `seed`,
+`reasoning_effort`, `thinking_budget_tokens`.
 
 Writing your own scaffold
 -------------------------
@@ -57,6 +63,7 @@ from typing import Any
 
 from core.states import StopReason
 from workers.providers.base import (
+    CallOptions,
     Completion,
     ContextWindowExceeded,
     Message,
@@ -116,6 +123,7 @@ class ReactSettings:
     max_nudges: int = 3
     max_turns: int = 500
     context_margin_tokens: int = 256
+    call_options: CallOptions = field(default_factory=CallOptions)
 
     @classmethod
     def from_dict(cls, settings: dict[str, Any]) -> ReactSettings:
@@ -137,7 +145,7 @@ class ReactSettings:
             if isinstance(value, int) and value < 0:
                 raise ValueError(f"react setting {name!r} must not be negative, got {value}")
             kwargs[name] = value
-        return cls(**kwargs)
+        return cls(**kwargs, call_options=_call_options(settings))
 
 
 @dataclass
@@ -296,7 +304,7 @@ class ReactScaffold:
         for retry in range(_CONTEXT_RETRIES + 1):
             self._fit_context(ctx, messages, estimator, budget)
             try:
-                completion = model.complete(list(messages), TOOLS, max_tokens)
+                completion = model.complete(list(messages), TOOLS, max_tokens, self.settings.call_options)
             except ContextWindowExceeded as exc:
                 if retry == _CONTEXT_RETRIES:
                     # Even the task with the latest turn does not fit: the attempt cannot go on.
@@ -324,6 +332,12 @@ class ReactScaffold:
             duration_s=round(completion.duration_s, 3),
             finish_reason=completion.finish_reason,
             model=model.model_name,
+            served_model=completion.served_model,
+            thinking=completion.thinking,
+            uncached_input_tokens=usage.uncached_input_tokens,
+            cache_read_input_tokens=usage.cache_read_input_tokens,
+            cache_creation_input_tokens=usage.cache_creation_input_tokens,
+            reasoning_tokens=usage.reasoning_tokens,
         )
         return completion
 
@@ -459,6 +473,25 @@ class ReactScaffold:
         ctx.sandbox.put_files({"submission.txt": answer}, workdir)
         ctx.transcript.add("submission", answer=answer, path=f"{workdir.rstrip('/')}/submission.txt")
         raise _StopAttempt(StopReason.SUBMITTED, submission=answer)
+
+
+def _call_options(settings: dict[str, Any]) -> CallOptions:
+    """The generation settings for every model call (checked at agent creation, and again here
+    for rows stored before that)."""
+    values: dict[str, Any] = {}
+    for name, kinds in (
+        ("temperature", (int, float)),
+        ("seed", (int,)),
+        ("reasoning_effort", (str,)),
+        ("thinking_budget_tokens", (int,)),
+    ):
+        value = settings.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, kinds) or isinstance(value, bool):
+            raise ValueError(f"react setting {name!r} has the wrong type: {value!r}")
+        values[name] = float(value) if name == "temperature" else value
+    return CallOptions(**values)
 
 
 def _call_record(call: ToolCall) -> dict[str, Any]:
