@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 from collections.abc import Callable
 from functools import partial
@@ -36,9 +35,9 @@ from core.settings import Settings
 from core.states import JobName
 from core.taskspec import MAX_HUMAN_MINUTES
 from tests.reliability.support import tiny_task
+from tests.web.conftest import csrf_token, sign_in_with
 from workers.baseline_scoring import score_attempt
 
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 TASK = "attack/honest-time"
 
 
@@ -153,19 +152,6 @@ def test_baselines_name_their_recorder_and_only_the_recorder_deletes(backend: Se
 # ---------------------------------------------------------------- (c) attempts belong to a token
 
 
-def _csrf(client: TestClient, path: str = "/signin") -> str:
-    found = CSRF_RE.search(client.get(path).text)
-    assert found, f"no CSRF field on {path}"
-    return found.group(1)
-
-
-def _sign_in(client: TestClient, secret: str) -> None:
-    r = client.post(
-        "/signin", data={"token": secret, "csrf_token": _csrf(client), "next": "/"}, follow_redirects=False
-    )
-    assert r.status_code == 303, r.text
-
-
 def test_another_token_cannot_touch_an_attempt(backend: Settings) -> None:
     from api.app import create_app
 
@@ -178,8 +164,8 @@ def test_another_token_cannot_touch_an_attempt(backend: Settings) -> None:
     with session_scope(backend) as s:
         attempt_id = svc.start_attempt(s, TASK, "alice", token_id=people["alice"][1].token_id).id
     with TestClient(create_app(backend)) as web:
-        _sign_in(web, impostor_secret)
-        csrf = _csrf(web, "/baselining")
+        sign_in_with(web, impostor_secret)
+        csrf = csrf_token(web, "/baselining")
         assert web.get(f"/baselining/attempts/{attempt_id}").status_code == 403
         assert web.get(f"/baselining/attempts/{attempt_id}/state").status_code == 403
         for action in ("pause", "resume", "heartbeat", "submit", "abandon", "rescore"):
@@ -347,8 +333,8 @@ def test_idle_page_pauses_the_clock_at_its_last_heartbeat(backend: Settings) -> 
         attempt_id = svc.start_attempt(s, TASK, "alice", token_id=alice.token_id).id
 
     with TestClient(create_app(backend)) as web:
-        _sign_in(web, secret)
-        csrf = _csrf(web, f"/baselining/attempts/{attempt_id}")
+        sign_in_with(web, secret)
+        csrf = csrf_token(web, f"/baselining/attempts/{attempt_id}")
         page = web.get(f"/baselining/attempts/{attempt_id}").text
         assert f'data-heartbeat-url="/baselining/attempts/{attempt_id}/heartbeat"' in page
         # A heartbeat from the page keeps the clock running and moves the last sign of life.

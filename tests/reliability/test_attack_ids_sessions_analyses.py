@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,8 +29,8 @@ from core.queue import QUEUE_RUNS, InProcessQueue, JobMessage, get_queue, regist
 from core.settings import Settings, get_settings
 from tests.reliability.support import tiny_task
 from tests.support.processes import wait_until
+from tests.web.conftest import csrf_token, sign_in_with
 
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 OUT_OF_RANGE = (2**31, 2**63, 2**64, -1, 0)
 BIGGEST = 2**31 - 1  # the largest id an Integer column holds on every backend: no row has it (404)
 
@@ -48,19 +47,6 @@ def _token(settings: Settings, role: str) -> tuple[str, int]:
 
 def _bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
-
-
-def _csrf(client: TestClient, path: str = "/signin") -> str:
-    found = CSRF_RE.search(client.get(path).text)
-    assert found, f"no CSRF field on {path}"
-    return found.group(1)
-
-
-def _sign_in(client: TestClient, secret: str) -> None:
-    r = client.post(
-        "/signin", data={"token": secret, "csrf_token": _csrf(client), "next": "/"}, follow_redirects=False
-    )
-    assert r.status_code == 303, r.text
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
@@ -114,8 +100,8 @@ def test_ids_offsets_and_pages_out_of_range_are_refused_on_every_backend(backend
     with TestClient(create_app(backend)) as api, TestClient(create_app(backend)) as web:
         headers = _bearer(admin)
         assert api.post("/api/tasks", json=tiny_task("bounds", ["b"]), headers=headers).status_code == 201
-        _sign_in(web, admin)
-        csrf = _csrf(web, "/runs")
+        sign_in_with(web, admin)
+        csrf = csrf_token(web, "/runs")
         for x in (*OUT_OF_RANGE, BIGGEST):
             want = {404} if x == BIGGEST else {422}
             for method, path, body in _api_id_requests(x):
@@ -198,9 +184,9 @@ def test_a_cookie_copied_before_sign_out_is_refused_after_it(pg_settings: Settin
 
     secret, _ = _token(pg_settings, "submitter")
     with TestClient(create_app(pg_settings)) as browser:
-        _sign_in(browser, secret)
+        sign_in_with(browser, secret)
         assert browser.get("/schedule", follow_redirects=False).status_code == 200
-        csrf = _csrf(browser, "/schedule")
+        csrf = csrf_token(browser, "/schedule")
         copied = browser.cookies[COOKIE_NAME]
         assert secret not in copied
         assert _replay(pg_settings, copied, csrf)[0] == 200  # the copy works while signed in
@@ -224,8 +210,8 @@ def test_revoking_a_token_ends_its_web_sessions(pg_settings: Settings) -> None:
     secret, token_id = _token(pg_settings, "submitter")
     admin, _ = _token(pg_settings, "admin")
     with TestClient(create_app(pg_settings)) as browser:
-        _sign_in(browser, secret)
-        csrf = _csrf(browser, "/schedule")
+        sign_in_with(browser, secret)
+        csrf = csrf_token(browser, "/schedule")
         copied = browser.cookies[COOKIE_NAME]
         r = browser.post(f"/api/tokens/{token_id}/revoke", headers=_bearer(admin))
         assert r.status_code == 200, r.text
@@ -241,7 +227,7 @@ def test_an_expired_session_and_the_bootstrap_admin_token_sign_nobody_in(pg_sett
 
     secret, _ = _token(pg_settings, "submitter")
     with TestClient(create_app(pg_settings)) as browser:
-        _sign_in(browser, secret)
+        sign_in_with(browser, secret)
         with session_scope(pg_settings) as s:
             for row in s.scalars(select(WebSessionRow)):
                 row.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
@@ -249,7 +235,7 @@ def test_an_expired_session_and_the_bootstrap_admin_token_sign_nobody_in(pg_sett
         assert pg_settings.admin_token
         r = browser.post(
             "/signin",
-            data={"token": pg_settings.admin_token, "csrf_token": _csrf(browser), "next": "/"},
+            data={"token": pg_settings.admin_token, "csrf_token": csrf_token(browser), "next": "/"},
             follow_redirects=False,
         )
         assert r.status_code == 401 and "API only" in r.text

@@ -31,6 +31,7 @@ from core.models import ApiToken, Base, Batch, Model, Run, Task
 from core.settings import Settings
 from tests.reliability.support import tiny_task
 from tests.support.processes import wait_until
+from tests.web.conftest import sign_in_with
 
 REPO = Path(__file__).resolve().parents[2]
 FOLDER_TASK = "count-error-lines"  # a bundled task folder, synced as the operator would
@@ -127,12 +128,7 @@ def _system_set(settings: Settings, tmp_path: Path) -> Objects:
 
 def _sign_in(client: TestClient, secret: str) -> dict[str, str]:
     client.cookies.clear()
-    found = CSRF_RE.search(client.get("/signin").text)
-    assert found
-    r = client.post(
-        "/signin", data={"token": secret, "csrf_token": found.group(1), "next": "/"}, follow_redirects=False
-    )
-    assert r.status_code == 303, r.text
+    sign_in_with(client, secret)
     return dict(client.cookies)
 
 

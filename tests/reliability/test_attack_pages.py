@@ -48,6 +48,7 @@ from core.models import (
 from core.models_baselining import BaseliningAttempt
 from core.settings import Settings
 from core.states import StopReason
+from tests.web.conftest import sign_in_with
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 FIGURE_RE = re.compile(r'data-figure="([^"]*)"')
@@ -76,20 +77,11 @@ def _token(settings: Settings, name: str, role: str) -> str:
         return create_token(s, name, role)[1]
 
 
-def _sign_in(client: TestClient, secret: str) -> None:
-    csrf = CSRF_RE.search(client.get("/signin").text)
-    assert csrf
-    r = client.post(
-        "/signin", data={"token": secret, "csrf_token": csrf.group(1), "next": "/"}, follow_redirects=False
-    )
-    assert r.status_code == 303, r.text
-
-
 @pytest.fixture
 def admin_client(app: Any, settings: Settings) -> Iterator[TestClient]:
     secret = _token(settings, "pages admin", "admin")
     with TestClient(app) as client:
-        _sign_in(client, secret)
+        sign_in_with(client, secret)
         client.headers["Authorization"] = f"Bearer {secret}"
         yield client
 
@@ -98,7 +90,7 @@ def admin_client(app: Any, settings: Settings) -> Iterator[TestClient]:
 def submitter_client(app: Any, settings: Settings) -> Iterator[TestClient]:
     secret = _token(settings, "pages submitter", "submitter")
     with TestClient(app) as client:
-        _sign_in(client, secret)
+        sign_in_with(client, secret)
         client.headers["Authorization"] = f"Bearer {secret}"
         yield client
 

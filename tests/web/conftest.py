@@ -44,15 +44,20 @@ def csrf_token(client: TestClient, path: str = "/signin") -> str:
     return found.group(1)
 
 
-def sign_in(client: TestClient, role: str) -> str:
-    """Sign the client in with a new token of `role`; returns the token."""
-    token = make_token(role)
+def sign_in_with(client: TestClient, token: str) -> None:
+    """Sign the client in with an existing API token."""
     r = client.post(
         "/signin",
         data={"token": token, "csrf_token": csrf_token(client), "next": "/"},
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text
+
+
+def sign_in(client: TestClient, role: str) -> str:
+    """Sign the client in with a new token of `role`; returns the token."""
+    token = make_token(role)
+    sign_in_with(client, token)
     return token
 
 
