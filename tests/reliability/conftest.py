@@ -8,6 +8,7 @@ broadcasts and a stray worker of another test session on the same number would t
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis
@@ -58,3 +59,16 @@ def api_client(cluster_env: dict[str, str]) -> Iterator[tuple[TestClient, dict[s
     settings = Settings(database_url=cluster_env["DATABASE_URL"], redis_url=cluster_env["REDIS_URL"])
     with TestClient(create_app(settings)) as client:
         yield client, {"Authorization": f"Bearer {make_token('submitter')}"}
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings of the database under test: the session's PostgreSQL (emptied), or a new migrated
+    SQLite file (the embedded default). A test module may define its own `backend`."""
+    if request.param == "postgresql":
+        return Settings(database_url=request.getfixturevalue("db"), data_dir=tmp_path / "data")
+    from core.migrate import upgrade
+
+    url = f"sqlite:///{(tmp_path / 'horizon.db').as_posix()}"
+    upgrade(url=url)
+    return Settings(database_url=url, data_dir=tmp_path / "data")

@@ -16,7 +16,6 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,17 +38,6 @@ from tests.web.conftest import csrf_token, sign_in_with
 from workers.baseline_scoring import score_attempt
 
 TASK = "attack/honest-time"
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "postgresql":
-        return Settings(database_url=request.getfixturevalue("db"), data_dir=tmp_path / "data")
-    from core.migrate import upgrade
-
-    url = f"sqlite:///{(tmp_path / 'horizon.db').as_posix()}"
-    upgrade(url=url)
-    return Settings(database_url=url, data_dir=tmp_path / "data")
 
 
 def _people(settings: Settings) -> dict[str, tuple[str, Caller]]:

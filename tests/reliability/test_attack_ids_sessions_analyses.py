@@ -49,17 +49,6 @@ def _bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "postgresql":
-        return Settings(database_url=request.getfixturevalue("db"), data_dir=tmp_path / "data")
-    from core.migrate import upgrade
-
-    url = f"sqlite:///{(tmp_path / 'horizon.db').as_posix()}"
-    upgrade(url=url)
-    return Settings(database_url=url, data_dir=tmp_path / "data")
-
-
 # ---------------------------------------------------------------- (a) id and offset bounds
 
 
