@@ -287,6 +287,18 @@ class DockerDaemon:
 TINY_SCORER = 'if [ "$(cat answer.txt 2>/dev/null)" = ok ]; then echo 1; else echo 0; fi'
 
 
+def register_react_agents(
+    client: Any, headers: dict[str, str], model_urls: dict[str, str], action_limit: int
+) -> None:
+    """Through the API: per model server, a model `m-NAME` at its URL and a react agent `NAME`."""
+    for name, url in model_urls.items():
+        model = {"name": f"m-{name}", "base_url": url, "release_date": "2025-01-01"}
+        assert client.post("/api/models", json=model, headers=headers).status_code == 201
+        settings = {"action_limit": action_limit}
+        agent = {"name": name, "scaffold": "react", "model": f"m-{name}", "settings": settings}
+        assert client.post("/api/agents", json=agent, headers=headers).status_code == 201
+
+
 def tiny_task(
     task_id: str, tags: list[str], *, solve: str = "echo ok > answer.txt", **extra: Any
 ) -> dict[str, Any]:

@@ -30,7 +30,13 @@ from core.schemas import BatchCreate
 from core.services.batches import create_batch
 from core.settings import Settings
 from tests.factories import make_agent, make_task, make_token
-from tests.reliability.support import deployment, start_scripted_model, tiny_task, wait_batch_done
+from tests.reliability.support import (
+    deployment,
+    register_react_agents,
+    start_scripted_model,
+    tiny_task,
+    wait_batch_done,
+)
 from tests.support.processes import REPO_ROOT, Proc
 from workers.sandbox.docker.backend import DockerBackend
 
@@ -83,11 +89,7 @@ def test_nested_and_huge_tool_arguments_are_the_models_mistake_and_stay_bounded(
     client, headers = api_client
     r = client.post("/api/tasks", json=tiny_task("ok-task", ["hostile"]), headers=headers)
     assert r.status_code == 201, r.text
-    for name, url in hostile_models.items():
-        model = {"name": f"m-{name}", "base_url": url, "release_date": "2025-01-01"}
-        assert client.post("/api/models", json=model, headers=headers).status_code == 201
-        agent = {"name": name, "scaffold": "react", "model": f"m-{name}", "settings": {"action_limit": 5}}
-        assert client.post("/api/agents", json=agent, headers=headers).status_code == 201
+    register_react_agents(client, headers, hostile_models, action_limit=5)
 
     with deployment(cluster_env, "model-output") as cluster:
         cluster.worker("w1", concurrency=3, queues="default,runs")

@@ -27,6 +27,7 @@ from core.db import session_scope
 from core.models import Agent, Run, RunTranscript
 from tests.reliability.support import (
     deployment,
+    register_react_agents,
     start_scripted_model,
     tiny_task,
     wait_batch_done,
@@ -74,11 +75,7 @@ def test_model_endpoint_faults_are_infrastructure_failures_and_slips_are_the_mod
 ) -> None:
     client, headers = api_client
     assert client.post("/api/tasks", json=tiny_task("ok-task", ["model"]), headers=headers).status_code == 201
-    for name, url in model_servers.items():
-        model = {"name": f"m-{name}", "base_url": url, "release_date": "2025-01-01"}
-        assert client.post("/api/models", json=model, headers=headers).status_code == 201
-        agent = {"name": name, "scaffold": "react", "model": f"m-{name}", "settings": {"action_limit": 3}}
-        assert client.post("/api/agents", json=agent, headers=headers).status_code == 201
+    register_react_agents(client, headers, model_servers, action_limit=3)
     env = {**cluster_env, "HORIZON_PROVIDER_MAX_ATTEMPTS": "2", "HORIZON_PROVIDER_TIMEOUT_S": "1.5"}
 
     with deployment(env, "model-fault") as cluster:
