@@ -48,6 +48,8 @@ class JobMessage:
     name: str
     args: tuple[Any, ...]
     queue: str
+    # Seconds to hold the message before any worker may take it (a retry's backoff).
+    delay_s: float = 0.0
 
 
 class JobQueue(Protocol):
@@ -123,7 +125,8 @@ class CeleryQueue:
 
     def send(self, message: JobMessage) -> None:
         """Hand the job to Celery on its queue."""
-        self.app.send_task(message.name, args=list(message.args), queue=message.queue)
+        countdown = message.delay_s if message.delay_s > 0 else None
+        self.app.send_task(message.name, args=list(message.args), queue=message.queue, countdown=countdown)
 
     def discard(self, name: str, args: set[tuple[Any, ...]], queues: tuple[str, ...]) -> int:
         """Remove the matching messages still waiting in the queues' Redis lists."""
@@ -163,6 +166,12 @@ class InProcessQueue:
         with self._lock:
             self._pending += 1
         pool = self._analysis_pool if message.queue == QUEUE_ANALYSIS else self._pool
+        if message.delay_s > 0:
+            # Counted as pending from now, so wait_idle also waits for held messages.
+            timer = threading.Timer(message.delay_s, pool.submit, args=(self._run, fn, message))
+            timer.daemon = True
+            timer.start()
+            return
         pool.submit(self._run, fn, message)
 
     def discard(self, name: str, args: set[tuple[Any, ...]], queues: tuple[str, ...]) -> int:
@@ -212,9 +221,11 @@ def get_queue(settings: Settings | None = None) -> JobQueue:
         return _queues[key]
 
 
-def enqueue_after_commit(session: Session, name: str, *args: Any, queue: str = QUEUE_DEFAULT) -> None:
-    """Send job `name(*args)` once the session's transaction commits."""
-    session.info.setdefault("horizon_jobs", []).append(JobMessage(name, args, queue))
+def enqueue_after_commit(
+    session: Session, name: str, *args: Any, queue: str = QUEUE_DEFAULT, delay_s: float = 0.0
+) -> None:
+    """Send job `name(*args)` once the session's transaction commits (held `delay_s` first)."""
+    session.info.setdefault("horizon_jobs", []).append(JobMessage(name, args, queue, delay_s))
 
 
 def forget_pending_jobs(session: Session) -> None:

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     stale_after_s: float = 60.0
     reap_interval_s: float = 15.0
     max_attempts: int = 3
+    # An attempt that failed for infrastructure reasons is retried after this delay, doubled for
+    # each further attempt (capped at 300 s): a daemon that answers but cannot start containers
+    # yet, or a provider in an outage, must not burn every attempt of every run within seconds.
+    infra_retry_delay_s: float = 10.0
     # A queued run whose last queue message is older than this is sent another one (a message can
     # be lost; duplicates are harmless). A broker that lost its data is detected and handled sooner.
     requeue_after_s: float = 3600.0
@@ -116,6 +120,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite:///{(self.data_dir / 'horizon.db').as_posix()}"
+
+    def infra_retry_delay(self, attempt: int) -> float:
+        """Seconds before the attempt after failed attempt `attempt` (1-based) starts."""
+        return min(300.0, max(0.0, self.infra_retry_delay_s) * 2.0 ** max(0, attempt - 1))
 
     def task_maxima(self) -> TaskMaxima:
         """The operator's maxima for a task's sandbox."""

@@ -32,6 +32,8 @@ os.environ.pop("HORIZON_REDIS_URL", None)
 os.environ.setdefault("HORIZON_DATA_DIR", str(REPO_ROOT / "test-output" / "data"))
 # Starlette's TestClient sends `Host: testserver`; real servers in tests are reached on 127.0.0.1.
 os.environ.setdefault("HORIZON_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+# Infrastructure retries wait 0.5 s, 1 s here (10 s, 20 s by default) so fault tests stay quick.
+os.environ.setdefault("HORIZON_INFRA_RETRY_DELAY_S", "0.5")
 
 
 def _admin_engine() -> Engine:

@@ -219,11 +219,15 @@ def record_infra_failure(
     if transcript is not None:
         save_transcript(session, run_id, attempt, transcript)
     if attempt < settings.max_attempts:
+        delay_s = settings.infra_retry_delay(attempt)
         run.status = RunStatus.QUEUED
         run.heartbeat_at = None
-        run.enqueued_at = utcnow()
+        # The message is held for `delay_s`: the lost-message sweep counts from when it is due.
+        run.enqueued_at = utcnow() + dt.timedelta(seconds=delay_s)
         session.flush()
-        enqueue_after_commit(session, JobName.EXECUTE_RUN, run_id, queue=_queue_for(session, run_id))
+        enqueue_after_commit(
+            session, JobName.EXECUTE_RUN, run_id, queue=_queue_for(session, run_id), delay_s=delay_s
+        )
         return RunStatus.QUEUED
     run.status = RunStatus.INFRA_ERROR
     run.finished_at = utcnow()

@@ -250,6 +250,17 @@ def test_embedded_queue_skips_cancelled_messages() -> None:
     assert queue.wait_idle(10)
 
 
+def test_embedded_queue_holds_a_delayed_message_and_waits_for_it() -> None:
+    queue = InProcessQueue(workers=1)
+    ran: list[float] = []
+    register_job("test.delayed", lambda: ran.append(time.monotonic()))
+    sent = time.monotonic()
+    queue.send(JobMessage("test.delayed", (), QUEUE_RUNS, delay_s=0.5))
+    assert ran == []
+    assert queue.wait_idle(10)  # a held message counts as pending
+    assert len(ran) == 1 and ran[0] - sent >= 0.5
+
+
 def test_redis_queue_drops_a_cancelled_max_size_batch(private_redis: RedisServer) -> None:
     url = private_redis.url()
     broker = redis.Redis.from_url(url)

@@ -64,6 +64,8 @@ def test_docker_restart_during_a_batch_loses_no_run(
         **cluster_env,
         "HORIZON_DOCKER_HOST": private_dockerd.host,
         "HORIZON_SANDBOX_INSTANCE": "docker-fault",
+        # A restarted daemon may answer before it can start containers: retries wait 5 s, 10 s.
+        "HORIZON_INFRA_RETRY_DELAY_S": "5",
     }
     setup_catalog(client, headers, TASKS, solve="sleep 3; echo ok > answer.txt")
     body = {"agents": ["oracle", "null"], "tags": ["tiny"], "repeats": REPEATS}
@@ -83,7 +85,7 @@ def test_docker_restart_during_a_batch_loses_no_run(
 
     # Runs whose sandbox died are retried; runs claimed while the daemon was down are not even
     # started (their messages come back later), so no run spends all its attempts.
-    assert batch["counts"] == {"completed": total}, batch
+    assert batch["counts"] == {"completed": total}, _diagnosis(batch_id, private_dockerd)
     executions = executions_from_logs(logs)
     with session_scope() as s:
         names = dict(s.execute(select(Agent.id, Agent.name)).all())
@@ -92,3 +94,14 @@ def test_docker_restart_during_a_batch_loses_no_run(
         assert all(r.attempt <= 2 for r in runs)
         assert all(r.score_binarized == (1 if names[r.agent_id] == "oracle" else 0) for r in runs)
     assert max(executions.values()) == 1
+
+
+def _diagnosis(batch_id: int, daemon: DockerDaemon) -> str:
+    """What went wrong, short enough for a CI excerpt: each distinct run error and the daemon's log."""
+    from core.models import Run
+
+    with session_scope() as s:
+        errors = s.execute(select(Run.status, Run.error).where(Run.batch_id == batch_id)).all()
+    distinct = sorted({f"{status}: {(error or '')[:300]}" for status, error in errors})
+    log_tail = daemon.log_path.read_text(errors="replace").splitlines()[-15:]
+    return "\n".join(["run errors:", *distinct[:8], "private dockerd log:", *log_tail])

@@ -200,11 +200,12 @@ def test_a_result_is_written_once(session: Session, oracle: int) -> None:
 def test_infra_failures_requeue_until_max_attempts_then_end_as_infra_error(
     session: Session, oracle: int, db: str
 ) -> None:
-    settings = Settings(database_url=db, max_attempts=2)
+    settings = Settings(database_url=db, max_attempts=2, infra_retry_delay_s=10)
     (run_id,) = _queued(session)
     session.info.pop("horizon_jobs")
 
     assert run_svc.claim_run(session, run_id, "w1") == 1
+    before = utcnow()
     assert (
         run_svc.record_infra_failure(session, run_id, 1, "docker daemon gone", settings) == RunStatus.QUEUED
     )
@@ -214,7 +215,10 @@ def test_infra_failures_requeue_until_max_attempts_then_end_as_infra_error(
         None,
         "attempt 1: docker daemon gone",
     )
-    assert _messages(session) == [JobMessage(JobName.EXECUTE_RUN, (run_id,), QUEUE_RUNS)]
+    # The retry is held back (not taken at once by a worker whose daemon is still failing), and
+    # the lost-message sweep counts from when it is due.
+    assert _messages(session) == [JobMessage(JobName.EXECUTE_RUN, (run_id,), QUEUE_RUNS, delay_s=10.0)]
+    assert run.enqueued_at is not None and run.enqueued_at >= before + dt.timedelta(seconds=10)
 
     assert run_svc.claim_run(session, run_id, "w2") == 2
     transcript = [{"type": "error", "message": "sandbox lost"}]
@@ -265,3 +269,9 @@ def test_requeue_lost_sends_queued_runs_whose_message_may_be_lost(
     assert _messages(session) == [JobMessage(JobName.EXECUTE_RUN, (old_id,), QUEUE_RUNS)]
     # The broker restarted without its data: every queued run gets one, a running run never.
     assert run_svc.requeue_lost_runs(session, settings, broker_lost=True, now=now) == [old_id, fresh_id]
+
+
+def test_the_infra_retry_delay_doubles_per_attempt_and_is_capped() -> None:
+    settings = Settings(infra_retry_delay_s=10)
+    assert [settings.infra_retry_delay(a) for a in (1, 2, 3, 6)] == [10.0, 20.0, 40.0, 300.0]
+    assert Settings(infra_retry_delay_s=0).infra_retry_delay(3) == 0.0
