@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     Float,
@@ -23,7 +24,15 @@ from core import models_baselining  # noqa: F401  # its tables belong to Base.me
 from core.orm import Base as Base  # re-exported: the models' base and clock are used with them
 from core.orm import one_of
 from core.orm import utcnow as utcnow
-from core.states import AnalysisStatus, BaselineSource, Role, RunStatus, StopReason
+from core.states import (
+    AnalysisStatus,
+    BaselineSource,
+    Role,
+    RunAttemptStatus,
+    RunStatus,
+    StopReason,
+    WireApi,
+)
 
 
 class TaskFamily(Base):
@@ -141,6 +150,7 @@ class Model(Base):
     """What answers an agent's requests: an API endpoint or a server a GPU worker starts."""
 
     __tablename__ = "models"
+    __table_args__ = (one_of("wire_api", WireApi),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -152,6 +162,14 @@ class Model(Base):
     input_price_per_mtok: Mapped[float] = mapped_column(Float, default=0.0)
     output_price_per_mtok: Mapped[float] = mapped_column(Float, default=0.0)
     context_window: Mapped[int] = mapped_column(Integer, default=8192)
+    # Prompt-cache prices per million tokens; None takes the provider's published ratio to the
+    # input price (workers/providers/pricing.py).
+    cached_input_price_per_mtok: Mapped[float | None] = mapped_column(Float, nullable=True)
+    cache_write_price_per_mtok: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # Output tokens per call when the agent sets none; None takes the capability table's figure.
+    max_output_tokens: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # OpenAI-format endpoints only: Chat Completions or the Responses API (core.states.WireApi).
+    wire_api: Mapped[str] = mapped_column(String(20), default=WireApi.CHAT)
     # The token that made it (docs/security.md, "Ownership"): submitters change only their own;
     # None for rows made by the system, imports or the bootstrap admin (admins only).
     owner_token_id: Mapped[int | None] = mapped_column(
@@ -236,6 +254,9 @@ class Run(Base):
     tokens_in: Mapped[int] = mapped_column(Integer, default=0)
     tokens_out: Mapped[int] = mapped_column(Integer, default=0)
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    # What every attempt of this run cost, failed ones included (the sum of run_attempts.cost_usd);
+    # `cost_usd` is the scored attempt's alone.
+    spend_usd: Mapped[float] = mapped_column(Float, default=0.0)
     worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     # Runs loaded from another system (e.g. METR's runs files) keep their origin and id.
@@ -252,15 +273,59 @@ class Run(Base):
     task_version: Mapped[TaskVersion] = relationship()
 
 
-class RunTranscript(Base):
-    """A run's full transcript, kept apart from `runs` so that listing runs stays cheap."""
+class RunAttempt(Base):
+    """One attempt of a run: who ran it, how it ended, what it used and cost, how long it worked.
 
-    __tablename__ = "run_transcripts"
+    Written when the attempt starts and updated when it ends, whatever the end: an attempt that
+    failed for infrastructure reasons still spent tokens and money, and they are counted here.
+    """
 
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    __tablename__ = "run_attempts"
+    __table_args__ = (
+        UniqueConstraint("run_id", "attempt", name="uq_run_attempts_run_attempt"),
+        one_of("status", RunAttemptStatus),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
     attempt: Mapped[int] = mapped_column(Integer)
-    events: Mapped[list[Any]] = mapped_column(default=list)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    status: Mapped[str] = mapped_column(String(20), default=RunAttemptStatus.RUNNING)
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    stop_reason: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Usage as the provider reported it: tokens_in counts every prompt token, the cache counts are
+    # parts of it; reasoning tokens are a part of tokens_out.
+    tokens_in: Mapped[int] = mapped_column(Integer, default=0)
+    tokens_out: Mapped[int] = mapped_column(Integer, default=0)
+    cache_read_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cache_write_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    reasoning_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    model_calls: Mapped[int] = mapped_column(Integer, default=0)
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    # Working time excludes waits on the provider (retries, backoff, rate limits, slot queueing).
+    working_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    wall_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    provider_wait_s: Mapped[float] = mapped_column(Float, default=0.0)
+    served_model: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class TranscriptEvent(Base):
+    """One event of one attempt's transcript, appended as it happens (a running attempt is
+    readable live; every attempt keeps its own). `seq` counts from 0 within the attempt."""
+
+    __tablename__ = "transcript_events"
+    __table_args__ = (
+        UniqueConstraint("run_id", "attempt", "seq", name="uq_transcript_events_run_attempt_seq"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    attempt: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(40))
+    event: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class AnalysisResult(Base):

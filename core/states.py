@@ -45,6 +45,22 @@ class StopReason(StrEnum):
     AGENT_ERROR = "agent_error"  # the agent's attempt failed (e.g. its context overflowed)
 
 
+class RunAttemptStatus(StrEnum):
+    """One attempt of a run (a run_attempts row); a run has one row per attempt it started."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"  # ran to the end and was scored: the run's result
+    INFRA_ERROR = "infra_error"  # our failure; the run was re-queued or ended infra_error
+    ABANDONED = "abandoned"  # cancelled, or its worker was presumed dead and the run taken over
+
+
+class WireApi(StrEnum):
+    """How a model of an OpenAI-format endpoint is spoken to (models.wire_api)."""
+
+    CHAT = "chat"  # Chat Completions: OpenAI and every OpenAI-compatible server (vLLM, llama.cpp)
+    RESPONSES = "responses"  # OpenAI's Responses API: reasoning items carried between turns
+
+
 class AttemptStatus(StrEnum):
     """A person's timed baselining attempt."""
 

@@ -83,9 +83,42 @@ BAD_VALUES = [
 ]
 
 
+# Checks that later migrations add with their columns (0009); at 0007 their tables do not exist.
+LATER_CHECKS = {"ck_models_wire_api", "ck_run_attempts_status"}
+
+
+@pytest.mark.parametrize("backend", ["postgres", "sqlite"])
+def test_attempt_and_wire_api_checks(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """Migration 0009's columns refuse values nothing writes, like 0008's."""
+    url = request.getfixturevalue("scratch_pg") if backend == "postgres" else f"sqlite:///{tmp_path / 'h.db'}"
+    upgrade(url=url)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO models (name, provider, api_model, input_price_per_mtok, "
+                    "output_price_per_mtok, context_window, managed, created_at) VALUES "
+                    "('m', 'openai', 'm', 0, 0, 1, false, CURRENT_TIMESTAMP)"
+                )
+            )
+        for statement in (
+            "UPDATE models SET wire_api = 'grpc'",
+            "INSERT INTO run_attempts (run_id, attempt, status, started_at, tokens_in, tokens_out, "
+            "cache_read_tokens, cache_write_tokens, reasoning_tokens, model_calls, cost_usd, "
+            "provider_wait_s) VALUES (1, 1, 'lost', CURRENT_TIMESTAMP, 0, 0, 0, 0, 0, 0, 0, 0)",
+        ):
+            with pytest.raises(IntegrityError), engine.begin() as conn:
+                conn.execute(text(statement))
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT wire_api FROM models")).scalar() == "chat"
+    finally:
+        engine.dispose()
+
+
 def _row(session: Session, table: str, column: str, value: str) -> None:
     """Add a valid row of `table` (and the rows it refers to) with `column` set to `value`."""
-    from core.models import Agent, AnalysisResult, ApiToken, HumanBaseline, Run, Task, TaskFamily, TaskVersion
+    from core.models import Agent, AnalysisResult, ApiToken, HumanBaseline, Task, TaskFamily, TaskVersion
     from core.models_baselining import BaseliningAttempt
 
     key = secrets.token_hex(4)
@@ -106,11 +139,23 @@ def _row(session: Session, table: str, column: str, value: str) -> None:
     session.flush()
     session.add(version)
     session.flush()
+    if table == "runs":
+        # Columns only: the ORM's runs row has columns later revisions add (this runs at 0007 too).
+        agent = Agent(name=f"a-{key}", scaffold="null")
+        session.add(agent)
+        session.flush()
+        values = {"status": "queued", "stop_reason": None, column: value}
+        session.execute(
+            text(
+                "INSERT INTO runs (agent_id, task_version_id, task_id, repeat_index, attempt, status, "
+                "stop_reason, tokens_in, tokens_out, cost_usd, created_at) VALUES (:agent, :version, "
+                ":task, 0, 0, :status, :stop_reason, 0, 0, 0, CURRENT_TIMESTAMP)"
+            ),
+            {"agent": agent.id, "version": version.id, "task": task.id, **values},
+        )
+        return
     rows: dict[str, Any] = {
         "api_tokens": lambda: ApiToken(name=f"n-{key}", token_hash=key * 8, role="viewer"),
-        "runs": lambda: Run(
-            agent=Agent(name=f"a-{key}", scaffold="null"), task_version=version, task_id=task.id
-        ),
         "analysis_results": lambda: AnalysisResult(),
         "human_baselines": lambda: HumanBaseline(
             task_id=task.id, baseliner="b", minutes=1.0, succeeded=True, source="baseline"
@@ -171,7 +216,7 @@ def test_state_checks_up_and_down(backend: str, request: pytest.FixtureRequest, 
     over such a row stops, names it and changes nothing; once corrected, the upgrade goes through."""
     url = request.getfixturevalue("scratch_pg") if backend == "postgres" else f"sqlite:///{tmp_path / 'h.db'}"
     upgrade(url=url)
-    assert _check_names(url) == ORM_CHECKS == {f"ck_{t}_{c}" for t, c, _, _ in BAD_VALUES}
+    assert _check_names(url) == ORM_CHECKS == {f"ck_{t}_{c}" for t, c, _, _ in BAD_VALUES} | LATER_CHECKS
     assert _refused(url) == BAD_VALUES
 
     downgrade("0007", url=url)
