@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, object_session
 from core.auth import role_allows
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.model_keys import key_problem
-from core.models import Agent, Model
+from core.models import Agent, Model, Run
 from core.ownership import Actor, check_owner, owner_name
 from core.schemas import (
     ADMIN_ONLY_MODEL_FIELDS,
@@ -18,7 +18,10 @@ from core.schemas import (
     ModelCreate,
     ModelOut,
     ModelUpdate,
+    SpendOut,
+    wire_api_problem,
 )
+from core.services.attempts import spend_by
 from core.services.rows import get_by_id_or_name
 from core.settings import Settings, get_settings
 from core.states import Role
@@ -62,7 +65,11 @@ def create_model(
         release_date=data.release_date,
         input_price_per_mtok=data.input_price_per_mtok,
         output_price_per_mtok=data.output_price_per_mtok,
+        cached_input_price_per_mtok=data.cached_input_price_per_mtok,
+        cache_write_price_per_mtok=data.cache_write_price_per_mtok,
         context_window=data.context_window,
+        max_output_tokens=data.max_output_tokens,
+        wire_api=data.wire_api,
         managed=data.managed,
         server_template=data.server_template,
         weights=data.weights,
@@ -92,11 +99,13 @@ def update_model(
                 "(its endpoint, key, provider, model id or server)"
             )
     for key, value in changes.items():
-        if key in ("provider", "api_model") and value is None:
+        if key in ("provider", "api_model", "wire_api") and value is None:
             raise InvalidInput(f"{key}: may not be null")
         if key == "base_url" and value is not None:
             value = str(value).rstrip("/")
         setattr(row, key, value)
+    if problem := wire_api_problem(row.provider, row.wire_api):
+        raise InvalidInput(problem)
     _check_key(row, settings)
     session.flush()
     return row
@@ -146,13 +155,22 @@ def get_agent(session: Session, ref: int | str) -> Agent:
     return get_by_id_or_name(session, Agent, Agent.name, ref, "agent")
 
 
+def agent_spend(session: Session, agent_ids: list[int]) -> dict[int, SpendOut]:
+    """What all attempts of each agent's runs spent, failed ones included, in one query."""
+    return spend_by(session, Run.agent_id, agent_ids)
+
+
 def list_agents(session: Session) -> list[Agent]:
     """Every agent, by name."""
     return list(session.scalars(select(Agent).order_by(Agent.name)))
 
 
-def agent_out(agent: Agent) -> AgentOut:
-    """The agent as the API shows it."""
+def agent_out(agent: Agent, spend: SpendOut | None = None) -> AgentOut:
+    """The agent as the API shows it, with what all attempts of its runs spent (`spend` when the
+    caller summed it for many agents at once)."""
+    session = object_session(agent)
+    if spend is None:
+        spend = agent_spend(session, [agent.id])[agent.id] if session is not None else SpendOut()
     return AgentOut(
         id=agent.id,
         name=agent.name,
@@ -162,7 +180,8 @@ def agent_out(agent: Agent) -> AgentOut:
         settings=agent.settings,
         release_date=agent.release_date or (agent.model.release_date if agent.model else None),
         created_at=agent.created_at,
-        owner=owner_name(object_session(agent), agent.owner_token_id),
+        spend=spend,
+        owner=owner_name(session, agent.owner_token_id),
     )
 
 

@@ -28,16 +28,29 @@ _MAX_TOKEN_COUNT = 10**12
 _VERSION_SEGMENT = re.compile(r"/v\d+[a-z0-9]*(?:/|$)")
 
 
-def chat_completions_url(base_url: str) -> str:
-    """The chat-completions URL for a base URL with or without its version segment.
+def openai_url(base_url: str, route: str) -> str:
+    """`{base}/{route}` for an OpenAI-style base URL with or without its version segment.
 
-    `http://host:8000` and `http://host:8000/v1` both give `http://host:8000/v1/chat/completions`;
-    bases with another version path (e.g. `/v1beta/openai`) are kept as they are.
+    `http://host:8000` and `http://host:8000/v1` both give `http://host:8000/v1/{route}`; bases
+    with another version path (e.g. `/v1beta/openai`) are kept as they are.
     """
     base = base_url.rstrip("/")
     if not _VERSION_SEGMENT.search(urlparse(base).path):
         base += "/v1"
-    return base + "/chat/completions"
+    return f"{base}/{route}"
+
+
+def chat_completions_url(base_url: str) -> str:
+    """The chat-completions URL for a base URL (see `openai_url`)."""
+    return openai_url(base_url, "chat/completions")
+
+
+def openai_headers(key: str | None) -> dict[str, str]:
+    """JSON request headers, with the key (when set) as a bearer token."""
+    headers = {"content-type": "application/json"}
+    if key:
+        headers["authorization"] = f"Bearer {key}"
+    return headers
 
 
 def estimate_tokens(text: str) -> int:
@@ -54,10 +67,7 @@ class OpenAICompatClient(HttpModelClient):
         return chat_completions_url(cfg.base_url or DEFAULT_OPENAI_BASE)
 
     def _headers(self, key: str | None) -> dict[str, str]:
-        headers = {"content-type": "application/json"}
-        if key:
-            headers["authorization"] = f"Bearer {key}"
-        return headers
+        return openai_headers(key)
 
     def _payload(
         self, messages: list[Message], tools: list[ToolSpec], max_tokens: int, options: CallOptions
@@ -87,8 +97,8 @@ class OpenAICompatClient(HttpModelClient):
     def _decode(self, body: dict[str, Any], payload: dict[str, Any]) -> Reply:
         message, finish_reason = _decode_choice(body)
         raw = body.get("usage") or {}
-        input_tokens = _as_int(raw.get("prompt_tokens"))
-        output_tokens = _as_int(raw.get("completion_tokens"))
+        input_tokens = token_count(raw.get("prompt_tokens"))
+        output_tokens = token_count(raw.get("completion_tokens"))
         if input_tokens is None:
             input_tokens = estimate_tokens(json.dumps(payload["messages"]))
         if output_tokens is None:
@@ -96,8 +106,8 @@ class OpenAICompatClient(HttpModelClient):
             output_tokens = estimate_tokens(out_text)
         # Both are parts of the totals above: cached prompt tokens of `prompt_tokens`, hidden
         # reasoning of `completion_tokens`.
-        cached = _as_int(_details(raw, "prompt_tokens_details").get("cached_tokens")) or 0
-        reasoning = _as_int(_details(raw, "completion_tokens_details").get("reasoning_tokens")) or 0
+        cached = token_count(usage_details(raw, "prompt_tokens_details").get("cached_tokens")) or 0
+        reasoning = token_count(usage_details(raw, "completion_tokens_details").get("reasoning_tokens")) or 0
         served = body.get("model")
         return Reply(
             message,
@@ -110,14 +120,16 @@ class OpenAICompatClient(HttpModelClient):
         )
 
 
-def _as_int(value: Any) -> int | None:
+def token_count(value: Any) -> int | None:
+    """A token count from an endpoint's usage, or None when it is not a finite number."""
     # Bounded and never negative: an endpoint's counts must not overflow a column or run backwards.
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
     return max(0, min(int(value), _MAX_TOKEN_COUNT))
 
 
-def _details(usage: dict[str, Any], key: str) -> dict[str, Any]:
+def usage_details(usage: dict[str, Any], key: str) -> dict[str, Any]:
+    """The `key` object of a usage object (`prompt_tokens_details`...), empty when absent."""
     value = usage.get(key)
     return value if isinstance(value, dict) else {}
 
