@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     # each further attempt (capped at 300 s): a daemon that answers but cannot start containers
     # yet, or a provider in an outage, must not burn every attempt of every run within seconds.
     infra_retry_delay_s: float = 10.0
+    # How long one attempt may wait on its model provider (rate limits, backoff, failed requests,
+    # queueing for a request slot) before the outage becomes an infrastructure failure; an agent's
+    # `outage_budget_s` setting overrides it. The wait never counts as the agent's working time.
+    provider_outage_budget_s: float = Field(default=1800.0, ge=0.0, le=7 * 86400.0)
     # A queued run whose last queue message is older than this is sent another one (a message can
     # be lost; duplicates are harmless). A broker that lost its data is detected and handled sooner.
     requeue_after_s: float = 3600.0

@@ -2,10 +2,17 @@
 
 What is retried and why: rate limits (429, honouring `Retry-After`), 408/409, 5xx (Anthropic's
 529 "overloaded" included), timeouts and connection errors are the provider's trouble, not the
-agent's. They are retried with exponential backoff and jitter; only when the attempts are spent
-does the call raise `ProviderOutage`, which a worker records as an infrastructure failure. Other
-4xx answers are a bad request: they raise `ProviderError` at once (or `ContextWindowExceeded`
-when the server's message says the prompt was too long).
+agent's. They are retried with exponential backoff and jitter for as long as the attempt's
+outage budget lasts (`WaitBudget`, shared by all the attempt's calls); only when the budget is
+spent does the call raise `ProviderOutage`, which a worker records as an infrastructure failure.
+Other 4xx answers are a bad request: they raise `ProviderError` at once (or
+`ContextWindowExceeded` when the server's message says the prompt was too long).
+
+Time waiting on the provider (queueing for a request slot, failed requests, backoff sleeps) is
+spent from the budget as it happens and reported to its listeners: the attempt's meter, whose
+total the working clock leaves out of the agent's time, and the transcript, which gets a
+`provider_retry` event for every retry and a `provider_wait` event for a long queue
+(docs/agents.md, "Limits").
 
 Error texts carry a status and a fixed reason ("HTTP 500 from the model endpoint", "timed out",
 "connection failed"), never what the endpoint sent: they end up in a run's error and transcript,
@@ -26,18 +33,22 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
+from core.settings import get_settings
 from workers.providers.base import ContextWindowExceeded, ProviderError, ProviderOutage
 
 log = logging.getLogger(__name__)
 
 CONCURRENCY_ENV = "HORIZON_PROVIDER_CONCURRENCY"
+# A wait for a request slot shorter than this is not worth a transcript event (it is still counted).
+QUEUE_EVENT_MIN_S = 1.0
 # How much of an endpoint's answer the worker's log keeps (never stored with the run).
 LOG_EXCERPT_CHARS = 500
 DEFAULT_CONCURRENCY = 4
@@ -53,15 +64,16 @@ _CONTEXT_PATTERNS = re.compile(
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard a client tries before declaring an outage.
+    """How a client retries; how long it keeps trying is the attempt's `WaitBudget`.
 
     The delay before retry `n` (1-based) is `min(max_delay_s, base_delay_s * 2**(n-1))`, reduced
     by up to `jitter` of itself at random so that many workers do not retry in lockstep. A
     `Retry-After` header raises the delay to the server's figure (capped at `max_retry_after_s`).
-    `sleep` is injectable so tests can observe the waits.
+    `max_attempts` optionally caps the requests of one call besides the budget (None: no cap).
+    `sleep` is injectable so tests neither wait nor depend on the wall clock.
     """
 
-    max_attempts: int = 8
+    max_attempts: int | None = None
     base_delay_s: float = 1.0
     max_delay_s: float = 60.0
     jitter: float = 0.5
@@ -78,6 +90,10 @@ class RetryPolicy:
             backoff = max(backoff, min(retry_after_s, self.max_retry_after_s))
         return backoff
 
+    def gives_up_after(self, request_number: int) -> bool:
+        """True when request `request_number` (1-based) of a call was its last allowed one."""
+        return self.max_attempts is not None and request_number >= self.max_attempts
+
     @classmethod
     def from_env(cls) -> RetryPolicy:
         """Defaults overridable by HORIZON_PROVIDER_MAX_ATTEMPTS and HORIZON_PROVIDER_TIMEOUT_S."""
@@ -87,6 +103,64 @@ class RetryPolicy:
         if v := os.environ.get("HORIZON_PROVIDER_TIMEOUT_S"):
             kwargs["request_timeout_s"] = float(v)
         return cls(**kwargs)
+
+
+class WaitBudget:
+    """One attempt's time waiting on its providers, and how much of it may go to outages.
+
+    All model calls of an attempt share one budget (thread-safe). Every wait is spent from it as
+    it happens: queueing for a request slot, the duration of a failed request, a backoff sleep.
+    `on_wait` hears each spent amount (the attempt's meter); `on_event` gets transcript events
+    (`provider_retry`, `provider_wait`) as keyword fields that never carry what the endpoint sent.
+    A call retries while the time spent plus its next delay stays within `budget_s` (default:
+    the worker's HORIZON_PROVIDER_OUTAGE_BUDGET_S).
+    """
+
+    def __init__(
+        self,
+        budget_s: float | None = None,
+        *,
+        on_wait: Callable[[float], None] | None = None,
+        on_event: Callable[..., None] | None = None,
+    ) -> None:
+        if budget_s is None:
+            budget_s = get_settings().provider_outage_budget_s
+        self.budget_s = max(0.0, budget_s)
+        self._on_wait = on_wait
+        self._on_event = on_event
+        self._spent_s = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def spent_s(self) -> float:
+        """Seconds waited on providers so far."""
+        with self._lock:
+            return self._spent_s
+
+    def spend(self, seconds: float) -> None:
+        """Count `seconds` of waiting and tell the listener."""
+        if seconds <= 0:
+            return
+        with self._lock:
+            self._spent_s += seconds
+        if self._on_wait is not None:
+            self._on_wait(seconds)
+
+    def allows(self, delay_s: float) -> bool:
+        """Whether another wait of `delay_s` stays within the budget."""
+        return self.spent_s + delay_s <= self.budget_s
+
+    def event(self, kind: str, **fields: Any) -> None:
+        """Report a transcript event, with the budget's state."""
+        if self._on_event is not None:
+            self._on_event(kind, **fields, provider_wait_s=round(self.spent_s, 3), budget_s=self.budget_s)
+
+
+class Answer(NamedTuple):
+    """A 2xx answer's JSON body and the seconds its call waited on the provider (not working)."""
+
+    body: dict[str, Any]
+    wait_s: float
 
 
 _semaphores: dict[tuple[str, int], threading.BoundedSemaphore] = {}
@@ -209,11 +283,14 @@ class JsonPoster:
         concurrency: int,
         semaphore_key: str,
         label: str,
+        waits: WaitBudget | None = None,
     ) -> None:
         self.url = url
         self._secret = secret
         self._retry = retry
         self._label = label
+        # A client made outside an attempt (tools, tests) gets a budget of its own.
+        self.waits = waits or WaitBudget()
         self._semaphore = provider_semaphore(semaphore_key, concurrency)
         self._rng = random.Random()
         timeout = httpx.Timeout(retry.request_timeout_s, connect=retry.connect_timeout_s)
@@ -223,40 +300,82 @@ class JsonPoster:
         """Close the HTTP connections."""
         self._client.close()
 
-    def post(self, payload: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
-        """POST `payload` (with `headers` beside the client's own); return a 2xx answer's JSON body.
+    def post(self, payload: dict[str, Any], headers: dict[str, str] | None = None) -> Answer:
+        """POST `payload` (with `headers` beside the client's own); return a 2xx answer's JSON body
+        with the seconds this call waited (queue, failed requests, backoff; all spent from the
+        budget as they happened).
 
-        Raises ProviderOutage when retryable failures outlast the policy, ContextWindowExceeded
-        for a prompt that is too long, ProviderError for any other rejected request.
+        Raises ProviderOutage when retryable failures outlast the wait budget (or the policy's
+        `max_attempts`), ContextWindowExceeded for a prompt that is too long, ProviderError for any
+        other rejected request.
         """
-        last_problem = "no attempt made"
-        for attempt in range(1, self._retry.max_attempts + 1):
+        waited = 0.0
+        request_number = 0
+        while True:
+            request_number += 1
             retry_after: float | None = None
-            try:
-                with self._semaphore:
+            status: int | None = None
+            with self._slot() as queued_s:
+                waited += queued_s
+                sent = time.monotonic()
+                try:
                     response = self._client.post(self.url, json=payload, headers=headers)
-            except httpx.TransportError as exc:
-                last_problem = transport_problem(exc)
-                self._log("attempt %s: %s (%s)", attempt, last_problem, scrub(str(exc), self._secret)[:300])
-            else:
-                status = response.status_code
-                if 200 <= status < 300:
-                    return self._decode(response)
-                message = scrub(error_message(response), self._secret)
-                self._log("attempt %s: HTTP %s: %r", attempt, status, message[:LOG_EXCERPT_CHARS])
-                if status in RETRYABLE_STATUS or status >= 500:
-                    last_problem = f"HTTP {status} from the model endpoint"
-                    retry_after = parse_retry_after(response.headers.get("retry-after"))
+                except httpx.TransportError as exc:
+                    problem = transport_problem(exc)
+                    self._log(
+                        "attempt %s: %s (%s)", request_number, problem, scrub(str(exc), self._secret)[:300]
+                    )
                 else:
-                    self._raise_rejected(status, message)
-            if attempt < self._retry.max_attempts:
-                self._retry.sleep(self._retry.delay_s(attempt, retry_after, self._rng))
-        raise ProviderOutage(
-            scrub(
-                f"{self._label}: gave up after {self._retry.max_attempts} attempts; last: {last_problem}",
-                self._secret,
+                    status = response.status_code
+                    if 200 <= status < 300:
+                        return Answer(self._decode(response), waited)
+                    message = scrub(error_message(response), self._secret)
+                    self._log("attempt %s: HTTP %s: %r", request_number, status, message[:LOG_EXCERPT_CHARS])
+                    if not (status in RETRYABLE_STATUS or status >= 500):
+                        self._raise_rejected(status, message)
+                    problem = f"HTTP {status} from the model endpoint"
+                    retry_after = parse_retry_after(response.headers.get("retry-after"))
+            failed_s = time.monotonic() - sent
+            self.waits.spend(failed_s)
+            waited += failed_s
+            delay = self._retry.delay_s(request_number, retry_after, self._rng)
+            if self._retry.gives_up_after(request_number) or not self.waits.allows(delay):
+                raise self._outage(request_number, problem)
+            self.waits.event(
+                "provider_retry",
+                request=request_number,
+                status=status,
+                problem=problem,
+                retry_after_s=retry_after,
+                delay_s=round(delay, 3),
             )
-        )
+            self._retry.sleep(delay)
+            self.waits.spend(delay)
+            waited += delay
+
+    @contextmanager
+    def _slot(self) -> Iterator[float]:
+        """Hold one of the endpoint's request slots; yields the seconds spent queueing for it."""
+        asked = time.monotonic()
+        with self._semaphore:
+            queued = time.monotonic() - asked
+            self.waits.spend(queued)
+            if queued >= QUEUE_EVENT_MIN_S:
+                self.waits.event(
+                    "provider_wait", reason="queued for a request slot", seconds=round(queued, 3)
+                )
+            yield queued
+
+    def _outage(self, requests: int, problem: str) -> ProviderOutage:
+        if self._retry.gives_up_after(requests):
+            why = f"gave up after {requests} attempts"
+        else:
+            why = (
+                f"gave up after {requests} attempts: the attempt's outage budget of "
+                f"{self.waits.budget_s:g} s of waiting on the provider is spent"
+            )
+        self.waits.event("provider_outage", requests=requests, problem=problem)
+        return ProviderOutage(scrub(f"{self._label}: {why}; last: {problem}", self._secret))
 
     def _log(self, fmt: str, *args: Any) -> None:
         """For the operator only: the worker's log, bounded and scrubbed of the key."""

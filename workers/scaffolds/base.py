@@ -8,24 +8,31 @@ implementing `Scaffold` and registering it (see `workers/scaffolds/registry.py`)
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from core.states import StopReason
 from core.taskspec import SolutionSpec
 from workers.providers.base import ModelClient
 from workers.sandbox.base import Sandbox
+from workers.scaffolds.clock import AttemptClock
 
 
 @dataclass(frozen=True)
 class AgentLimits:
-    """Limits that end an attempt with the matching stop reason (None: no limit)."""
+    """Limits that end an attempt with the matching stop reason (None: no limit).
+
+    `time_limit_s` is working time, provider waits left out; `wall_time_limit_s` is the safety cap
+    on wall time, whose end while working time is left is an infrastructure failure
+    (`workers/scaffolds/clock.py`).
+    """
 
     token_limit: int | None = None
     time_limit_s: float | None = None
     cost_limit_usd: float | None = None
     action_limit: int | None = None
     command_timeout_s: float = 300.0
+    wall_time_limit_s: float | None = None
 
 
 class TranscriptSink(Protocol):
@@ -48,6 +55,10 @@ class ScaffoldContext:
     solution: SolutionSpec | None
     # Called often by the scaffold; raises if the run was cancelled or must stop.
     heartbeat: Callable[[], None]
+    # Working and wall time since the agent started. Check time with `clock.time_up(limits)`
+    # (True: stop with `time_limit`; raises ProviderOutage at the wall cap) and bound commands by
+    # `clock.time_left_s(limits)`; never with a clock of your own, which would count provider waits.
+    clock: AttemptClock = field(default_factory=AttemptClock)
 
 
 @dataclass(frozen=True)
