@@ -7,7 +7,8 @@ once; every `bash` call runs in the sandbox (`sandbox.exec(command, timeout_s=..
 code and output (head and tail kept when long) go back as the tool's result. `submit(answer)`
 writes the answer to `{sandbox.workdir}/submission.txt`, where scorers read it, and ends the
 attempt with `StopReason.SUBMITTED`. The loop also ends when a limit in `AgentLimits` is reached:
-input+output tokens (`token_limit`), wall time of the attempt (`time_limit_s`), dollars
+input+output tokens (`token_limit`), working time of the attempt (`time_limit_s`, on `ctx.clock`:
+provider waits left out; its wall-clock cap raises ProviderOutage), dollars
 (`cost_limit_usd`) or tool calls (`action_limit`; every call but `submit` counts, malformed ones
 included). A reply without a tool call gets a reminder; after `max_nudges` reminders the next one
 ends the attempt with `agent_error`. A malformed tool call gets an error as its tool result and the
@@ -71,6 +72,7 @@ from workers.providers.base import (
     ToolCall,
     ToolSpec,
 )
+from workers.sandbox.base import ExecResult
 from workers.scaffolds.base import ScaffoldContext, ScaffoldResult
 from workers.transcript import truncate
 
@@ -211,6 +213,8 @@ class ReactScaffold:
     """A bash + submit tool-calling agent (see the module docstring)."""
 
     name = "react"
+    # The tools offered to the model (a scaffold built on this one offers its own).
+    tools: list[ToolSpec] = TOOLS
 
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         self.settings = ReactSettings.from_dict(settings or {})
@@ -242,9 +246,7 @@ class ReactScaffold:
                 if not completion.message.tool_calls:
                     self._nudge(ctx, attempt, messages)
                     continue
-                for call in completion.message.tool_calls:
-                    messages.append(self._handle_call(ctx, attempt, call))
-                    ctx.heartbeat()
+                messages.extend(self._handle_calls(ctx, attempt, completion.message.tool_calls))
         except _StopAttempt as stop:
             ctx.transcript.add(
                 "stop",
@@ -282,7 +284,7 @@ class ReactScaffold:
             raise _StopAttempt(StopReason.TOKEN_LIMIT)
         if limits.cost_limit_usd is not None and attempt.cost_usd >= limits.cost_limit_usd:
             raise _StopAttempt(StopReason.COST_LIMIT)
-        if limits.time_limit_s is not None and attempt.elapsed_s() >= limits.time_limit_s:
+        if ctx.clock.time_up(limits):
             raise _StopAttempt(StopReason.TIME_LIMIT)
 
     # -- model calls and context ----------------------------------------------------------------
@@ -302,9 +304,11 @@ class ReactScaffold:
             max_tokens = max(1, min(max_tokens, ctx.limits.token_limit - attempt.tokens))
         budget = model.context_window - max_tokens - self.settings.context_margin_tokens
         for retry in range(_CONTEXT_RETRIES + 1):
-            self._fit_context(ctx, messages, estimator, budget)
+            self._fit_context(ctx, attempt, messages, estimator, budget)
             try:
-                completion = model.complete(list(messages), TOOLS, max_tokens, self.settings.call_options)
+                completion = model.complete(
+                    list(messages), self.tools, max_tokens, self.settings.call_options
+                )
             except ContextWindowExceeded as exc:
                 if retry == _CONTEXT_RETRIES:
                     # Even the task with the latest turn does not fit: the attempt cannot go on.
@@ -320,7 +324,7 @@ class ReactScaffold:
         attempt.output_tokens += usage.output_tokens
         attempt.cost_usd += usage.cost_usd
         if usage.input_tokens:
-            estimator.calibrate(messages, TOOLS, usage.input_tokens)
+            estimator.calibrate(messages, self.tools, usage.input_tokens)
         ctx.transcript.add(
             "model",
             role="assistant",
@@ -342,10 +346,15 @@ class ReactScaffold:
         return completion
 
     def _fit_context(
-        self, ctx: ScaffoldContext, messages: list[Message], estimator: TokenEstimator, budget: int
+        self,
+        ctx: ScaffoldContext,
+        attempt: _Attempt,
+        messages: list[Message],
+        estimator: TokenEstimator,
+        budget: int,
     ) -> None:
         """Trim `messages` in place until the estimate fits `budget` (system + task always kept)."""
-        before = estimator.tokens(messages, TOOLS)
+        before = estimator.tokens(messages, self.tools)
         if before <= budget:
             return
         # Trim well below the budget, not just under it: trimming changes the prompt's prefix, which
@@ -359,10 +368,10 @@ class ReactScaffold:
             if m.role == "tool" and len(m.content) > len(BLANKED_OUTPUT):
                 messages[i] = Message(role="tool", content=BLANKED_OUTPUT, tool_call_id=m.tool_call_id)
                 blanked += 1
-                if estimator.tokens(messages, TOOLS) <= target:
+                if estimator.tokens(messages, self.tools) <= target:
                     break
         # 2. Drop whole old turns (an assistant message with its tool results, and nudges).
-        while estimator.tokens(messages, TOOLS) > target:
+        while estimator.tokens(messages, self.tools) > target:
             turn_end = _end_of_first_turn(messages)
             if turn_end is None:
                 break
@@ -372,8 +381,8 @@ class ReactScaffold:
             note = f"[{dropped} earlier messages were removed to keep within the context window]"
             messages.insert(2, Message(role="user", content=note))
         # 3. Last resort: shorten the remaining tool outputs (the latest turn's).
-        if estimator.tokens(messages, TOOLS) > budget:
-            excess_chars = int((estimator.tokens(messages, TOOLS) - budget) * estimator.chars_per_token)
+        if estimator.tokens(messages, self.tools) > budget:
+            excess_chars = int((estimator.tokens(messages, self.tools) - budget) * estimator.chars_per_token)
             for i in range(2, len(messages)):
                 m = messages[i]
                 if m.role == "tool" and excess_chars > 0:
@@ -384,7 +393,7 @@ class ReactScaffold:
         ctx.transcript.add(
             "context_trimmed",
             estimated_tokens_before=before,
-            estimated_tokens_after=estimator.tokens(messages, TOOLS),
+            estimated_tokens_after=estimator.tokens(messages, self.tools),
             budget_tokens=budget,
             outputs_blanked=blanked,
             messages_dropped=dropped,
@@ -400,6 +409,14 @@ class ReactScaffold:
         messages.append(Message(role="user", content=NUDGE_MESSAGE))
         ctx.transcript.add("nudge", role="user", content=NUDGE_MESSAGE, count=attempt.nudges)
 
+    def _handle_calls(self, ctx: ScaffoldContext, attempt: _Attempt, calls: list[ToolCall]) -> list[Message]:
+        """Answer every call of one reply, in order: each call id gets its tool message."""
+        answers = []
+        for call in calls:
+            answers.append(self._handle_call(ctx, attempt, call))
+            ctx.heartbeat()
+        return answers
+
     def _handle_call(self, ctx: ScaffoldContext, attempt: _Attempt, call: ToolCall) -> Message:
         """Run one tool call and return the tool message answering it (or stop the attempt)."""
         ctx.transcript.add("tool_call", **_call_record(call))
@@ -414,18 +431,14 @@ class ReactScaffold:
         self._check_limits(ctx, attempt)
         attempt.actions += 1
         started = time.monotonic()
-        info: dict[str, Any] = {}
         if call.arguments_error is not None:
             output = (
                 f"Error: the arguments of your `{call.name}` call could not be parsed: "
                 f"{call.arguments_error}. Call the tool again with a JSON object matching its schema."
             )
-        elif call.name == "bash":
-            output, info = self._bash(ctx, attempt, call.arguments.get("command"))
-        elif call.name == "submit":
-            output = "Error: `submit` needs an `answer` string argument."
+            info: dict[str, Any] = {}
         else:
-            output = f"Error: there is no tool named {call.name!r}. The tools are `bash` and `submit`."
+            output, info = self._run_tool(ctx, attempt, call)
         ctx.transcript.add(
             "tool_output",
             id=call.id,
@@ -434,18 +447,34 @@ class ReactScaffold:
             duration_s=round(time.monotonic() - started, 3),
             **info,
         )
-        if ctx.limits.time_limit_s is not None and attempt.elapsed_s() >= ctx.limits.time_limit_s:
+        if ctx.clock.time_up(ctx.limits):
             raise _StopAttempt(StopReason.TIME_LIMIT)
         return Message(role="tool", content=output, tool_call_id=call.id)
+
+    def _run_tool(
+        self, ctx: ScaffoldContext, attempt: _Attempt, call: ToolCall
+    ) -> tuple[str, dict[str, Any]]:
+        """The output of one well-formed call other than a valid `submit`, and transcript fields."""
+        if call.name == "bash":
+            return self._bash(ctx, attempt, call.arguments.get("command"))
+        if call.name == "submit":
+            return "Error: `submit` needs an `answer` string argument.", {}
+        names = " and ".join(f"`{t.name}`" for t in self.tools)
+        return f"Error: there is no tool named {call.name!r}. The tools are {names}.", {}
+
+    def _exec(self, ctx: ScaffoldContext, command: str, timeout_s: float) -> ExecResult:
+        """Run one `bash` command (here: a fresh `sh -c` in the work directory)."""
+        return ctx.sandbox.exec(command, timeout_s=timeout_s)
 
     def _bash(self, ctx: ScaffoldContext, attempt: _Attempt, command: Any) -> tuple[str, dict[str, Any]]:
         if not isinstance(command, str) or not command.strip():
             return "Error: `bash` needs a non-empty `command` string argument.", {}
         timeout = ctx.limits.command_timeout_s
-        if ctx.limits.time_limit_s is not None:
-            # A command may not outlive the attempt's time limit.
-            timeout = max(1.0, min(timeout, ctx.limits.time_limit_s - attempt.elapsed_s()))
-        result = ctx.sandbox.exec(command, timeout_s=timeout)
+        time_left = ctx.clock.time_left_s(ctx.limits)
+        if time_left is not None:
+            # A command may not outlive the attempt's time limit (nor its wall-clock cap).
+            timeout = max(1.0, min(timeout, time_left))
+        result = self._exec(ctx, command, timeout)
         parts = [f"exit code: {result.exit_code}"]
         if result.timed_out:
             parts.append(f"the command timed out after {timeout:g} s and was killed")
@@ -491,6 +520,11 @@ def _call_options(settings: dict[str, Any]) -> CallOptions:
         if not isinstance(value, kinds) or isinstance(value, bool):
             raise ValueError(f"react setting {name!r} has the wrong type: {value!r}")
         values[name] = float(value) if name == "temperature" else value
+    caching = settings.get("prompt_caching")
+    if caching is not None:
+        if not isinstance(caching, bool):
+            raise ValueError(f"react setting 'prompt_caching' has the wrong type: {caching!r}")
+        values["prompt_caching"] = caching
     return CallOptions(**values)
 
 

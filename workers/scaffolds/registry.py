@@ -3,9 +3,10 @@
     register_scaffold("mine", lambda settings: MyScaffold(settings))
     get_scaffold("mine", {"temperature": 0})
 
-Built-ins: `oracle` and `null` (no model), `react` (imported only when asked for, so this module
-works without the providers installed). A name of the form `package.module:Class` is imported and
-called with the settings, so a scaffold can live outside this repository without registering.
+Built-ins: `oracle` and `null` (no model), `react` and `terminal` (imported only when asked for,
+so this module works without the providers installed). A name of the form `package.module:Class`
+is imported and called with the settings, so a scaffold can live outside this repository without
+registering.
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ class UnknownScaffold(KeyError):
 
 
 # Built-ins resolved lazily: "module:attribute".
-_LAZY: dict[str, str] = {"react": "workers.scaffolds.react:ReactScaffold"}
+_LAZY: dict[str, str] = {
+    "react": "workers.scaffolds.react:ReactScaffold",
+    "terminal": "workers.scaffolds.terminal:TerminalScaffold",
+}
 _FACTORIES: dict[str, ScaffoldFactory] = {"oracle": OracleScaffold, "null": NullScaffold}
 _lock = threading.Lock()
 
