@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from core.auth import create_token  # noqa: E402
 from core.db import dispose_engines, session_scope  # noqa: E402
 from core.migrate import upgrade  # noqa: E402
-from core.models import Agent, Run, RunTranscript  # noqa: E402
+from core.models import Agent, Run, TranscriptEvent  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from tests.reliability.support import (  # noqa: E402
     RedisServer,
@@ -120,7 +120,7 @@ def report(
     with session_scope(settings) as s:
         runs = list(s.scalars(select(Run).where(Run.batch_id == batch_id)))
         names = dict(s.execute(select(Agent.id, Agent.name)).all())
-        transcripts = s.scalar(select(func.count()).select_from(RunTranscript)) or 0
+        transcripts = s.scalar(select(func.count(TranscriptEvent.run_id.distinct()))) or 0
     executions = executions_from_logs(logs)
     run_s = [(r.finished_at - r.started_at).total_seconds() for r in runs if r.finished_at and r.started_at]
     wait_s = [(r.started_at - r.created_at).total_seconds() for r in runs if r.started_at]

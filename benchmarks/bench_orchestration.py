@@ -46,11 +46,12 @@ def main() -> None:
     import workers.jobs  # noqa: F401  # registers the jobs with the in-process queue
     from core.db import session_scope
     from core.migrate import upgrade
-    from core.models import Run, RunTranscript
+    from core.models import Run
     from core.queue import InProcessQueue, get_queue
     from core.schemas import AgentCreate, BatchCreate, TaskCreate
     from core.services.batches import create_batch
     from core.services.catalog import create_agent
+    from core.services.runs import transcript_of
     from core.services.tasks import create_task
     from workers.sandbox.docker.backend import DockerBackend
     from workers.sandbox.docker.images import ensure_base_image
@@ -86,7 +87,7 @@ def main() -> None:
         queue.wait_idle(timeout=120)
         with session_scope() as s:
             run = s.scalars(select(Run).where(Run.batch_id == batch_id)).one()
-            events = s.get(RunTranscript, run.id).events  # type: ignore[union-attr]
+            events = transcript_of(s, run.id) or []
             assert run.status == "completed", (run.status, run.error)
             created, claimed = run.created_at, run.started_at
             assert claimed is not None

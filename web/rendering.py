@@ -77,6 +77,11 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
     return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
 
 
+def render_fragment(template: str, context: dict[str, Any]) -> str:
+    """A piece of a page as HTML (autoescaped like every page), for a page that adds it live."""
+    return templates.get_template(template).render(context)
+
+
 def redirect(url: str) -> RedirectResponse:
     """See-other redirect (after a POST, the browser GETs the target)."""
     return RedirectResponse(url, status_code=303)

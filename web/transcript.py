@@ -1,4 +1,4 @@
-"""Transcript events (`RunTranscript.events`) shaped for the viewer.
+"""Transcript events (`core.models.TranscriptEvent` rows) shaped for the viewer.
 
 Each event is a dict with `kind`, `t` (seconds since the attempt started), `seq` and fields that
 depend on the kind (see `workers/transcript.py` and the scaffolds). Known kinds get a title and
@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.services.transcript_append import unwrapped
 from web import format as fmt
 
 # kind -> (title, css class, fields shown as text blocks)
@@ -120,6 +121,7 @@ def _tool_call(data: Any) -> ToolCallView:
 
 def event_view(event: Any) -> EventView:
     """One event for display; a non-dict entry is shown as raw JSON."""
+    event = unwrapped(event)
     if not isinstance(event, dict):
         return EventView(
             None, None, "?", "Unreadable event", "unknown", fields=[("value", _show(event))], known=False

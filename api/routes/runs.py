@@ -13,7 +13,7 @@ from core.services import batches as batch_svc
 from core.services import runs as run_svc
 from core.services import transcripts as transcript_svc
 from core.states import Role, RunStatus
-from web.params import Offset, RowId, id_or_name
+from web.params import AttemptNumber, Offset, RowId, id_or_name
 
 router = APIRouter(prefix="/api", tags=["batches and runs"])
 
@@ -34,8 +34,12 @@ def list_batches(
 ) -> Page[BatchOut]:
     """List batches, newest first, with how many of their runs are in each status."""
     rows, total = batch_svc.list_batches(session, limit, offset)
+    spend = batch_svc.batch_spend(session, [b.id for b in rows])
     return Page(
-        items=[batch_svc.batch_out(session, b) for b in rows], total=total, limit=limit, offset=offset
+        items=[batch_svc.batch_out(session, b, spend[b.id]) for b in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -82,10 +86,11 @@ def list_runs(
 
 @router.get("/runs/{run_id}", response_model=RunOut)
 def get_run(run_id: RowId, session: SessionDep, caller: Caller = Depends(reader)) -> RunOut:
-    """One run. Only admins see its error with the traceback and scorer output."""
+    """One run, with every attempt it made (status, worker, times, tokens, cost) and `spend_usd`, the
+    cost of them all. Only admins see errors with the traceback and scorer output."""
     # Only admins read a stored error whole (older rows may hold tracebacks with host paths).
     full = role_allows(caller.role, Role.ADMIN)
-    return run_svc.run_out(run_svc.get_run(session, run_id), full_error=full)
+    return run_svc.run_out(run_svc.get_run(session, run_id), full_error=full, with_attempts=True)
 
 
 @router.post("/runs/{run_id}/cancel", response_model=RunOut)
@@ -98,14 +103,19 @@ def cancel_run(run_id: RowId, session: SessionDep, caller: Caller = Depends(subm
 def get_transcript(
     run_id: RowId,
     session: SessionDep,
+    attempt: AttemptNumber = None,
     offset: Offset = 0,
     limit: int = Query(
         transcript_svc.DEFAULT_PAGE_EVENTS, ge=1, le=transcript_svc.MAX_PAGE_EVENTS, description="Events."
     ),
     caller: Caller = Depends(reader),
 ) -> dict[str, Any]:
-    """One page of the run's transcript: `total` events in all, `next_offset` (null at the end)
-    starts the next page; a page stops early when its events are large. Unless the caller owns
-    the task or is an admin, the scorer's command and output, and in `oracle` runs the reference
-    solution's command and output, read "[hidden: ...]"."""
-    return transcript_svc.transcript_page(session, run_id, offset, limit, reader=caller).as_json()
+    """One page of one attempt's transcript (`attempt`, default: the running attempt, else the
+    latest that has events): `total` events in all, `next_offset` (null at the end) starts the
+    next page; a page stops early when its events are large. `attempts` lists the attempts that
+    have events; `live` is true while this attempt runs, its events appended as they happen, so a
+    client polls again with `offset` = the events it has. An attempt without events is an empty
+    page. Unless the caller owns the task or is an admin, the scorer's command and output, and in
+    `oracle` runs the reference solution's command and output, read "[hidden: ...]"."""
+    page = transcript_svc.transcript_page(session, run_id, offset, limit, reader=caller, attempt=attempt)
+    return page.as_json()

@@ -1,11 +1,11 @@
 """Reading a run's transcript a page at a time.
 
-A transcript is one JSON array in `run_transcripts.events`; a long run may hold hundreds of
-thousands of events (tens of megabytes). Decoding all of it for every view took seconds and starved
-the server, so the database cuts the page (`json_array_elements` on PostgreSQL, `json_each` on
-SQLite) and only that page is decoded. Every event read is bounded again (`core.json_bounds`):
-rows written before events were bounded may hold arguments nested hundreds deep or megabytes
-long, which must not break a page or an encoder.
+A transcript is a run's `transcript_events` rows, one per event, keyed by (run, attempt, seq):
+every attempt keeps its own, and a running attempt's events are appended as they happen
+(`workers.transcript_store`), so a page of a running attempt is live. A long run may hold hundreds
+of thousands of events, so a page reads only its rows (ordered by seq) and a count. Every event
+read is bounded again (`core.json_bounds`): rows written before events were bounded may hold
+arguments nested hundreds deep or megabytes long, which must not break a page or an encoder.
 
 Every page is read for someone (`reader`): one who may not see the task's answers
 (`core.services.tasks.may_see_private`) gets it through `redact_answers`, for the API and the web
@@ -15,17 +15,18 @@ page alike.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from core.json_bounds import bound_json
-from core.models import RunTranscript, Task
+from core.models import Run, Task, TranscriptEvent
 from core.ownership import Actor
 from core.services.runs import get_run
 from core.services.tasks import may_see_private
+from core.states import RunStatus
 
 # Events one page may ask for, and the default.
 MAX_PAGE_EVENTS = 1000
@@ -47,34 +48,20 @@ _ORACLE_PUBLIC_KINDS = frozenset(
 # Fields of a hidden event kept as they are: what happened and when, never what was said.
 _KEPT_FIELDS = frozenset({"kind", "t", "seq", "exit_code", "timed_out", "duration_s", "reason", "role"})
 
-# One pass over the array (decompressed and parsed once): the count and the page's events.
-_PG_PAGE = """
-SELECT t.attempt, count(x.n), json_agg(x.value ORDER BY x.n) FILTER (WHERE x.n > :start AND x.n <= :end)
-FROM run_transcripts t LEFT JOIN LATERAL json_array_elements(
-  CASE WHEN json_typeof(t.events) = 'array' THEN t.events ELSE '[]'::json END
-) WITH ORDINALITY AS x(value, n) ON true
-WHERE t.run_id = :run_id GROUP BY t.attempt
-"""
-_SQLITE_TOTAL = """
-SELECT attempt, CASE WHEN json_type(events) = 'array' THEN json_array_length(events) ELSE 0 END
-FROM run_transcripts WHERE run_id = :run_id
-"""
-_SQLITE_PAGE = """
-SELECT x.value, x.type FROM run_transcripts t,
-  json_each(CASE WHEN json_type(t.events) = 'array' THEN t.events ELSE '[]' END) AS x
-WHERE t.run_id = :run_id AND x.key >= :start AND x.key < :end ORDER BY x.key
-"""
-
 
 @dataclass(frozen=True)
 class TranscriptPage:
-    """A slice of a run's transcript events and where the next slice starts."""
+    """A slice of one attempt's transcript and where the next slice starts; `attempts` are the
+    run's attempts that have events, `live` whether this attempt is still running (its
+    transcript still growing)."""
 
     run_id: int
     attempt: int | None
     total: int
     offset: int
     events: list[Any]
+    attempts: list[int] = field(default_factory=list)
+    live: bool = False
 
     @property
     def next_offset(self) -> int | None:
@@ -87,6 +74,8 @@ class TranscriptPage:
         return {
             "run_id": self.run_id,
             "attempt": self.attempt,
+            "attempts": self.attempts,
+            "live": self.live,
             "total": self.total,
             "offset": self.offset,
             "next_offset": self.next_offset,
@@ -126,61 +115,81 @@ def transcript_page(
     limit: int = DEFAULT_PAGE_EVENTS,
     *,
     reader: Actor,
+    attempt: int | None = None,
 ) -> TranscriptPage:
-    """Events `offset` to `offset + limit` of the run's transcript (fewer when they are large),
-    each bounded and, unless `reader` may see the task's answers, redacted (`redact_answers`);
-    NotFound for an unknown run, an empty page for a run without a transcript."""
+    """Events `offset` to `offset + limit` of one attempt's transcript (fewer when they are
+    large), each bounded and, unless `reader` may see the task's answers, redacted
+    (`redact_answers`). `attempt` defaults to the running attempt of a running run, else the
+    latest attempt that has events. NotFound for an unknown run; an empty page for a run without
+    a transcript or an attempt without events."""
     run = get_run(session, run_id)
-    page = _raw_page(session, run_id, offset, limit)
+    attempts = attempts_with_events(session, run_id)
+    running = current_attempt(run)
+    if attempt is None:
+        attempt = running or (attempts[-1] if attempts else None)
+    total, events = _raw_page(session, run_id, attempt, offset, limit)
     task = session.get(Task, run.task_id)
-    if task is not None and may_see_private(task, reader):
-        return page
-    events = redact_answers(page.events, oracle=run.agent.scaffold == ORACLE_SCAFFOLD)
-    return TranscriptPage(page.run_id, page.attempt, page.total, page.offset, events)
+    if task is None or not may_see_private(task, reader):
+        events = redact_answers(events, oracle=run.agent.scaffold == ORACLE_SCAFFOLD)
+    live = attempt is not None and attempt == running
+    return TranscriptPage(run_id, attempt, total, offset, events, attempts, live)
 
 
-def _raw_page(session: Session, run_id: int, offset: int, limit: int) -> TranscriptPage:
+def current_attempt(run: Run) -> int | None:
+    """The attempt still running (its transcript still growing), or None."""
+    return run.attempt if run.status == RunStatus.RUNNING and run.attempt > 0 else None
+
+
+def attempts_with_events(session: Session, run_id: int) -> list[int]:
+    """The run's attempts that have transcript events, oldest first."""
+    return list(
+        session.scalars(
+            select(TranscriptEvent.attempt)
+            .where(TranscriptEvent.run_id == run_id)
+            .group_by(TranscriptEvent.attempt)
+            .order_by(TranscriptEvent.attempt)
+        )
+    )
+
+
+def _of_attempt(run_id: int, attempt: int) -> ColumnElement[bool]:
+    return (TranscriptEvent.run_id == run_id) & (TranscriptEvent.attempt == attempt)
+
+
+def _raw_page(
+    session: Session, run_id: int, attempt: int | None, offset: int, limit: int
+) -> tuple[int, list[Any]]:
+    """The attempt's event count and the page's events, bounded, cut at MAX_PAGE_CHARS."""
+    if attempt is None:
+        return 0, []
+    where = _of_attempt(run_id, attempt)
+    total = session.scalar(select(func.count()).select_from(TranscriptEvent).where(where)) or 0
+    if offset >= total:
+        return total, []
     limit = max(1, min(limit, MAX_PAGE_EVENTS))
-    params = {"run_id": run_id, "start": offset, "end": offset + limit}
-    if session.get_bind().dialect.name == "postgresql":
-        found = session.execute(text(_PG_PAGE), params).first()
-        if found is None:
-            return TranscriptPage(run_id, None, 0, offset, [])
-        attempt, total, raw = found[0], found[1], found[2] or []
-    else:
-        found = session.execute(text(_SQLITE_TOTAL), params).first()
-        if found is None:
-            return TranscriptPage(run_id, None, 0, offset, [])
-        attempt, total = found
-        raw = []
-        if offset < total:
-            raw = [_sqlite_value(v, kind) for v, kind in session.execute(text(_SQLITE_PAGE), params)]
+    rows = session.scalars(
+        select(TranscriptEvent.event).where(where).order_by(TranscriptEvent.seq).offset(offset).limit(limit)
+    )
     events: list[Any] = []
     size = 0
-    for event in raw:
+    for event in rows:
         bounded = bound_json(event)
         size += len(json.dumps(bounded))
         if events and size > MAX_PAGE_CHARS:
             break
         events.append(bounded)
-    return TranscriptPage(run_id, attempt, total, offset, events)
+    return total, events
 
 
-def summary_events(session: Session, run_id: int, total: int) -> list[Any] | None:
-    """Every event of a transcript short enough to summarise whole (bounded), else None. Not
-    redacted: only totals come out of it (`web.transcript.summarize`), never an event's text."""
+def summary_events(session: Session, run_id: int, attempt: int | None, total: int) -> list[Any] | None:
+    """Every event of one attempt's transcript when it is short enough to summarise whole
+    (bounded), else None. Not redacted: only totals come out of it (`web.transcript.summarize`),
+    never an event's text."""
     if total > MAX_SUMMARY_EVENTS:
         return None
-    row = session.get(RunTranscript, run_id)
-    if row is None or not isinstance(row.events, list):
+    if attempt is None:
         return []
-    return [bound_json(e) for e in row.events]
-
-
-def _sqlite_value(value: Any, kind: str) -> Any:
-    # json_each gives containers as JSON text and scalars as SQL values.
-    if kind in ("object", "array"):
-        return json.loads(value)
-    if kind in ("true", "false"):
-        return kind == "true"
-    return value
+    rows = session.scalars(
+        select(TranscriptEvent.event).where(_of_attempt(run_id, attempt)).order_by(TranscriptEvent.seq)
+    )
+    return [bound_json(e) for e in rows]

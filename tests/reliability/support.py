@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
-from core.models import Base, Run, RunTranscript
+from core.models import Base, Run, TranscriptEvent
 from tests.support.processes import OUTPUT, Proc, horizon_cmd, start_worker, wait_until
 
 
@@ -454,8 +454,7 @@ def assert_no_loss_or_double_count(session: Session, batch_id: int, expected_run
     unfinished = [r.id for r in runs if r.status in ("queued", "running")]
     assert unfinished == [], f"runs not final: {unfinished[:20]}"
     completed = [r.id for r in runs if r.status == "completed"]
-    transcripts = set(
-        session.scalars(select(RunTranscript.run_id).where(RunTranscript.run_id.in_([r.id for r in runs])))
-    )
+    with_events = select(TranscriptEvent.run_id).where(TranscriptEvent.run_id.in_([r.id for r in runs]))
+    transcripts = set(session.scalars(with_events))
     assert set(completed) <= transcripts
     return runs

@@ -25,9 +25,10 @@ from sqlalchemy import select
 
 from core.db import session_scope
 from core.json_bounds import MAX_CHARS, MAX_DEPTH, value_depth
-from core.models import Agent, Run, RunTranscript
+from core.models import Agent, Run
 from core.schemas import BatchCreate
 from core.services.batches import create_batch
+from core.services.runs import save_transcript, transcript_of
 from core.settings import Settings
 from tests.factories import make_agent, make_task, make_token
 from tests.reliability.support import (
@@ -106,13 +107,13 @@ def test_nested_and_huge_tool_arguments_are_the_models_mistake_and_stay_bounded(
         assert outcome == {name: ("completed", 1, "submitted", 1) for name in HOSTILE}, {
             n: r.error for n, r in runs.items()
         }
-        stored = {n: s.get(RunTranscript, r.id) for n, r in runs.items()}
-        for name, row in stored.items():
-            assert row is not None
-            sizes = [len(json.dumps(e)) for e in row.events]
+        stored = {n: transcript_of(s, r.id) for n, r in runs.items()}
+        for name, events in stored.items():
+            assert events is not None
+            sizes = [len(json.dumps(e)) for e in events]
             assert max(sizes) < MAX_CHARS + 10_000, (name, max(sizes))
             assert sum(sizes) < 1_000_000, (name, sum(sizes))
-            assert max(value_depth(e, 1000) for e in row.events) <= MAX_DEPTH + 1
+            assert max(value_depth(e, 1000) for e in events) <= MAX_DEPTH + 1
 
     for name, (_, told) in HOSTILE.items():
         run_id = runs[name].id
@@ -211,7 +212,7 @@ def _event(i: int) -> dict[str, Any]:
 def test_a_transcript_of_200k_events_pages_and_its_run_page_renders_fast(app_client: TestClient) -> None:
     run_id = _one_run("t-long", "chatty")
     with session_scope() as s:
-        s.add(RunTranscript(run_id=run_id, attempt=1, events=[_event(i) for i in range(N_EVENTS)]))
+        save_transcript(s, run_id, 1, [_event(i) for i in range(N_EVENTS)])
 
     first = app_client.get(f"/api/runs/{run_id}/transcript").json()
     assert first["total"] == N_EVENTS and len(first["events"]) == 500 and first["next_offset"] == 500
@@ -234,7 +235,8 @@ def test_a_transcript_of_200k_events_pages_and_its_run_page_renders_fast(app_cli
     # old page (every event rendered: 9-27 s) could never meet, so a shared machine cannot flake it.
     assert min(timings) < 5.0, timings
     assert len(page.content) < 1_000_000, len(page.content)  # 200 events; the old page was 67 MB
-    assert "events 1–200 of 200000" in page.text and f'href="/runs/{run_id}?offset=200"' in page.text
+    assert "events 1–200 of 200000" in page.text
+    assert f'href="/runs/{run_id}?attempt=1&amp;offset=200"' in page.text
     last = app_client.get(f"/runs/{run_id}", params={"offset": N_EVENTS - 200})
     assert last.status_code == 200 and "events 199801–200000 of 200000" in last.text
     assert f"#{N_EVENTS - 1}" in last.text and 'rel="next"' not in last.text

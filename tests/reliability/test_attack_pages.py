@@ -40,12 +40,12 @@ from core.models import (
     AnalysisResult,
     Batch,
     Run,
-    RunTranscript,
     Task,
     TaskHealthCheck,
     TaskVersion,
 )
 from core.models_baselining import BaseliningAttempt
+from core.services.runs import save_transcript
 from core.settings import Settings
 from core.states import StopReason
 from tests.web.conftest import sign_in_with
@@ -439,11 +439,7 @@ def _store_hostile(client: TestClient, settings: Settings) -> dict[str, str]:
             None,
         ]
         # JSON columns hold no NaN on PostgreSQL: the transcript keeps what JSON allows.
-        s.add(
-            RunTranscript(
-                run_id=runs[0].id, attempt=0, events=json.loads(json.dumps(events).replace("NaN", "null"))
-            )
-        )
+        save_transcript(s, runs[0].id, 1, json.loads(json.dumps(events).replace("NaN", "null")))
         s.add(TaskHealthCheck(task_version_id=version.id, healthy=False, flaky=True, details=_deep(300)))
         attempt = s.get(BaseliningAttempt, int(attempt_id))
         assert attempt is not None

@@ -24,7 +24,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from core.db import session_scope
-from core.models import Agent, Run, RunTranscript
+from core.models import Agent, Run
+from core.services.runs import transcript_of
 from tests.reliability.support import (
     deployment,
     register_react_agents,
@@ -101,7 +102,7 @@ def test_model_endpoint_faults_are_infrastructure_failures_and_slips_are_the_mod
             "garbled": ("completed", 1, "action_limit", 0),
         }
         assert "HTTP 503" in (runs["down"].error or "") and "gave up" in (runs["down"].error or "")
-        garbled = s.get(RunTranscript, runs["garbled-once"].id)
+        garbled = transcript_of(s, runs["garbled-once"].id)
         assert garbled is not None
-        errors = [e for e in garbled.events if e["kind"] == "tool_call" and e.get("arguments_error")]
+        errors = [e for e in garbled if e["kind"] == "tool_call" and e.get("arguments_error")]
         assert len(errors) == 1

@@ -21,7 +21,7 @@ import redis
 from sqlalchemy import select
 
 from core.db import session_scope
-from core.models import ApiToken, Run, RunTranscript
+from core.models import ApiToken, Run, TranscriptEvent
 from tests.factories import make_token
 from tests.reliability.support import (
     RedisServer,
@@ -104,7 +104,7 @@ def test_no_secret_in_logs_errors_or_transcripts(
     with session_scope() as s:
         hashes = list(s.scalars(select(ApiToken.token_hash)))
         errors = [r.error or "" for r in s.scalars(select(Run))]
-        transcripts = json.dumps([t.events for t in s.scalars(select(RunTranscript))])
+        transcripts = json.dumps(list(s.scalars(select(TranscriptEvent.event))))
     assert any("401" in e for e in errors)  # the wrong key was refused, and said so
     assert "[redacted]" in transcripts  # the model's repetitions of the key were scrubbed
     everything = {"logs": logs, "errors": "\n".join(errors), "transcripts": transcripts}

@@ -17,7 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict
-from core.models import Run, RunTranscript, Task, utcnow
+from core.models import Run, Task, utcnow
 from core.ownership import Operator
 from core.queue import QUEUE_GPU, QUEUE_RUNS, JobMessage
 from core.schemas import RunResult
@@ -165,7 +165,7 @@ def test_a_result_from_an_old_attempt_is_refused_and_overwrites_nothing(
     assert not run_svc.finish_run(session, run_id, 1, _result(1.0))
     run = _row(session, run_id)
     assert (run.status, run.score_cont, run.tokens_in, run.finished_at) == (RunStatus.RUNNING, None, 0, None)
-    assert session.get(RunTranscript, run_id) is None
+    assert run_svc.transcript_of(session, run_id) is None
     assert run_svc.record_infra_failure(session, run_id, 1, "late failure", settings) is None
     assert _row(session, run_id).status == RunStatus.RUNNING
 
@@ -178,9 +178,8 @@ def test_a_result_from_an_old_attempt_is_refused_and_overwrites_nothing(
         0,
     )
     assert (run.tokens_in, run.tokens_out, run.cost_usd, run.error) == (40, 20, 0.25, None)
-    transcript = session.get(RunTranscript, run_id)
-    assert transcript is not None and transcript.attempt == 2
-    assert transcript.events == [{"type": "submit", "score": 0.0}]
+    assert run_svc.transcript_of(session, run_id, attempt=2) == [{"type": "submit", "score": 0.0}]
+    assert run_svc.transcript_of(session, run_id, attempt=1) is None
 
 
 def test_a_result_is_written_once(session: Session, oracle: int) -> None:
@@ -230,8 +229,7 @@ def test_infra_failures_requeue_until_max_attempts_then_end_as_infra_error(
     assert (run.status, run.attempt, run.error) == (RunStatus.INFRA_ERROR, 2, "attempt 2: again")
     assert run.finished_at is not None and run.score_cont is None
     assert len(_messages(session)) == 1  # no message for a run that has ended
-    stored = session.get(RunTranscript, run_id)
-    assert stored is not None and (stored.attempt, stored.events) == (2, transcript)
+    assert run_svc.transcript_of(session, run_id) == transcript  # the latest attempt's
     assert run_svc.claim_run(session, run_id, "w3") is None
 
 
