@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from core.json_bounds import value_depth
-from core.states import Role, StopReason
+from core.states import Role, StopReason, WireApi
 from core.taskspec import (
     MAX_TAGS,
     EnvironmentSpec,
@@ -256,6 +256,23 @@ TemplateName = Annotated[
 ]
 # Filled into a template as one argument; a leading '-' would read as an option.
 Weights = Annotated[str, Field(min_length=1, max_length=500, pattern=r"^[^-\s]")]
+# Dollars per million tokens (docs/agents.md, "Cost and time").
+Price = Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False)]
+# Output tokens per call (the largest published limit is 128,000).
+MaxOutputTokens = Annotated[int, Field(ge=1, le=1_000_000)]
+WIRE_API_HELP = (
+    "provider 'openai' only: 'chat' (Chat Completions, every OpenAI-compatible server) or "
+    "'responses' (OpenAI's Responses API, which carries a reasoning model's reasoning between turns)"
+)
+
+
+def wire_api_problem(provider: str, wire_api: str) -> str | None:
+    """Why `wire_api` does not go with `provider`, or None: the Responses API is OpenAI's."""
+    if wire_api == WireApi.RESPONSES and provider != "openai":
+        return f"wire_api 'responses' is OpenAI's Responses API: only for provider 'openai', not {provider!r}"
+    return None
+
+
 ADMIN_ONLY_MODEL_FIELDS = frozenset(
     {"provider", "api_model", "base_url", "api_key_env", "server_template", "weights"}
 )
@@ -272,7 +289,11 @@ class ModelCreate(Strict):
     release_date: dt.date | None = None
     input_price_per_mtok: float = Field(default=0.0, ge=0, le=10_000)
     output_price_per_mtok: float = Field(default=0.0, ge=0, le=10_000)
+    cached_input_price_per_mtok: Price | None = None
+    cache_write_price_per_mtok: Price | None = None
     context_window: int = Field(default=8192, ge=256, le=10_000_000)
+    max_output_tokens: MaxOutputTokens | None = None
+    wire_api: WireApi = Field(default=WireApi.CHAT, description=WIRE_API_HELP)
     managed: bool = False
     server_template: TemplateName | None = None
     weights: Weights | None = None
@@ -298,6 +319,8 @@ class ModelCreate(Strict):
             raise ValueError("server_template and weights are for managed models only")
         if not self.managed and self.base_url is None:
             raise ValueError("base_url is required unless the model is managed by a GPU worker")
+        if problem := wire_api_problem(self.provider, self.wire_api):
+            raise ValueError(problem)
         return self
 
 
@@ -314,7 +337,12 @@ class ModelUpdate(Strict):
     weights: Weights | None = None
     input_price_per_mtok: float | None = Field(default=None, ge=0, le=10_000)
     output_price_per_mtok: float | None = Field(default=None, ge=0, le=10_000)
+    # null sets the cache prices back to the provider's ratio, max_output_tokens to the catalogue's.
+    cached_input_price_per_mtok: Price | None = None
+    cache_write_price_per_mtok: Price | None = None
     context_window: int | None = Field(default=None, ge=256, le=10_000_000)
+    max_output_tokens: MaxOutputTokens | None = None
+    wire_api: WireApi | None = Field(default=None, description=WIRE_API_HELP)
 
 
 class ModelOut(BaseModel):
@@ -330,7 +358,11 @@ class ModelOut(BaseModel):
     release_date: dt.date | None
     input_price_per_mtok: float
     output_price_per_mtok: float
+    cached_input_price_per_mtok: float | None
+    cache_write_price_per_mtok: float | None
     context_window: int
+    max_output_tokens: int | None
+    wire_api: str
     managed: bool
     server_template: str | None
     weights: str | None
@@ -367,8 +399,9 @@ def _bounded_options(value: dict[str, Any] | None) -> dict[str, Any] | None:
 
 class AgentSettings(BaseModel):
     """An agent's settings: limits that end a run with the matching stop reason, what goes with
-    every model call, and the react scaffold's options (docs/agents.md). Unknown keys are refused:
-    a misspelt limit silently ignored would measure a different agent than the one named."""
+    every model call, and the react and terminal scaffolds' options (docs/agents.md). Unknown keys
+    are refused: a misspelt limit silently ignored would measure a different agent than the one
+    named."""
 
     # Limits.
     token_limit: int | None = Field(default=None, gt=0, le=10**12)
@@ -376,6 +409,11 @@ class AgentSettings(BaseModel):
     cost_limit_usd: float | None = Field(default=None, gt=0, le=10**7)
     action_limit: int | None = Field(default=None, gt=0, le=10**9)
     command_timeout_s: float | None = Field(default=None, gt=0, le=10**7)
+    # time_limit_s counts working time (provider waits left out); these bound the waits: how long
+    # an attempt may wait on its provider before the outage is an infrastructure failure, and a
+    # wall-clock cap (default: the time limit plus the outage budget).
+    outage_budget_s: float | None = Field(default=None, ge=0, le=7 * 86400)
+    wall_time_limit_s: float | None = Field(default=None, gt=0, le=10**7)
     # Every model call; a client sends each only to models that accept it.
     max_output_tokens: int | None = Field(default=None, ge=1, le=10_000_000)
     temperature: float | None = Field(default=None, ge=0, le=2)
@@ -383,13 +421,17 @@ class AgentSettings(BaseModel):
     # An open set (minimal, low, medium, high, ...): the endpoint refuses what it does not know.
     reasoning_effort: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     thinking_budget_tokens: int | None = Field(default=None, ge=1024, le=10_000_000)
+    # Anthropic cache_control breakpoints (default on; OpenAI caches by itself).
+    prompt_caching: bool | None = None
     model_capabilities: ModelCapabilityOverride | None = None
-    # The react scaffold.
+    # The react and terminal scaffolds.
     system_prompt: str | None = Field(default=None, min_length=1, max_length=100_000)
     max_tool_output_chars: int | None = Field(default=None, ge=1, le=10_000_000)
     max_nudges: int | None = Field(default=None, ge=0, le=10_000)
     max_turns: int | None = Field(default=None, ge=1, le=10_000_000)
     context_margin_tokens: int | None = Field(default=None, ge=0, le=10_000_000)
+    # The terminal scaffold: summarise old turns with the model ("compact") or drop them ("trim").
+    context_strategy: Literal["compact", "trim"] | None = None
     # A plug-in scaffold's own options (not for the built-in ones), passed to it as they are.
     scaffold_options: Annotated[dict[str, Any] | None, AfterValidator(_bounded_options)] = None
 
@@ -407,8 +449,10 @@ class AgentSettings(BaseModel):
         return data
 
 
-BUILTIN_SCAFFOLDS = ("react", "oracle", "null")
-SCAFFOLDS_NEEDING_MODEL = ("react",)
+BUILTIN_SCAFFOLDS = ("react", "terminal", "oracle", "null")
+SCAFFOLDS_NEEDING_MODEL = ("react", "terminal")
+# Settings only some built-in scaffolds read: refused for the others, so none is silently ignored.
+SCAFFOLD_ONLY_SETTINGS = {"context_strategy": ("terminal",)}
 
 
 class AgentCreate(Strict):
@@ -429,7 +473,28 @@ class AgentCreate(Strict):
                 f"scaffold_options are for plug-in scaffolds; the built-in {self.scaffold} "
                 "scaffold takes only the named settings"
             )
+        if self.scaffold in BUILTIN_SCAFFOLDS:
+            for key, scaffolds in SCAFFOLD_ONLY_SETTINGS.items():
+                if getattr(self.settings, key) is not None and self.scaffold not in scaffolds:
+                    raise ValueError(
+                        f"setting {key!r} is for the {' and '.join(scaffolds)} scaffold; the "
+                        f"{self.scaffold} scaffold does not read it"
+                    )
         return self
+
+
+class SpendOut(BaseModel):
+    """What a group of runs (a batch, an agent's) spent over all their attempts, failed ones
+    included: dollars, model calls and tokens split the way providers bill them."""
+
+    spend_usd: float = 0.0
+    attempts: int = 0
+    model_calls: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    reasoning_tokens: int = 0
 
 
 class AgentOut(BaseModel):
@@ -443,6 +508,7 @@ class AgentOut(BaseModel):
     settings: dict[str, Any]
     release_date: dt.date | None
     created_at: UtcDatetime
+    spend: SpendOut = Field(default_factory=SpendOut)
     owner: Owner = None
 
 
@@ -479,6 +545,7 @@ class BatchOut(BaseModel):
     total: int
     counts: dict[str, int]
     done: bool
+    spend: SpendOut = Field(default_factory=SpendOut)
     owner: Owner = None
 
 
@@ -500,6 +567,8 @@ class RunOut(BaseModel):
     tokens_in: int
     tokens_out: int
     cost_usd: float
+    # Every attempt's cost, failed ones included; `cost_usd` is the scored attempt's.
+    spend_usd: float = 0.0
     worker: str | None
     error: str | None
     imported_from: str | None
@@ -507,11 +576,37 @@ class RunOut(BaseModel):
     started_at: UtcDatetime | None
     finished_at: UtcDatetime | None
     heartbeat_at: UtcDatetime | None
+    # One run's own page only (GET /api/runs/{id}); lists leave it out.
+    attempts: list[AttemptOut] | None = None
+
+
+@dataclass(frozen=True)
+class AttemptUsage:
+    """What one attempt used and how long it took, however it ended (a run_attempts row's figures).
+
+    `tokens_in` counts every prompt token, the cache reads and writes included; reasoning tokens
+    are a part of `tokens_out`. `working_s` is `wall_s` less the waits on the provider.
+    """
+
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    reasoning_tokens: int = 0
+    model_calls: int = 0
+    cost_usd: float = 0.0
+    working_s: float | None = None
+    wall_s: float | None = None
+    provider_wait_s: float = 0.0
+    served_model: str | None = None
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a worker reports for a finished attempt (`core.services.runs.finish_run`)."""
+    """What a worker reports for a finished attempt (`core.services.runs.finish_run`).
+
+    The token counts and cost are the scaffold's own account of the scored attempt; `usage`, when
+    given, is what the worker metered on every model call (it fills the attempt's row)."""
 
     stop_reason: StopReason
     score_cont: float
@@ -520,6 +615,31 @@ class RunResult:
     tokens_out: int
     cost_usd: float
     transcript: list[dict[str, Any]]
+    usage: AttemptUsage | None = None
+
+
+class AttemptOut(BaseModel):
+    """One attempt of a run: how it ended, what it used and cost, how long it took."""
+
+    model_config = ConfigDict(from_attributes=True)
+    attempt: int
+    status: str
+    worker: str | None
+    started_at: UtcDatetime
+    finished_at: UtcDatetime | None
+    stop_reason: str | None
+    error: str | None
+    tokens_in: int
+    tokens_out: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+    reasoning_tokens: int
+    model_calls: int
+    cost_usd: float
+    working_s: float | None
+    wall_s: float | None
+    provider_wait_s: float
+    served_model: str | None
 
 
 # ---------------------------------------------------------------- analyses

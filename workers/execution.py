@@ -33,10 +33,13 @@ from typing import Any
 from core.settings import Settings, get_settings
 from core.states import StopReason
 from core.taskspec import EnvironmentSpec, ResourceLimits, ScorerSpec, SolutionSpec, over_maxima
+from workers.metering import AttemptMeter, MeteredClient
 from workers.providers.base import ContextWindowExceeded, ModelClient, ProviderError, ProviderOutage
 from workers.providers.config import ModelConfig
+from workers.providers.transport import WaitBudget
 from workers.sandbox.base import ImageBuildError, Sandbox, SandboxBackend, SandboxError
 from workers.scaffolds.base import AgentLimits, Scaffold, ScaffoldContext, ScaffoldResult
+from workers.scaffolds.clock import AttemptClock
 from workers.scaffolds.registry import UnknownScaffold, get_scaffold
 from workers.transcript import Transcript
 
@@ -65,6 +68,8 @@ class InfraError(Exception):
         self.reason = reason
         self.message = message
         self.transcript: list[dict[str, Any]] = []
+        # The agent's working_s, wall_s and provider_wait_s when it had started (AttemptClock).
+        self.times: dict[str, float] = {}
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,8 @@ class TaskBundle:
 @dataclass(frozen=True)
 class AgentConfig:
     """A scaffold and its settings (limits: token_limit, time_limit_s, cost_limit_usd,
-    action_limit, command_timeout_s; anything else is for the scaffold)."""
+    action_limit, command_timeout_s, wall_time_limit_s, outage_budget_s; anything else is for the
+    scaffold)."""
 
     name: str
     scaffold: str
@@ -117,10 +123,26 @@ class AttemptOutcome:
     # image_s, create_s, agent_s, score_s, teardown_s, total_s
     timings: dict[str, float]
     actions: int = 0
+    # The agent's time (AttemptClock): working_s = wall_s - provider_wait_s, the part the time
+    # limit counts; provider_wait_s is rate limits, retries, backoff and queueing for a slot.
+    working_s: float | None = None
+    wall_s: float | None = None
+    provider_wait_s: float = 0.0
+
+
+def outage_budget_s(settings: dict[str, Any]) -> float:
+    """Seconds an attempt may wait on its provider: the agent's `outage_budget_s`, else the
+    worker's HORIZON_PROVIDER_OUTAGE_BUDGET_S."""
+    value = settings.get("outage_budget_s")
+    return float(value) if value is not None else get_settings().provider_outage_budget_s
 
 
 def agent_limits(settings: dict[str, Any], task_time_limit_s: float | None) -> AgentLimits:
-    """AgentLimits from an agent's settings; the time limit is the tighter of agent's and task's."""
+    """AgentLimits from an agent's settings; the time limit is the tighter of agent's and task's.
+
+    The time limit counts working time; the wall-clock cap is the agent's `wall_time_limit_s`,
+    else the time limit plus the outage budget (none without a time limit).
+    """
 
     def number(key: str) -> float | None:
         value = settings.get(key)
@@ -129,9 +151,14 @@ def agent_limits(settings: dict[str, Any], task_time_limit_s: float | None) -> A
     time_limits = [t for t in (number("time_limit_s"), task_time_limit_s) if t is not None and t > 0]
     token_limit = number("token_limit")
     action_limit = number("action_limit")
+    time_limit_s = min(time_limits) if time_limits else None
+    wall_limit_s = number("wall_time_limit_s")
+    if wall_limit_s is None and time_limit_s is not None:
+        wall_limit_s = time_limit_s + outage_budget_s(settings)
     return AgentLimits(
         token_limit=int(token_limit) if token_limit is not None else None,
-        time_limit_s=min(time_limits) if time_limits else None,
+        time_limit_s=time_limit_s,
+        wall_time_limit_s=wall_limit_s,
         cost_limit_usd=number("cost_limit_usd"),
         action_limit=int(action_limit) if action_limit is not None else None,
         command_timeout_s=number("command_timeout_s") or AgentLimits.command_timeout_s,
@@ -222,8 +249,12 @@ def execute_attempt(
     transcript: Transcript | None = None,
     model_client: ModelClient | None = None,
     heartbeat_interval_s: float = 5.0,
+    meter: AttemptMeter | None = None,
 ) -> AttemptOutcome:
     """Run one attempt of `spec` in a fresh sandbox from `backend`; see the module docstring.
+
+    Every model call goes through a `MeteredClient` that counts into `meter`, which the caller
+    keeps: it still says what the attempt spent when the attempt raises.
 
     `heartbeat` is called between steps, often by the scaffold, and every `heartbeat_interval_s`
     from a helper thread while a step blocks (calls never overlap). When it raises, the sandbox is
@@ -247,7 +278,7 @@ def execute_attempt(
     try:
         with beat.running():
             try:
-                outcome = _attempt(spec, backend, beat, tr, model_client, timings, holder)
+                outcome = _attempt(spec, backend, beat, tr, model_client, timings, holder, meter)
             finally:
                 _teardown(holder.get("sandbox"), tr, timings)
     except BaseException as exc:
@@ -297,6 +328,7 @@ def _attempt(
     model_client: ModelClient | None,
     timings: dict[str, float],
     holder: dict[str, Sandbox],
+    meter: AttemptMeter | None,
 ) -> AttemptOutcome:
     task = spec.task
     env = task.environment
@@ -329,8 +361,21 @@ def _attempt(
     tr.add("sandbox_ready", image=image, workdir=env.workdir, seconds=timings["create_s"])
     beat()
 
+    # The agent's clock starts now; its provider waits (all its model calls) are left out of the
+    # working time that the time limit counts (workers/scaffolds/clock.py).
+    waits = WaitBudget(
+        outage_budget_s(spec.agent.settings),
+        on_wait=meter.add_wait if meter is not None else None,
+        on_event=tr.add,
+    )
+    clock = AttemptClock(lambda: waits.spent_s)
     with _timed(timings, "agent_s"):
-        result = _run_scaffold(spec, scaffold, sandbox, beat, tr, model_client)
+        try:
+            result = _run_scaffold(spec, scaffold, sandbox, beat, tr, model_client, meter, waits, clock)
+        except InfraError as exc:
+            exc.times = clock.readings()
+            raise
+    times = clock.readings()
     beat()
     with _timed(timings, "score_s"):
         score = _score(sandbox, task.scorer, result.submission, tr)
@@ -347,6 +392,7 @@ def _attempt(
         transcript=[],
         timings={},
         actions=result.actions,
+        **times,
     )
 
 
@@ -357,11 +403,16 @@ def _run_scaffold(
     beat: _Heartbeat,
     tr: Transcript,
     model_client: ModelClient | None,
+    meter: AttemptMeter | None,
+    waits: WaitBudget,
+    clock: AttemptClock,
 ) -> ScaffoldResult:
     """Run the scaffold; a model client created here is closed afterwards (its connection pool)."""
     holder: dict[str, ModelClient] = {}
     try:
-        return _run_scaffold_inner(spec, scaffold, sandbox, beat, tr, model_client, holder)
+        return _run_scaffold_inner(
+            spec, scaffold, sandbox, beat, tr, model_client, holder, meter, waits, clock
+        )
     finally:
         created = holder.get("client")
         close = getattr(created, "close", None)
@@ -377,15 +428,20 @@ def _run_scaffold_inner(
     tr: Transcript,
     model_client: ModelClient | None,
     holder: dict[str, ModelClient],
+    meter: AttemptMeter | None,
+    waits: WaitBudget,
+    clock: AttemptClock,
 ) -> ScaffoldResult:
     if model_client is None and spec.model is not None and getattr(scaffold, "needs_model", True):
         try:
             from workers.providers.factory import make_client
 
-            model_client = make_client(spec.model.for_agent(spec.agent.settings))
+            model_client = make_client(spec.model.for_agent(spec.agent.settings), waits=waits)
             holder["client"] = model_client
         except Exception as exc:  # noqa: BLE001 - a misconfigured model is not the agent's fault
             raise InfraError(REASON_CONFIG, f"cannot create a client for {spec.model.name}: {exc}") from exc
+    if model_client is not None and meter is not None:
+        model_client = MeteredClient(model_client, meter)
     limits = agent_limits(spec.agent.settings, spec.task.time_limit_s)
     ctx = ScaffoldContext(
         instructions=spec.task.instructions,
@@ -395,8 +451,9 @@ def _run_scaffold_inner(
         transcript=tr,
         solution=spec.task.solution,
         heartbeat=beat,
+        clock=clock,
     )
-    tr.add("agent_start", limits=asdict(limits))
+    tr.add("agent_start", limits=asdict(limits), outage_budget_s=waits.budget_s)
     try:
         result = scaffold.run(ctx)
     except InfraError:
@@ -440,6 +497,7 @@ def _run_scaffold_inner(
         output_tokens=result.output_tokens,
         cost_usd=result.cost_usd,
         actions=result.actions,
+        **clock.readings(),
     )
     return result
 

@@ -17,7 +17,8 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import OperationalError
@@ -26,11 +27,11 @@ from sqlalchemy.orm import Session
 from core.db import session_scope
 from core.model_keys import key_problem
 from core.models import Run, TaskVersion
-from core.schemas import RunResult
+from core.schemas import AttemptUsage, RunResult
 from core.services import batches as batch_svc
 from core.services import runs as run_svc
 from core.settings import Settings, get_settings
-from core.states import RunStatus
+from core.states import RunStatus, WireApi
 from core.taskspec import EnvironmentSpec, ResourceLimits, ScorerSpec, SolutionSpec
 from workers.execution import (
     REASON_CONFIG,
@@ -40,9 +41,11 @@ from workers.execution import (
     TaskBundle,
     execute_attempt,
 )
+from workers.metering import AttemptMeter
 from workers.providers.config import ModelConfig
 from workers.sandbox import get_backend
 from workers.transcript import Transcript
+from workers.transcript_store import live_transcript
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +91,11 @@ def attempt_spec(session: Session, run_id: int, attempt: int) -> AttemptSpec:
                 api_key_env=model.api_key_env,
                 input_price_per_mtok=model.input_price_per_mtok,
                 output_price_per_mtok=model.output_price_per_mtok,
+                cached_input_price_per_mtok=model.cached_input_price_per_mtok,
+                cache_write_price_per_mtok=model.cache_write_price_per_mtok,
                 context_window=model.context_window,
+                max_output_tokens=model.max_output_tokens,
+                wire_api=WireApi(model.wire_api),
                 managed=model.managed,
                 server_template=model.server_template,
                 weights=model.weights,
@@ -156,8 +163,6 @@ def _resolved_model(spec: AttemptSpec, settings: Settings) -> Iterator[AttemptSp
     if spec.model is None or not spec.model.managed:
         yield spec
         return
-    from dataclasses import replace
-
     from workers.inference_server import default_manager
 
     with default_manager(settings.server_templates()).lease(spec.model) as model:
@@ -193,12 +198,31 @@ def execute_claimed_run(
             raise RunLost(f"run {run_id} attempt {attempt} was cancelled or taken over")
 
     log.info("run %s attempt %s: %s on %s", run_id, attempt, spec.agent.name, spec.task.task_id)
+    # Outside the attempt, so that whatever way it ends, what it spent is recorded.
+    meter = AttemptMeter()
+    started = time.monotonic()
+
+    def used(times: Mapping[str, float | None] | None = None) -> AttemptUsage:
+        """What the meter counted; the times are the agent's clock's where it had started (what
+        its time limit counts: workers/scaffolds/clock.py), else the attempt's wall time."""
+        usage = meter.usage(wall_s=round(time.monotonic() - started, 3))
+        times = times or {}
+        working, wall, wait = (times.get(k) for k in ("working_s", "wall_s", "provider_wait_s"))
+        if working is None or wall is None:
+            return usage
+        return replace(usage, working_s=working, wall_s=wall, provider_wait_s=wait or usage.provider_wait_s)
+
     try:
         backend = get_backend(settings.sandbox_backend, settings.docker_host, settings)
         # Starting a managed inference server can take minutes: keep the heartbeat fresh meanwhile.
-        with _keepalive(beat, settings.heartbeat_interval_s), _resolved_model(spec, settings) as resolved:
+        with (
+            _keepalive(beat, settings.heartbeat_interval_s),
+            _resolved_model(spec, settings) as resolved,
+            # Each event is stored as it happens (readable live); the block's end writes the rest.
+            live_transcript(run_id, attempt, settings, forward=listener) as live,
+        ):
             transcript = Transcript.scrubbing_env(
-                [resolved.model.api_key_env] if resolved.model else [], listener=listener
+                [resolved.model.api_key_env] if resolved.model else [], listener=live
             )
             outcome = execute_attempt(
                 resolved,
@@ -206,18 +230,20 @@ def execute_claimed_run(
                 heartbeat=beat,
                 transcript=transcript,
                 heartbeat_interval_s=settings.heartbeat_interval_s,
+                meter=meter,
             )
     except RunLost as exc:
         log.warning("%s; abandoned", exc)
+        _record_abandoned(run_id, attempt, used(), settings)
         return None
     except InfraError as exc:
-        return _infra_failure(run_id, attempt, str(exc), settings, exc.transcript)
+        return _infra_failure(run_id, attempt, str(exc), settings, exc.transcript, used(exc.times))
     except Exception as exc:
         # A failure of ours (or of a daemon) is never charged to the model. Its traceback goes to
         # this log only: the stored error is public, and names the failure by its type.
         log.exception("run %s attempt %s: unexpected failure", run_id, attempt)
         detail = f"unexpected {type(exc).__name__} in the worker; details are in the worker's log"
-        return _infra_failure(run_id, attempt, detail, settings, None)
+        return _infra_failure(run_id, attempt, detail, settings, None, used())
 
     result = RunResult(
         stop_reason=outcome.stop_reason,
@@ -227,6 +253,13 @@ def execute_claimed_run(
         tokens_out=outcome.output_tokens,
         cost_usd=outcome.cost_usd,
         transcript=outcome.transcript,
+        usage=used(
+            {
+                "working_s": outcome.working_s,
+                "wall_s": outcome.wall_s,
+                "provider_wait_s": outcome.provider_wait_s,
+            }
+        ),
     )
 
     def store() -> bool:
@@ -274,14 +307,31 @@ def _after_final(run_id: int, settings: Settings) -> None:
             batch_svc.request_analysis_if_finished(session, run.batch_id)
 
 
+def _record_abandoned(run_id: int, attempt: int, usage: AttemptUsage, settings: Settings) -> None:
+    """A cancelled or taken-over attempt writes nothing about the run, but what it spent counts."""
+
+    def store() -> None:
+        with session_scope(settings) as session:
+            run_svc.record_abandoned_attempt(session, run_id, attempt, usage)
+
+    _retrying_db(store, settings, f"recording run {run_id} attempt {attempt}'s spend")
+
+
 def _infra_failure(
-    run_id: int, attempt: int, error: str, settings: Settings, transcript: list[dict[str, Any]] | None
+    run_id: int,
+    attempt: int,
+    error: str,
+    settings: Settings,
+    transcript: list[dict[str, Any]] | None,
+    usage: AttemptUsage,
 ) -> str | None:
     log.error("run %s attempt %s: infrastructure failure: %s", run_id, attempt, error.splitlines()[0])
 
     def store() -> str | None:
         with session_scope(settings) as session:
-            return run_svc.record_infra_failure(session, run_id, attempt, error, settings, transcript)
+            return run_svc.record_infra_failure(
+                session, run_id, attempt, error, settings, transcript, usage=usage
+            )
 
     status = _retrying_db(store, settings, f"recording run {run_id} attempt {attempt}'s failure")
     if status == RunStatus.INFRA_ERROR:

@@ -55,8 +55,10 @@ def update_model(
 
 @router.get("/agents", response_model=list[AgentOut])
 def list_agents(session: SessionDep, _: Caller = Depends(reader)) -> list[AgentOut]:
-    """List every agent, by name."""
-    return [svc.agent_out(a) for a in svc.list_agents(session)]
+    """List every agent, by name, with what all attempts of its runs spent (`spend`)."""
+    agents = svc.list_agents(session)
+    spend = svc.agent_spend(session, [a.id for a in agents])
+    return [svc.agent_out(a, spend[a.id]) for a in agents]
 
 
 @router.post("/agents", response_model=AgentOut, status_code=201)
@@ -67,5 +69,6 @@ def create_agent(data: AgentCreate, session: SessionDep, caller: Caller = Depend
 
 @router.get("/agents/{agent_id}", response_model=AgentOut)
 def get_agent(agent_id: RowId, session: SessionDep, _: Caller = Depends(reader)) -> AgentOut:
-    """One agent."""
+    """One agent, with what all attempts of its runs spent (`spend`: dollars and tokens, failed
+    attempts included)."""
     return svc.agent_out(svc.get_agent(session, agent_id))

@@ -12,7 +12,8 @@ from core.models import Batch, Run, Task, utcnow
 from core.ownership import Actor, check_owner, owner_name
 from core.queue import QUEUE_GPU, QUEUE_RUNS, discard_after_commit, enqueue_after_commit
 from core.quotas import check_batch_size, check_run_quota
-from core.schemas import BatchCreate, BatchOut
+from core.schemas import BatchCreate, BatchOut, SpendOut
+from core.services.attempts import abandon_running, spend_by
 from core.services.catalog import get_agent
 from core.services.rows import get_or_not_found, page_of
 from core.services.tasks import current_version, get_task, tasks_with_tags
@@ -93,9 +94,12 @@ def status_counts(session: Session, batch_id: int) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
-def batch_out(session: Session, batch: Batch) -> BatchOut:
-    """The batch as the API shows it, with its progress."""
+def batch_out(session: Session, batch: Batch, spend: SpendOut | None = None) -> BatchOut:
+    """The batch as the API shows it, with its progress and what all its attempts spent (`spend`
+    when the caller summed it for a page of batches at once)."""
     counts = status_counts(session, batch.id)
+    if spend is None:
+        spend = spend_by(session, Run.batch_id, [batch.id])[batch.id]
     total = sum(counts.values())
     finished = sum(counts.get(s, 0) for s in FINAL_RUN_STATUSES)
     return BatchOut(
@@ -108,8 +112,14 @@ def batch_out(session: Session, batch: Batch) -> BatchOut:
         total=total,
         counts=counts,
         done=total > 0 and finished == total,
+        spend=spend,
         owner=owner_name(session, batch.owner_token_id),
     )
+
+
+def batch_spend(session: Session, batch_ids: list[int]) -> dict[int, SpendOut]:
+    """What all attempts of each batch's runs spent, for a page of batches in one query."""
+    return spend_by(session, Run.batch_id, batch_ids)
 
 
 def list_batches(session: Session, limit: int = 50, offset: int = 0) -> tuple[list[Batch], int]:
@@ -123,12 +133,15 @@ def cancel_batch(session: Session, batch_id: int, *, actor: Actor) -> Batch:
     batch = get_batch(session, batch_id)
     check_owner(batch.owner_token_id, actor, "batch")
     now = utcnow()
-    cancelled = session.scalars(
-        update(Run)
-        .where(Run.batch_id == batch_id, Run.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)))
-        .values(status=RunStatus.CANCELLED, finished_at=now, stop_reason=None)
-        .returning(Run.id)
+    cancelled = list(
+        session.scalars(
+            update(Run)
+            .where(Run.batch_id == batch_id, Run.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)))
+            .values(status=RunStatus.CANCELLED, finished_at=now, stop_reason=None)
+            .returning(Run.id)
+        )
     )
+    abandon_running(session, cancelled, "cancelled")
     # Their queue messages go too, so runs queued later do not wait behind them (core.queue).
     discard_after_commit(session, JobName.EXECUTE_RUN, [(run_id,) for run_id in cancelled])
     batch.cancelled_at = batch.cancelled_at or now

@@ -11,20 +11,23 @@ import datetime as dt
 import re
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, joinedload, object_session
 
 from core.errors import Conflict
-from core.models import Agent, Batch, Model, Run, RunTranscript, utcnow
+from core.models import Agent, Batch, Model, Run, RunAttempt, TranscriptEvent, utcnow
 from core.ownership import Actor, check_owner
 from core.queue import QUEUE_GPU, QUEUE_RUNS, enqueue_after_commit
-from core.schemas import RunOut, RunResult
+from core.schemas import AttemptOut, AttemptUsage, RunOut, RunResult
+from core.services import attempts as attempt_svc
 from core.services.rows import get_or_not_found, page_of
+from core.services.transcript_append import append_events
 from core.settings import Settings
-from core.states import JobName, RunStatus
+from core.states import JobName, RunAttemptStatus, RunStatus
 
 # A line where a Python traceback starts: its header, or a frame line of one cut to its tail.
 _TRACEBACK_LINE = re.compile(r'^(Traceback \(most recent call last\)|\s*File ".*", line \d+)', re.MULTILINE)
+_PRESUMED_DEAD = "worker stopped sending heartbeats (presumed dead)"
 # Where earlier versions began the scorer's output (the task's answers) in a scorer failure.
 _SCORER_OUTPUT = "(the last stdout line must be a number):\n"
 
@@ -44,8 +47,11 @@ def public_error(error: str | None) -> str | None:
     return error[: found.start()].rstrip() + "\n[traceback removed; it is in the worker's log]"
 
 
-def run_out(run: Run, *, full_error: bool = False) -> RunOut:
-    """The API's view of a run; `full_error` (admins only) keeps the stored error whole."""
+def run_out(run: Run, *, full_error: bool = False, with_attempts: bool = False) -> RunOut:
+    """The API's view of a run; `full_error` (admins only) keeps the stored error whole;
+    `with_attempts` adds its attempts (one more query)."""
+    session = object_session(run)
+    attempts = attempts_out(session, run.id, full_error=full_error) if with_attempts and session else None
     return RunOut(
         id=run.id,
         batch_id=run.batch_id,
@@ -62,6 +68,7 @@ def run_out(run: Run, *, full_error: bool = False) -> RunOut:
         tokens_in=run.tokens_in,
         tokens_out=run.tokens_out,
         cost_usd=run.cost_usd,
+        spend_usd=run.spend_usd,
         worker=run.worker,
         error=run.error if full_error else public_error(run.error),
         imported_from=run.imported_from,
@@ -69,7 +76,19 @@ def run_out(run: Run, *, full_error: bool = False) -> RunOut:
         started_at=run.started_at,
         finished_at=run.finished_at,
         heartbeat_at=run.heartbeat_at,
+        attempts=attempts,
     )
+
+
+def attempts_out(session: Session, run_id: int, *, full_error: bool = False) -> list[AttemptOut]:
+    """Every attempt of the run, first to last, as the API shows them."""
+    return [attempt_out(a, full_error=full_error) for a in attempt_svc.attempts_of(session, run_id)]
+
+
+def attempt_out(attempt: RunAttempt, *, full_error: bool = False) -> AttemptOut:
+    """One attempt as the API shows it; its error follows the run's rule (`public_error`)."""
+    out = AttemptOut.model_validate(attempt)
+    return out if full_error else out.model_copy(update={"error": public_error(attempt.error)})
 
 
 def get_run(session: Session, run_id: int) -> Run:
@@ -121,6 +140,7 @@ def cancel_run(session: Session, run_id: int, *, actor: Actor) -> Run:
         raise Conflict(f"run {run_id} is already {run.status}; only queued or running runs can be cancelled")
     run.status = RunStatus.CANCELLED
     run.finished_at = utcnow()
+    attempt_svc.abandon_running(session, [run.id], "cancelled")
     session.flush()
     return run
 
@@ -153,6 +173,8 @@ def claim_run(session: Session, run_id: int, worker: str) -> int | None:
         )
         .returning(Run.attempt)
     )
+    if attempt is not None:
+        attempt_svc.open_attempt(session, run_id, attempt, worker, now)
     session.flush()
     return attempt
 
@@ -184,21 +206,26 @@ def finish_run(session: Session, run_id: int, attempt: int, result: RunResult) -
             error=None,
         )
     )
+    usage = result.usage or AttemptUsage(
+        tokens_in=result.tokens_in, tokens_out=result.tokens_out, cost_usd=result.cost_usd
+    )
     if not updated.rowcount:  # type: ignore[attr-defined]
+        # Discarded, but what the attempt spent is still counted.
+        attempt_svc.close_attempt(session, run_id, attempt, RunAttemptStatus.ABANDONED, usage=usage)
         return False
+    attempt_svc.close_attempt(
+        session, run_id, attempt, RunAttemptStatus.COMPLETED, usage=usage, stop_reason=result.stop_reason
+    )
     save_transcript(session, run_id, attempt, result.transcript)
     session.flush()
     return True
 
 
 def save_transcript(session: Session, run_id: int, attempt: int, events: list[dict[str, Any]]) -> None:
-    """Keep the transcript of the latest attempt; an older attempt's never overwrites it."""
-    row = session.get(RunTranscript, run_id)
-    if row is None:
-        session.add(RunTranscript(run_id=run_id, attempt=attempt, events=events))
-    elif row.attempt <= attempt:
-        row.attempt = attempt
-        row.events = events
+    """Store the attempt's whole transcript (`events[i]` is event seq i). A worker appends the
+    events live (`workers.transcript_store`); this final write adds only those not stored yet.
+    Every attempt keeps its own transcript."""
+    append_events(session, run_id, attempt, enumerate(events))
 
 
 def record_infra_failure(
@@ -208,14 +235,21 @@ def record_infra_failure(
     error: str,
     settings: Settings,
     transcript: list[dict[str, Any]] | None = None,
+    *,
+    usage: AttemptUsage | None = None,
 ) -> str | None:
     """An infrastructure failure is never a model failure: re-queue the run, or end it as
     infra_error once `max_attempts` is reached. Returns the new status, or None if the attempt no
-    longer owns the run."""
+    longer owns the run. What the attempt spent (`usage`) is recorded either way."""
     run = session.get(Run, run_id)
     if run is None or run.status != RunStatus.RUNNING or run.attempt != attempt:
+        if run is not None:
+            attempt_svc.close_attempt(session, run_id, attempt, RunAttemptStatus.ABANDONED, usage=usage)
         return None
     run.error = f"attempt {attempt}: {error}"[:10_000]
+    attempt_svc.close_attempt(
+        session, run_id, attempt, RunAttemptStatus.INFRA_ERROR, usage=usage, error=error
+    )
     if transcript is not None:
         save_transcript(session, run_id, attempt, transcript)
     if attempt < settings.max_attempts:
@@ -233,6 +267,11 @@ def record_infra_failure(
     run.finished_at = utcnow()
     session.flush()
     return RunStatus.INFRA_ERROR
+
+
+def record_abandoned_attempt(session: Session, run_id: int, attempt: int, usage: AttemptUsage) -> None:
+    """What an attempt spent after its run was cancelled or taken over (the run is not touched)."""
+    attempt_svc.close_attempt(session, run_id, attempt, RunAttemptStatus.ABANDONED, usage=usage)
 
 
 def reap_stale_runs(session: Session, settings: Settings, now: dt.datetime | None = None) -> list[int]:
@@ -258,7 +297,7 @@ def reap_stale_runs(session: Session, settings: Settings, now: dt.datetime | Non
             )
             .values(
                 status=RunStatus.QUEUED if retry else RunStatus.INFRA_ERROR,
-                error=f"attempt {attempt}: worker stopped sending heartbeats (presumed dead)",
+                error=f"attempt {attempt}: {_PRESUMED_DEAD}",
                 finished_at=None if retry else now,
                 heartbeat_at=None,
                 enqueued_at=now if retry else None,
@@ -266,6 +305,7 @@ def reap_stale_runs(session: Session, settings: Settings, now: dt.datetime | Non
         )
         if result.rowcount:  # type: ignore[attr-defined]
             handled.append(run_id)
+            attempt_svc.abandon_running(session, [run_id], _PRESUMED_DEAD)
             if retry:
                 enqueue_after_commit(session, JobName.EXECUTE_RUN, run_id, queue=_queue_for(session, run_id))
     session.flush()
@@ -312,7 +352,21 @@ def requeue_lost_runs(
     return [run_id for run_id, _ in rows]
 
 
-def transcript_of(session: Session, run_id: int) -> RunTranscript | None:
-    """The run's transcript, None before it has one, NotFound for an unknown run."""
+def transcript_of(session: Session, run_id: int, attempt: int | None = None) -> list[dict[str, Any]] | None:
+    """The events of one attempt's transcript (default: the latest attempt that has any) in
+    order, None before the run has one, NotFound for an unknown run."""
     get_run(session, run_id)
-    return session.get(RunTranscript, run_id)
+    if attempt is None:
+        attempt = session.scalar(
+            select(func.max(TranscriptEvent.attempt)).where(TranscriptEvent.run_id == run_id)
+        )
+        if attempt is None:
+            return None
+    events = list(
+        session.scalars(
+            select(TranscriptEvent.event)
+            .where(TranscriptEvent.run_id == run_id, TranscriptEvent.attempt == attempt)
+            .order_by(TranscriptEvent.seq)
+        )
+    )
+    return events or None

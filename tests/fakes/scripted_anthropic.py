@@ -15,8 +15,9 @@ API refuses (https://docs.anthropic.com/en/api/messages, .../build-with-claude/e
 * more than 4 blocks with `cache_control`, or `cache_control` on a thinking block.
 
 Answers come from a script (steps as in `scripted_openai`: `content`, `tool_calls`, `status` with
-`headers` such as `retry-after`, `repeat`), with a signed `thinking` block first whenever thinking
-is on (`"thinking": "..."` in a step sets its text, `"redacted": true` adds a redacted block).
+`headers` such as `retry-after`, `repeat`; `reply_when` as there), with a signed `thinking` block
+first whenever thinking is on (`"thinking": "..."` in a step sets its text, `"redacted": true` adds
+a redacted block).
 Usage is split as the real API reports it: prompt tokens (about four characters each) up to the
 longest cached prefix are `cache_read_input_tokens`, those up to the last breakpoint that were not
 cached are `cache_creation_input_tokens` (prefixes under `min_cache_tokens` are not cached), the
@@ -33,7 +34,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tests.fakes.scripted_openai import Step, estimate_tokens, expand_script
+from tests.fakes.scripted_openai import Step, estimate_tokens, expand_script, reply_when_step
 
 MAX_CACHE_BREAKPOINTS = 4
 MIN_THINKING_BUDGET = 1024
@@ -57,8 +58,10 @@ class ScriptedAnthropicServer:
         served_model: str = "claude-scripted-20261101",
         adaptive_only: tuple[str, ...] = (),
         min_cache_tokens: int = 1024,
+        reply_when: dict[str, Step] | None = None,
     ) -> None:
         self._steps = expand_script(script)
+        self.reply_when = reply_when or {}
         self._next = 0
         self.served_model = served_model
         self.adaptive_only = adaptive_only
@@ -115,10 +118,12 @@ class ScriptedAnthropicServer:
             except Rejected as exc:
                 self.rejections.append(str(exc))
                 return 400, _error("invalid_request_error", str(exc)), {}
-            if self._next >= len(self._steps):
-                return 400, _error("invalid_request_error", "script exhausted"), {}
-            step = self._steps[self._next]
-            self._next += 1
+            step = reply_when_step(self.reply_when, body)
+            if step is None:
+                if self._next >= len(self._steps):
+                    return 400, _error("invalid_request_error", "script exhausted"), {}
+                step = self._steps[self._next]
+                self._next += 1
             if "status" in step:
                 kind = "rate_limit_error" if step["status"] == 429 else "api_error"
                 return int(step["status"]), _error(kind, str(step.get("error", ""))), step.get("headers", {})

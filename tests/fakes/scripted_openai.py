@@ -1,7 +1,8 @@
 """A real HTTP model server on 127.0.0.1 that answers from a script, for tests.
 
-It speaks the OpenAI chat-completions protocol (`POST /v1/chat/completions`, `GET /v1/models`) and
-Anthropic's Messages API (`POST /v1/messages`), answering each request with the next step of a
+It speaks the OpenAI chat-completions protocol (`POST /v1/chat/completions`, `GET /v1/models`),
+OpenAI's Responses API (`POST /v1/responses`, held to the real API's rules: see its section below)
+and Anthropic's Messages API (`POST /v1/messages`), answering each request with the next step of a
 script. A step is a JSON object:
 
     {"content": "text"}                                     plain assistant text
@@ -90,8 +91,10 @@ class ScriptedModelServer:
         requests_log: Path | None = None,
         context_window: int | None = None,
         by_turn: bool = False,
+        reply_when: dict[str, Step] | None = None,
     ) -> None:
         self._steps = expand_script(script)
+        self.reply_when = reply_when or {}
         self._next = 0
         self._loop = loop
         self.model = model
@@ -105,6 +108,10 @@ class ScriptedModelServer:
         self.requests: list[dict[str, Any]] = []
         # The latest serialised prompts, for OpenAI's automatic prompt caching.
         self.prompts: collections.deque[str] = collections.deque(maxlen=_CACHED_PROMPTS)
+        # Responses API: reasoning items given out (id -> encrypted_content), and which one came
+        # before each function call (call_id -> reasoning id).
+        self.reasoning_issued: dict[str, str] = {}
+        self.reasoning_of_call: dict[str, str] = {}
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -174,10 +181,16 @@ class ScriptedModelServer:
         """The step for the next request, or None when the script is used up.
 
         With `by_turn`, the step is chosen by the number of assistant messages in the request
-        rather than by arrival order, so parallel conversations each follow the script.
+        rather than by arrival order, so parallel conversations each follow the script. A request
+        whose last message contains a text of `reply_when` gets that text's step instead, and the
+        script stays where it was (a scaffold's extra call, such as a summary, at any turn).
         """
+        special = reply_when_step(self.reply_when, request)
+        if special is not None:
+            return special
         if self.by_turn:
             turn = sum(1 for m in (request or {}).get("messages", []) if m.get("role") == "assistant")
+            turn += responses_turn(request or {})
             if turn >= len(self._steps):
                 if not self._loop or not self._steps:
                     return None
@@ -196,6 +209,13 @@ class ScriptedModelServer:
     def steps_left(self) -> int:
         with self._lock:
             return len(self._steps) - self._next
+
+
+def reply_when_step(reply_when: dict[str, Step], request: dict[str, Any] | None) -> Step | None:
+    """The step of the first `reply_when` text found in the request's last message, if any."""
+    messages = (request or {}).get("messages") or []
+    last = json.dumps(messages[-1:])
+    return next((step for text, step in reply_when.items() if text in last), None)
 
 
 def _handler_for(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
@@ -229,7 +249,8 @@ def _handler_for(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
                 body = None
             server.record(self._entry(body))
             anthropic = self.path.rstrip("/").endswith("/messages")
-            if not anthropic and not self.path.rstrip("/").endswith("/chat/completions"):
+            responses = self.path.rstrip("/").endswith("/responses")
+            if not anthropic and not responses and not self.path.rstrip("/").endswith("/chat/completions"):
                 self._send(404, {"error": {"message": f"no route {self.path}"}})
                 return
             if not isinstance(body, dict):
@@ -238,11 +259,16 @@ def _handler_for(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
             if server.api_key is not None and not self._key_ok(anthropic):
                 self._error(401, "invalid API key", anthropic)
                 return
-            refusal = None if anthropic else openai_refusal(body)
+            refusal = (
+                None
+                if anthropic
+                else (responses_refusal(server, body) if responses else openai_refusal(body))
+            )
             if refusal is not None:
-                self._send(400, {"error": {**refusal, "type": "invalid_request_error"}})
+                status = refusal.pop("status", 400)
+                self._send(status, {"error": {**refusal, "type": "invalid_request_error"}})
                 return
-            if server.context_window is not None:
+            if server.context_window is not None and not responses:
                 prompt_tokens = _prompt_tokens(body)
                 wanted = prompt_tokens + int(body.get("max_tokens") or body.get("max_completion_tokens") or 0)
                 if wanted > server.context_window:
@@ -262,7 +288,12 @@ def _handler_for(server: ScriptedModelServer) -> type[BaseHTTPRequestHandler]:
             if "status" in step:
                 self._error(int(step["status"]), str(step.get("error", "scripted error")), anthropic, step)
                 return
-            reply = _anthropic_reply(server, body, step) if anthropic else _openai_reply(server, body, step)
+            if responses:
+                reply = _responses_reply(server, body, step)
+            else:
+                reply = (
+                    _anthropic_reply(server, body, step) if anthropic else _openai_reply(server, body, step)
+                )
             self._send(200, reply)
 
         def _key_ok(self, anthropic: bool) -> bool:
@@ -433,6 +464,278 @@ def _common_prefix(a: str, b: str) -> int:
         else:
             high = mid - 1
     return low
+
+
+# -- OpenAI's Responses API (POST /v1/responses) -----------------------------------------------
+# Held to what the real API enforces (https://platform.openai.com/docs/api-reference/responses
+# and its error answers): Chat Completions parameters are refused with the name of their new
+# place (`max_tokens` -> `max_output_tokens`), unknown ones (`seed`) too; function tools are
+# flat and strict unless `strict: false`; a reasoning model refuses `temperature`, a `gpt-4*`
+# model `reasoning`. In `input`, each `function_call_output` must answer an earlier
+# `function_call` and each `function_call` get its output; a `function_call` this server sent
+# after a reasoning item must come after that reasoning item, and with `store: false` a reasoning
+# item is known only by the `encrypted_content` this server gave it (asked for with `include`).
+# A step may set "thinking" (the reasoning summary) and "incomplete": "max_output_tokens".
+
+_RESPONSES_PARAMS = frozenset(
+    {
+        "model", "input", "instructions", "tools", "tool_choice", "max_output_tokens", "temperature",
+        "top_p", "reasoning", "store", "include", "parallel_tool_calls", "metadata", "text", "user",
+        "previous_response_id", "truncation", "stream", "background", "service_tier",
+        "prompt_cache_key", "safety_identifier", "max_tool_calls", "top_logprobs",
+    }
+)  # fmt: skip
+_MOVED_PARAMS = {
+    "max_tokens": "max_output_tokens",
+    "max_completion_tokens": "max_output_tokens",
+    "reasoning_effort": "reasoning.effort",
+    "messages": "input",
+    "response_format": "text.format",
+}
+_ASSISTANT_SIDE = ("reasoning", "function_call")
+
+
+def _refused(message: str, param: str | None, code: str | None, status: int = 400) -> dict[str, Any]:
+    return {"status": status, "message": message, "param": param, "code": code}
+
+
+def responses_refusal(server: ScriptedModelServer, request: dict[str, Any]) -> dict[str, Any] | None:
+    """The error (status, message, param, code) the real Responses API answers `request` with."""
+    for name in request:
+        if name in _MOVED_PARAMS:
+            return _refused(
+                f"Unsupported parameter: '{name}'. In the Responses API, this parameter has moved to "
+                f"'{_MOVED_PARAMS[name]}'. Try again with the new parameter.",
+                name,
+                "unsupported_parameter",
+            )
+        if name not in _RESPONSES_PARAMS:
+            return _refused(f"Unknown parameter: '{name}'.", name, "unknown_parameter")
+    for name in ("model", "input"):
+        if name not in request:
+            return _refused(f"Missing required parameter: '{name}'.", name, "missing_required_parameter")
+    model = str(request["model"])
+    if is_reasoning_model(model) and "temperature" in request:
+        return _refused(
+            "Unsupported parameter: 'temperature' is not supported with this model.",
+            "temperature",
+            "unsupported_parameter",
+        )
+    if model.lower().startswith("gpt-4") and "reasoning" in request:
+        return _refused(
+            "Unsupported parameter: 'reasoning.effort' is not supported with this model.",
+            "reasoning.effort",
+            "unsupported_parameter",
+        )
+    return _tools_refusal(request.get("tools") or []) or _input_refusal(server, request)
+
+
+def _tools_refusal(tools: list[Any]) -> dict[str, Any] | None:
+    for i, tool in enumerate(tools):
+        if not isinstance(tool, dict) or tool.get("type") != "function":
+            continue
+        if not tool.get("name"):
+            # A Chat Completions tool ({type, function: {...}}) lands here.
+            return _refused(
+                f"Missing required parameter: 'tools[{i}].name'.",
+                f"tools[{i}].name",
+                "missing_required_parameter",
+            )
+        schema = tool.get("parameters") or {}
+        strict_ok = schema.get("additionalProperties") is False and set(schema.get("required") or []) == set(
+            schema.get("properties") or {}
+        )
+        if tool.get("strict", True) is not False and not strict_ok:
+            return _refused(
+                f"Invalid schema for function '{tool['name']}': In context=(), 'additionalProperties' is "
+                "required to be supplied and to be false, and 'required' must list every property.",
+                f"tools[{i}].parameters",
+                "invalid_function_parameters",
+            )
+    return None
+
+
+def _input_refusal(server: ScriptedModelServer, request: dict[str, Any]) -> dict[str, Any] | None:
+    items = request["input"]
+    if isinstance(items, str):
+        return None
+    if not isinstance(items, list):
+        return _refused("Invalid type for 'input': expected a string or an array.", "input", "invalid_type")
+    stateless = request.get("store") is False
+    reasoning_seen: set[str] = set()
+    calls: set[str] = set()
+    answered: set[str] = set()
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            return _refused(
+                f"Invalid type for 'input[{i}]': expected an object.", f"input[{i}]", "invalid_type"
+            )
+        kind = item.get("type", "message")
+        if kind == "reasoning":
+            rs_id = str(item.get("id", ""))
+            known = server.reasoning_issued.get(rs_id)
+            if known is None or (stateless and item.get("encrypted_content") != known):
+                return _refused(
+                    f"Item with id '{rs_id}' not found. Items are not persisted when `store` is set to "
+                    "false. Try again with `store` set to true, or remove this item from your input.",
+                    "input",
+                    None,
+                    status=404,
+                )
+            reasoning_seen.add(rs_id)
+        elif kind == "function_call":
+            call_id = str(item.get("call_id", ""))
+            if not call_id or not item.get("name") or not isinstance(item.get("arguments"), str):
+                return _refused(
+                    f"Missing required parameter: 'input[{i}].call_id'.",
+                    f"input[{i}]",
+                    "missing_required_parameter",
+                )
+            needed = server.reasoning_of_call.get(call_id)
+            if needed is not None and needed not in reasoning_seen:
+                return _refused(
+                    f"Item '{call_id}' of type 'function_call' was provided without its required "
+                    f"'reasoning' item: '{needed}'.",
+                    "input",
+                    None,
+                )
+            calls.add(call_id)
+        elif kind == "function_call_output":
+            call_id = str(item.get("call_id", ""))
+            if call_id not in calls:
+                return _refused(
+                    f"No tool call found for function call output with call_id {call_id}.", "input", None
+                )
+            if not isinstance(item.get("output"), str | list):
+                return _refused(
+                    f"Invalid type for 'input[{i}].output'.", f"input[{i}].output", "invalid_type"
+                )
+            answered.add(call_id)
+        elif kind == "message":
+            if item.get("role") not in ("user", "assistant", "system", "developer"):
+                return _refused(f"Invalid value for 'input[{i}].role'.", f"input[{i}].role", "invalid_value")
+            if not isinstance(item.get("content"), str | list):
+                return _refused(
+                    f"Invalid type for 'input[{i}].content'.", f"input[{i}].content", "invalid_type"
+                )
+        else:
+            return _refused(f"Invalid value: '{kind}'.", f"input[{i}].type", "invalid_value")
+    if unanswered := sorted(calls - answered):
+        return _refused(f"No tool output found for function call {unanswered[0]}.", "input", None)
+    if server.context_window is not None:
+        wanted = _responses_prompt_tokens(request) + int(request.get("max_output_tokens") or 0)
+        if wanted > server.context_window:
+            return _refused(
+                "Your input exceeds the context window of this model. "
+                "Please adjust your input and try again.",
+                "input",
+                "context_length_exceeded",
+            )
+    return None
+
+
+def responses_turn(request: dict[str, Any]) -> int:
+    """How many assistant turns a Responses request's `input` holds (for `by_turn`)."""
+    turns, inside = 0, False
+    items = request.get("input")
+    for item in items if isinstance(items, list) else []:
+        side = isinstance(item, dict) and (
+            item.get("role") == "assistant" or item.get("type") in _ASSISTANT_SIDE
+        )
+        turns += side and not inside
+        inside = bool(side)
+    return turns
+
+
+def _responses_prompt(request: dict[str, Any]) -> str:
+    # In the order OpenAI's automatic cache reads the prompt: tools, instructions, input.
+    parts = (request.get("tools", []), request.get("instructions", ""), request.get("input", []))
+    return "".join(json.dumps(p) for p in parts)
+
+
+def _responses_prompt_tokens(request: dict[str, Any]) -> int:
+    return estimate_tokens(_responses_prompt(request))
+
+
+def _responses_reply(server: ScriptedModelServer, request: dict[str, Any], step: Step) -> dict[str, Any]:
+    requested = str(request["model"])
+    output: list[dict[str, Any]] = []
+    rs_id = None
+    if is_reasoning_model(requested):
+        rs_id = f"rs_{uuid.uuid4().hex}"
+        encrypted = f"gAAAA{uuid.uuid4().hex}{uuid.uuid4().hex}"
+        with server._lock:
+            server.reasoning_issued[rs_id] = encrypted
+        wants_summary = isinstance(request.get("reasoning"), dict) and request["reasoning"].get("summary")
+        summary = str(step.get("thinking", "Working out the next step."))
+        item: dict[str, Any] = {
+            "id": rs_id,
+            "type": "reasoning",
+            "summary": [{"type": "summary_text", "text": summary}] if wants_summary else [],
+        }
+        if "reasoning.encrypted_content" in (request.get("include") or []):
+            item["encrypted_content"] = encrypted
+        output.append(item)
+    if step.get("content"):
+        output.append(
+            {
+                "id": f"msg_{uuid.uuid4().hex}",
+                "type": "message",
+                "status": "completed",
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": step["content"], "annotations": []}],
+            }
+        )
+    for call in step.get("tool_calls", []):
+        call_id = call.get("id") or f"call_{uuid.uuid4().hex[:24]}"
+        if rs_id is not None:
+            with server._lock:
+                server.reasoning_of_call[call_id] = rs_id
+        arguments = (
+            call["arguments_raw"] if "arguments_raw" in call else json.dumps(call.get("arguments", {}))
+        )
+        output.append(
+            {
+                "id": f"fc_{uuid.uuid4().hex}",
+                "type": "function_call",
+                "status": "completed",
+                "call_id": call_id,
+                "name": call["name"],
+                "arguments": arguments,
+            }
+        )
+    usage = step.get("usage", {})
+    prompt_tokens = int(usage.get("prompt_tokens", _responses_prompt_tokens(request)))
+    reasoning = int(usage.get("reasoning_tokens", 64 if rs_id else 0))
+    visible = [o for o in output if o["type"] != "reasoning"]
+    output_tokens = (
+        int(usage.get("completion_tokens", max(1, estimate_tokens(json.dumps(visible))))) + reasoning
+    )
+    cached = usage.get("cached_tokens")
+    if cached is None:
+        cached = _cached_tokens(server, _responses_prompt(request), prompt_tokens)
+    incomplete = step.get("incomplete")
+    reply: dict[str, Any] = {
+        "id": f"resp_{uuid.uuid4().hex}",
+        "object": "response",
+        "created_at": int(time.time()),
+        "status": "incomplete" if incomplete else "completed",
+        "incomplete_details": {"reason": incomplete} if incomplete else None,
+        "error": None,
+        "model": SNAPSHOTS.get(requested, requested),
+        "output": output,
+        "store": request.get("store", True),
+        "usage": {
+            "input_tokens": prompt_tokens,
+            "input_tokens_details": {"cached_tokens": int(cached)},
+            "output_tokens": output_tokens,
+            "output_tokens_details": {"reasoning_tokens": reasoning},
+            "total_tokens": prompt_tokens + output_tokens,
+        },
+    }
+    if step.get("omit_usage"):
+        del reply["usage"]
+    return reply
 
 
 def _anthropic_reply(server: ScriptedModelServer, request: dict[str, Any], step: Step) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from core.errors import NotFound
 from core.models import Agent
+from core.services.catalog import agent_spend
 from web.deps import DbDep, Viewer
 from web.figures.agent import BAND_NOTE, TaskPoint, build_agent_figure
 from web.figures.common import figure_json
@@ -44,6 +45,7 @@ def agent_page(request: Request, name: str, db: DbDep, user: Viewer) -> Response
     if agent is None and horizon is None:
         raise NotFound(f"no agent named {name!r} (neither configured nor in the stored analysis)")
     table = agent_task_table(db, agent.id) if agent is not None else []
+    spend = agent_spend(db, [agent.id])[agent.id] if agent is not None else None
     points = [
         TaskPoint(r.task_id, r.human_minutes, r.mean_score, r.n_completed)
         for r in table
@@ -58,6 +60,7 @@ def agent_page(request: Request, name: str, db: DbDep, user: Viewer) -> Response
             "agent": agent,
             "horizon": horizon,
             "table": table,
+            "spend": spend,
             "figure": figure_json(figure),
             "band": band,
             "band_note": BAND_NOTE,

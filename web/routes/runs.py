@@ -17,10 +17,11 @@ from core.services import runs as run_svc
 from core.services import transcripts as transcript_svc
 from core.services.catalog import list_agents
 from core.states import FINAL_RUN_STATUSES, Role, RunStatus
+from web import format as fmt
 from web.deps import Csrf, DbDep, Submitter, Viewer
-from web.params import Offset, PageNumber, RowId, id_or_name
+from web.params import AttemptNumber, Offset, PageNumber, RowId, id_or_name
 from web.queries import all_tags, batch_run_states, batch_status_counts, task_ids
-from web.rendering import WebRoute, redirect, render
+from web.rendering import WebRoute, redirect, render, render_fragment
 from web.transcript import event_view, summarize
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -80,12 +81,22 @@ def runs_page(
 
 
 @router.get("/runs/{run_id}")
-def run_page(request: Request, run_id: RowId, db: DbDep, user: Viewer, offset: Offset = 0) -> Response:
-    """One run with a page of its transcript."""
+def run_page(
+    request: Request,
+    run_id: RowId,
+    db: DbDep,
+    user: Viewer,
+    offset: Offset = 0,
+    attempt: AttemptNumber = None,
+) -> Response:
+    """One run with a page of one attempt's transcript (live while the attempt runs: the page
+    polls `/runs/{id}/transcript/events`) and links to every attempt's."""
     run = run_svc.get_run(db, run_id)
     # One page of events: a transcript of 200,000 events took 9 s to render whole.
-    page = transcript_svc.transcript_page(db, run_id, offset, TRANSCRIPT_PAGE_EVENTS, reader=user)
-    whole = transcript_svc.summary_events(db, run_id, page.total)
+    page = transcript_svc.transcript_page(
+        db, run_id, offset, TRANSCRIPT_PAGE_EVENTS, reader=user, attempt=attempt
+    )
+    whole = transcript_svc.summary_events(db, run_id, page.attempt, page.total)
     size = TRANSCRIPT_PAGE_EVENTS
     return render(
         request,
@@ -94,12 +105,40 @@ def run_page(request: Request, run_id: RowId, db: DbDep, user: Viewer, offset: O
             "run": run,
             "error": run.error if user.can(Role.ADMIN) else run_svc.public_error(run.error),
             "page": page,
+            "attempts": _attempt_links(page),
+            "attempt_rows": run_svc.attempts_out(db, run_id, full_error=user.can(Role.ADMIN)),
             "events": [event_view(e) for e in page.events],
             "summary": summarize(whole) if whole is not None else None,
             "previous_offset": max(0, offset - size) if offset > 0 else None,
             "last_offset": max(0, page.total - 1) // size * size,
         },
     )
+
+
+def _attempt_links(page: transcript_svc.TranscriptPage) -> list[int]:
+    """The attempts the page links to: those with events, and the one shown (a running attempt
+    may have none yet)."""
+    shown = [page.attempt] if page.attempt is not None else []
+    return sorted(set(page.attempts) | set(shown))
+
+
+@router.get("/runs/{run_id}/transcript/events")
+def transcript_events(
+    request: Request,
+    run_id: RowId,
+    db: DbDep,
+    user: Viewer,
+    offset: Offset = 0,
+    attempt: AttemptNumber = None,
+) -> JSONResponse:
+    """Polled by the run page while an attempt runs: the page of the API's transcript endpoint,
+    each event as the page's HTML (escaped by the template, like the page itself)."""
+    page = transcript_svc.transcript_page(
+        db, run_id, offset, TRANSCRIPT_PAGE_EVENTS, reader=user, attempt=attempt
+    )
+    data = page.as_json()
+    data["events"] = [render_fragment("transcript_event.html", {"e": event_view(e)}) for e in page.events]
+    return JSONResponse(data, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/batches")
@@ -132,6 +171,9 @@ def progress(db: Any, batch: Batch) -> dict[str, Any]:
         "finished": finished,
         "done": out.done,
         "cancelled": batch.cancelled_at is not None,
+        # Every attempt's, failed ones included (core/services/attempts.py).
+        "spend": out.spend.model_dump(),
+        "spend_text": fmt.dollars(out.spend.spend_usd),
         "runs": batch_run_states(db, batch.id, BATCH_PAGE_RUNS),
     }
 

@@ -1,4 +1,4 @@
-// Horizon web pages: plots, live batch progress, the baselining clock, small form helpers.
+// Horizon web pages: plots, live batch progress, live transcripts, the baselining clock, small form helpers.
 (function () {
   "use strict";
 
@@ -30,6 +30,10 @@
       var total = data.total || 0;
       box.querySelector("[data-total]").textContent = total;
       box.querySelector("[data-finished]").textContent = data.finished;
+      var spend = box.querySelector("[data-spend]");
+      if (spend && data.spend_text) spend.textContent = data.spend_text;
+      var attempts = box.querySelector("[data-attempts]");
+      if (attempts && data.spend) attempts.textContent = data.spend.attempts;
       statuses.forEach(function (s) {
         var bar = box.querySelector(".progress ." + s);
         if (bar) bar.style.width = total ? (100 * (data.counts[s] || 0)) / total + "%" : "0";
@@ -65,6 +69,50 @@
         });
     }
     if (box.getAttribute("data-done") !== "1") setTimeout(tick, 1000);
+  }
+
+  // ---- live transcript: a running attempt's new events are appended as they are stored. The
+  // server renders each event (escaped, like the page); `offset` is the number of events shown.
+  function pollTranscript() {
+    var box = document.getElementById("transcript");
+    if (!box || !box.getAttribute("data-live-url")) return;
+    var url = box.getAttribute("data-live-url");
+    var offset = Number(box.getAttribute("data-offset")) || 0;
+    var total = document.querySelector("#transcript-summary [data-total]");
+
+    function update(data) {
+      data.events.forEach(function (html) {
+        box.insertAdjacentHTML("beforeend", html);
+      });
+      offset += data.events.length;
+      box.setAttribute("data-offset", offset);
+      if (total) total.textContent = data.total;
+      if (data.next_offset !== null) return true; // more stored already: fetch it at once
+      if (data.live) return false;
+      var state = document.getElementById("transcript-state");
+      if (state) state.textContent = "The attempt has ended; reload the page for its totals.";
+      var badge = document.getElementById("transcript-live");
+      if (badge) {
+        badge.textContent = "ended";
+        badge.className = "badge completed";
+      }
+      return null;
+    }
+
+    function tick() {
+      fetch(url + "&offset=" + offset, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) {
+          return r.ok ? r.json() : null;
+        })
+        .then(function (data) {
+          var more = data ? update(data) : false;
+          if (more !== null) setTimeout(tick, more ? 0 : 2000);
+        })
+        .catch(function () {
+          setTimeout(tick, 4000);
+        });
+    }
+    setTimeout(tick, 2000);
   }
 
   // ---- baselining clock: shows the server's active time, advancing while it runs
@@ -185,6 +233,7 @@
     confirmsAndBackLinks();
     renderPlots();
     pollBatch();
+    pollTranscript();
     runTimer();
     baselineRows();
     pickerFilters();

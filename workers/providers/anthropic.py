@@ -80,7 +80,8 @@ class AnthropicClient(HttpModelClient):
         elif options.temperature is not None:
             # With thinking on the API refuses any temperature but its default.
             payload["temperature"] = options.temperature
-        add_cache_breakpoints(payload)
+        if options.prompt_caching:
+            add_cache_breakpoints(payload)
         return payload
 
     def _add_thinking(self, payload: dict[str, Any], budget: int) -> None:

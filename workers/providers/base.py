@@ -11,7 +11,8 @@ class ProviderError(Exception):
 
 
 class ProviderOutage(ProviderError):
-    """Rate limits, 5xx or connection failures persisted after all retries: an infrastructure failure."""
+    """Rate limits, 5xx or connection failures outlasted the outage budget (or the wall-clock cap
+    ran out while the agent still had working time): an infrastructure failure."""
 
 
 class ContextWindowExceeded(ProviderError):
@@ -91,6 +92,10 @@ class Completion:
     # The model's reasoning as the provider shows it (Anthropic's thinking summaries), for the
     # transcript; what goes back to the model is in `message.provider_blocks`.
     thinking: str = ""
+    # The part of `duration_s` spent waiting on the provider rather than answering: queueing for a
+    # request slot, failed requests and backoff before the answer (already reported to the
+    # attempt's wait budget as it happened; for the transcript, never to be counted again).
+    wait_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,9 @@ class CallOptions:
     temperature: float | None = None
     seed: int | None = None
     reasoning_effort: str | None = None
+    # Anthropic `cache_control` breakpoints (OpenAI caches by itself). Off only to measure what
+    # caching saves (benchmarks/bench_frontier.py) or for an endpoint that refuses the field.
+    prompt_caching: bool = True
 
 
 class ModelClient(Protocol):

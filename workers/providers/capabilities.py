@@ -16,7 +16,7 @@ https://docs.anthropic.com/en/docs/build-with-claude/adaptive-thinking).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 # "budgeted": `thinking: {type: "enabled", budget_tokens: N}` (Claude 3.7 to 4.5; deprecated on 4.6).
@@ -39,15 +39,25 @@ class ModelCapabilities:
     max_tokens_param: MaxTokensParam = "max_tokens"
     reasoning: bool = False
     temperature: bool = True
+    # OpenAI: the price of a cached input token as a share of the input price, per model family
+    # (https://openai.com/api/pricing/); None: no discount known (workers/providers/pricing.py).
+    cache_read_ratio: float | None = None
 
 
 UNKNOWN = ModelCapabilities()
 _OPENAI_REASONING_100K = ModelCapabilities(
     max_output_tokens=100000, max_tokens_param="max_completion_tokens", reasoning=True, temperature=False
 )
+# The GPT-5 family: cached input at a tenth of the input price.
 _OPENAI_REASONING_128K = ModelCapabilities(
-    max_output_tokens=128000, max_tokens_param="max_completion_tokens", reasoning=True, temperature=False
+    max_output_tokens=128000,
+    max_tokens_param="max_completion_tokens",
+    reasoning=True,
+    temperature=False,
+    cache_read_ratio=0.1,
 )
+_GPT_4O = ModelCapabilities(max_output_tokens=16384, cache_read_ratio=0.5)
+_GPT_4_1 = ModelCapabilities(max_output_tokens=32768, cache_read_ratio=0.25)
 
 CATALOGUE: dict[str, ModelCapabilities] = {
     "claude-3-5-haiku": ModelCapabilities(max_output_tokens=8192),
@@ -62,20 +72,26 @@ CATALOGUE: dict[str, ModelCapabilities] = {
     "claude-sonnet-4-6": ModelCapabilities(max_output_tokens=64000, thinking="adaptive"),
     "claude-opus-4-6": ModelCapabilities(max_output_tokens=128000, thinking="adaptive"),
     "claude-opus-4-7": ModelCapabilities(max_output_tokens=128000, thinking="adaptive"),
-    # OpenAI (https://platform.openai.com/docs/models, https://platform.openai.com/docs/guides/reasoning).
-    "gpt-4o": ModelCapabilities(max_output_tokens=16384),
-    "gpt-4o-mini": ModelCapabilities(max_output_tokens=16384),
-    "gpt-4.1": ModelCapabilities(max_output_tokens=32768),
-    "gpt-4.1-mini": ModelCapabilities(max_output_tokens=32768),
-    "gpt-4.1-nano": ModelCapabilities(max_output_tokens=32768),
-    "o1": _OPENAI_REASONING_100K,
+    # OpenAI (https://platform.openai.com/docs/models, https://platform.openai.com/docs/guides/reasoning;
+    # cached-input prices: https://openai.com/api/pricing/).
+    "gpt-4o": _GPT_4O,
+    "gpt-4o-mini": _GPT_4O,
+    "gpt-4.1": _GPT_4_1,
+    "gpt-4.1-mini": _GPT_4_1,
+    "gpt-4.1-nano": _GPT_4_1,
+    "o1": replace(_OPENAI_REASONING_100K, cache_read_ratio=0.5),
     "o1-mini": ModelCapabilities(
-        max_output_tokens=65536, max_tokens_param="max_completion_tokens", reasoning=True, temperature=False
+        max_output_tokens=65536,
+        max_tokens_param="max_completion_tokens",
+        reasoning=True,
+        temperature=False,
+        cache_read_ratio=0.5,
     ),
-    "o3": _OPENAI_REASONING_100K,
-    "o3-mini": _OPENAI_REASONING_100K,
+    "o3": replace(_OPENAI_REASONING_100K, cache_read_ratio=0.25),
+    "o3-mini": replace(_OPENAI_REASONING_100K, cache_read_ratio=0.5),
+    # No cached-input price is published for o3-pro: every input token at the full price.
     "o3-pro": _OPENAI_REASONING_100K,
-    "o4-mini": _OPENAI_REASONING_100K,
+    "o4-mini": replace(_OPENAI_REASONING_100K, cache_read_ratio=0.25),
     "gpt-5": _OPENAI_REASONING_128K,
     "gpt-5-mini": _OPENAI_REASONING_128K,
     "gpt-5-nano": _OPENAI_REASONING_128K,
@@ -84,7 +100,9 @@ CATALOGUE: dict[str, ModelCapabilities] = {
     "gpt-5.1": _OPENAI_REASONING_128K,
     "gpt-5.2": _OPENAI_REASONING_128K,
     # The chat variants are not reasoning models: sampling parameters are accepted.
-    "gpt-5-chat": ModelCapabilities(max_output_tokens=16384, max_tokens_param="max_completion_tokens"),
+    "gpt-5-chat": ModelCapabilities(
+        max_output_tokens=16384, max_tokens_param="max_completion_tokens", cache_read_ratio=0.1
+    ),
 }
 
 

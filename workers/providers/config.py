@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from core.states import WireApi
 from workers.providers.capabilities import ModelCapabilities, capabilities
+from workers.providers.pricing import Prices, model_prices
 
 # Output tokens per call when neither the model row nor its catalogue entry says.
 DEFAULT_MAX_OUTPUT_TOKENS = 1024
@@ -29,6 +31,10 @@ class ModelConfig:
     api_key_env: str | None = None
     input_price_per_mtok: float = 0.0
     output_price_per_mtok: float = 0.0
+    # Prompt-cache prices; None: the provider's published ratio to the input price
+    # (workers/providers/pricing.py).
+    cached_input_price_per_mtok: float | None = None
+    cache_write_price_per_mtok: float | None = None
     context_window: int = 8192
     # None: the model's catalogue entry (workers/providers/capabilities.py), else 1,024.
     max_output_tokens: int | None = None
@@ -38,6 +44,9 @@ class ModelConfig:
     # What the endpoint accepts, when the agent overrides the catalogue (its `model_capabilities`
     # setting, for a model the catalogue does not know); None: look the name up.
     capabilities: ModelCapabilities | None = None
+    # OpenAI only: Chat Completions (every OpenAI-compatible server) or the Responses API, which
+    # carries a reasoning model's reasoning between turns (workers/providers/openai_responses.py).
+    wire_api: WireApi = WireApi.CHAT
 
     def for_agent(self, settings: dict[str, Any]) -> ModelConfig:
         """This model as an agent sees it: its `model_capabilities` setting (fields the agent set,
@@ -52,8 +61,15 @@ class ModelConfig:
             capabilities=replace(base, **{k: v for k, v in override.items() if k in known and v is not None}),
         )
 
-    def cost_usd(self, input_tokens: int, output_tokens: int) -> float:
-        """Dollar cost of one call from its token counts and the per-million-token prices."""
-        return (
-            input_tokens * self.input_price_per_mtok + output_tokens * self.output_price_per_mtok
-        ) / 1_000_000
+    @property
+    def prices(self) -> Prices:
+        """The four prices a call is billed at (workers/providers/pricing.py)."""
+        return model_prices(
+            self.provider,
+            self.name,
+            input_per_mtok=self.input_price_per_mtok,
+            output_per_mtok=self.output_price_per_mtok,
+            cache_read_per_mtok=self.cached_input_price_per_mtok,
+            cache_write_per_mtok=self.cache_write_price_per_mtok,
+            cache_read_ratio=(self.capabilities or capabilities(self.name)).cache_read_ratio,
+        )

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
+from dataclasses import replace
 from typing import Any, ClassVar, NamedTuple
 
 from workers.providers.base import CallOptions, Completion, Message, ProviderError, ToolSpec, Usage
 from workers.providers.capabilities import ModelCapabilities, capabilities
 from workers.providers.config import DEFAULT_MAX_OUTPUT_TOKENS, ModelConfig
-from workers.providers.transport import JsonPoster, RetryPolicy, concurrency_from_env, read_api_key
+from workers.providers.pricing import call_cost_usd
+from workers.providers.transport import (
+    JsonPoster,
+    RetryPolicy,
+    WaitBudget,
+    concurrency_from_env,
+    read_api_key,
+)
 
 
 class Reply(NamedTuple):
@@ -46,8 +54,10 @@ class HttpModelClient(ABC):
         *,
         retry: RetryPolicy | None = None,
         concurrency: int | None = None,
+        waits: WaitBudget | None = None,
     ) -> None:
         self._cfg = cfg
+        self._prices = cfg.prices
         url = self._url(cfg)
         key = read_api_key(cfg.api_key_env)
         self._poster = JsonPoster(
@@ -58,6 +68,7 @@ class HttpModelClient(ABC):
             concurrency=concurrency or concurrency_from_env(),
             semaphore_key=url,
             label=f"model {cfg.name!r} at {url}",
+            waits=waits,
         )
 
     @property
@@ -94,7 +105,7 @@ class HttpModelClient(ABC):
         """Send the conversation; return the reply with usage and cost."""
         payload = self._payload(messages, tools, max_tokens, options or CallOptions())
         started = time.monotonic()
-        body = self._poster.post(payload, headers=self._request_headers(payload))
+        body, wait_s = self._poster.post(payload, headers=self._request_headers(payload))
         duration = time.monotonic() - started
         try:
             reply = self._decode(body, payload)
@@ -106,11 +117,11 @@ class HttpModelClient(ABC):
         usage = Usage(
             input_tokens=reply.input_tokens,
             output_tokens=reply.output_tokens,
-            cost_usd=self._cfg.cost_usd(reply.input_tokens, reply.output_tokens),
             cache_creation_input_tokens=reply.cache_creation_input_tokens,
             cache_read_input_tokens=reply.cache_read_input_tokens,
             reasoning_tokens=reply.reasoning_tokens,
         )
+        usage = replace(usage, cost_usd=call_cost_usd(usage, self._prices))
         return Completion(
             message=reply.message,
             usage=usage,
@@ -118,6 +129,7 @@ class HttpModelClient(ABC):
             finish_reason=reply.finish_reason,
             served_model=reply.served_model,
             thinking=reply.thinking,
+            wait_s=wait_s,
         )
 
     def _request_headers(self, payload: dict[str, Any]) -> dict[str, str]:
