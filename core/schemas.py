@@ -423,6 +423,8 @@ class AgentSettings(BaseModel):
     thinking_budget_tokens: int | None = Field(default=None, ge=1024, le=10_000_000)
     # Anthropic cache_control breakpoints (default on; OpenAI caches by itself).
     prompt_caching: bool | None = None
+    # Reasoning summaries from the Responses API (default on; needs a verified OpenAI organisation).
+    reasoning_summary: bool | None = None
     model_capabilities: ModelCapabilityOverride | None = None
     # The react and terminal scaffolds.
     system_prompt: str | None = Field(default=None, min_length=1, max_length=100_000)

@@ -267,6 +267,14 @@ def test_a_plain_model_gets_its_temperature_and_no_reasoning_parameters() -> Non
     assert completion.usage.reasoning_tokens == 0
 
 
+def test_reasoning_summaries_can_be_turned_off_for_an_unverified_organisation() -> None:
+    with ScriptedModelServer([{"content": "hi"}]) as server:
+        client = responses_client(server)
+        client.complete(start(), [BASH], max_tokens=64, options=CallOptions(reasoning_summary=False))
+    body = server.completion_requests[0]["body"]
+    assert "summary" not in body["reasoning"] and body["include"] == ["reasoning.encrypted_content"]
+
+
 def test_an_answer_cut_at_the_token_limit_is_a_length_finish() -> None:
     step = {"content": "partial", "incomplete": "max_output_tokens"}
     with ScriptedModelServer([step]) as server:

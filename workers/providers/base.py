@@ -115,6 +115,9 @@ class CallOptions:
     # Anthropic `cache_control` breakpoints (OpenAI caches by itself). Off only to measure what
     # caching saves (benchmarks/bench_frontier.py) or for an endpoint that refuses the field.
     prompt_caching: bool = True
+    # Ask the Responses API for reasoning summaries (for the transcript). OpenAI gives them only to
+    # organisations it has verified; others turn this off.
+    reasoning_summary: bool = True
 
 
 class ModelClient(Protocol):

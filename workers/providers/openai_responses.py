@@ -14,7 +14,8 @@ tools are flat (`{type: "function", name, description, parameters}`) and strict 
 `max_output_tokens`; `seed` does not exist here and is not sent.
 
 Reasoning models (the model's catalogue entry, workers/providers/capabilities.py) get
-`reasoning: {effort, summary: "auto"}` and never a temperature. Requests go with `store: false`
+`reasoning: {effort, summary: "auto"}` (no summary with `CallOptions.reasoning_summary` off: OpenAI
+gives summaries only to verified organisations) and never a temperature. Requests go with `store: false`
 (OpenAI keeps nothing between calls), so each answer's `reasoning` items are asked for with their
 `encrypted_content` (`include`), kept as received in the assistant Message's `provider_blocks`,
 and sent back in the next request before that turn's text and function calls: without them the
@@ -82,7 +83,7 @@ class OpenAIResponsesClient(HttpModelClient):
             payload["instructions"] = instructions
         # As in the chat client, each setting goes only where the model takes it.
         if caps.reasoning:
-            reasoning: dict[str, Any] = {"summary": "auto"}
+            reasoning: dict[str, Any] = {"summary": "auto"} if options.reasoning_summary else {}
             if options.reasoning_effort is not None:
                 reasoning["effort"] = options.reasoning_effort
             payload["reasoning"] = reasoning

@@ -520,11 +520,12 @@ def _call_options(settings: dict[str, Any]) -> CallOptions:
         if not isinstance(value, kinds) or isinstance(value, bool):
             raise ValueError(f"react setting {name!r} has the wrong type: {value!r}")
         values[name] = float(value) if name == "temperature" else value
-    caching = settings.get("prompt_caching")
-    if caching is not None:
-        if not isinstance(caching, bool):
-            raise ValueError(f"react setting 'prompt_caching' has the wrong type: {caching!r}")
-        values["prompt_caching"] = caching
+    for name in ("prompt_caching", "reasoning_summary"):
+        flag = settings.get(name)
+        if flag is not None:
+            if not isinstance(flag, bool):
+                raise ValueError(f"react setting {name!r} has the wrong type: {flag!r}")
+            values[name] = flag
     return CallOptions(**values)
 
 
