@@ -66,7 +66,7 @@ class HttpModelClient(ABC):
             secret=key,
             retry=retry or RetryPolicy.from_env(),
             concurrency=concurrency or concurrency_from_env(),
-            semaphore_key=url,
+            key_env=cfg.api_key_env,
             label=f"model {cfg.name!r} at {url}",
             waits=waits,
         )

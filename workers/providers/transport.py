@@ -1,6 +1,7 @@
 """HTTP plumbing shared by the provider clients: retries, concurrency limits, keys, error text.
 
-What is retried and why: rate limits (429, honouring `Retry-After`), 408/409, 5xx (Anthropic's
+What is retried and why: rate limits (429, honouring `Retry-After` and the providers' reset
+headers, and pausing every client of the endpoint: shared_limits.py), 408/409, 5xx (Anthropic's
 529 "overloaded" included), timeouts and connection errors are the provider's trouble, not the
 agent's. They are retried with exponential backoff and jitter for as long as the attempt's
 outage budget lasts (`WaitBudget`, shared by all the attempt's calls); only when the budget is
@@ -8,11 +9,11 @@ spent does the call raise `ProviderOutage`, which a worker records as an infrast
 Other 4xx answers are a bad request: they raise `ProviderError` at once (or
 `ContextWindowExceeded` when the server's message says the prompt was too long).
 
-Time waiting on the provider (queueing for a request slot, failed requests, backoff sleeps) is
-spent from the budget as it happens and reported to its listeners: the attempt's meter, whose
-total the working clock leaves out of the agent's time, and the transcript, which gets a
-`provider_retry` event for every retry and a `provider_wait` event for a long queue
-(docs/agents.md, "Limits").
+Time waiting on the provider (queueing for a request slot, the endpoint's rate limit or pause,
+failed requests, backoff sleeps) is spent from the budget as it happens and reported to its
+listeners: the attempt's meter, whose total the working clock leaves out of the agent's time,
+and the transcript, which gets a `provider_retry` event for every retry and a `provider_wait`
+event for a long wait (docs/agents.md, "Limits"; docs/operations.md, "Provider limits").
 
 Error texts carry a status and a fixed reason ("HTTP 500 from the model endpoint", "timed out",
 "connection failed"), never what the endpoint sent: they end up in a run's error and transcript,
@@ -25,7 +26,6 @@ error text built here is scrubbed of the key, since some servers echo part of a 
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import os
@@ -43,15 +43,16 @@ import httpx
 
 from core.settings import get_settings
 from workers.providers.base import ContextWindowExceeded, ProviderError, ProviderOutage
+from workers.providers.rate_limit_headers import parse_retry_after as parse_retry_after
+from workers.providers.rate_limit_headers import rate_limit_wait_s
+from workers.providers.shared_limits import EndpointLimits, endpoint_limits
 
 log = logging.getLogger(__name__)
 
-CONCURRENCY_ENV = "HORIZON_PROVIDER_CONCURRENCY"
 # A wait for a request slot shorter than this is not worth a transcript event (it is still counted).
 QUEUE_EVENT_MIN_S = 1.0
 # How much of an endpoint's answer the worker's log keeps (never stored with the run).
 LOG_EXCERPT_CHARS = 500
-DEFAULT_CONCURRENCY = 4
 RETRYABLE_STATUS = frozenset({408, 409, 429})
 
 # Phrases providers use when a prompt does not fit (OpenAI, vLLM, llama.cpp, Anthropic, SGLang).
@@ -163,34 +164,10 @@ class Answer(NamedTuple):
     wait_s: float
 
 
-_semaphores: dict[tuple[str, int], threading.BoundedSemaphore] = {}
-_semaphores_lock = threading.Lock()
-
-
 def concurrency_from_env() -> int:
-    """The per-provider limit on simultaneous requests (env HORIZON_PROVIDER_CONCURRENCY, default 4)."""
-    raw = os.environ.get(CONCURRENCY_ENV)
-    if not raw:
-        return DEFAULT_CONCURRENCY
-    value = int(raw)
-    if value < 1:
-        raise ValueError(f"{CONCURRENCY_ENV} must be at least 1, got {value}")
-    return value
-
-
-def provider_semaphore(key: str, size: int) -> threading.BoundedSemaphore:
-    """The process-wide semaphore for one provider endpoint and limit.
-
-    All clients of one endpoint in a process share it. It is keyed by the size too, so that a
-    client asking for a different limit gets that limit rather than whichever came first (in
-    production every client reads the same setting, so there is one semaphore per endpoint).
-    """
-    with _semaphores_lock:
-        sem = _semaphores.get((key, size))
-        if sem is None:
-            sem = threading.BoundedSemaphore(size)
-            _semaphores[(key, size)] = sem
-        return sem
+    """The limit on simultaneous requests to one endpoint (HORIZON_PROVIDER_CONCURRENCY, default
+    4): for the whole deployment with Redis, for this process without (docs/operations.md)."""
+    return get_settings().provider_concurrency
 
 
 def read_api_key(env_name: str | None) -> str | None:
@@ -221,22 +198,6 @@ def scrub(text: str, secret: str | None) -> str:
     if secret and len(secret) >= 4:
         return text.replace(secret, "[redacted]")
     return text
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header: either a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def transport_problem(exc: httpx.TransportError) -> str:
@@ -271,7 +232,11 @@ def error_message(response: httpx.Response) -> str:
 
 
 class JsonPoster:
-    """Posts JSON to one endpoint with retries, a shared concurrency limit and key scrubbing."""
+    """Posts JSON to one endpoint with retries, its limits (shared_limits) and key scrubbing.
+
+    The endpoint's limits are those of `url` with the key from `key_env` (the variable's name):
+    deployment-wide with REDIS_URL, else this process's.
+    """
 
     def __init__(
         self,
@@ -281,7 +246,7 @@ class JsonPoster:
         secret: str | None,
         retry: RetryPolicy,
         concurrency: int,
-        semaphore_key: str,
+        key_env: str | None,
         label: str,
         waits: WaitBudget | None = None,
     ) -> None:
@@ -291,7 +256,10 @@ class JsonPoster:
         self._label = label
         # A client made outside an attempt (tools, tests) gets a budget of its own.
         self.waits = waits or WaitBudget()
-        self._semaphore = provider_semaphore(semaphore_key, concurrency)
+        settings = get_settings()
+        self._limits: EndpointLimits = endpoint_limits(
+            url, key_env, concurrency, settings.provider_rpm, settings.redis_url
+        )
         self._rng = random.Random()
         timeout = httpx.Timeout(retry.request_timeout_s, connect=retry.connect_timeout_s)
         self._client = httpx.Client(headers=headers, timeout=timeout)
@@ -311,12 +279,16 @@ class JsonPoster:
         """
         waited = 0.0
         request_number = 0
+        retry_after: float | None = None
         while True:
             request_number += 1
-            retry_after: float | None = None
+            # A retry after the provider's own wait has sat out the pause that answer set.
+            sat_out_pause = retry_after is not None
+            retry_after = None
             status: int | None = None
             with self._slot() as queued_s:
                 waited += queued_s
+                waited += self._hold_back(sat_out_pause)
                 sent = time.monotonic()
                 try:
                     response = self._client.post(self.url, json=payload, headers=headers)
@@ -334,7 +306,10 @@ class JsonPoster:
                     if not (status in RETRYABLE_STATUS or status >= 500):
                         self._raise_rejected(status, message)
                     problem = f"HTTP {status} from the model endpoint"
-                    retry_after = parse_retry_after(response.headers.get("retry-after"))
+                    retry_after = rate_limit_wait_s(response.headers)
+                    if retry_after is not None and status == 429:
+                        # Every client of the endpoint waits, not only this one.
+                        self._limits.pause(min(retry_after, self._retry.max_retry_after_s))
             failed_s = time.monotonic() - sent
             self.waits.spend(failed_s)
             waited += failed_s
@@ -355,16 +330,56 @@ class JsonPoster:
 
     @contextmanager
     def _slot(self) -> Iterator[float]:
-        """Hold one of the endpoint's request slots; yields the seconds spent queueing for it."""
+        """Hold one of the endpoint's request slots; yields the seconds spent queueing for it.
+
+        Raises ProviderOutage when no slot comes free within what is left of the outage budget.
+        """
         asked = time.monotonic()
-        with self._semaphore:
-            queued = time.monotonic() - asked
-            self.waits.spend(queued)
+        lease = self._limits.acquire(timeout_s=self.waits.budget_s - self.waits.spent_s)
+        queued = time.monotonic() - asked
+        self.waits.spend(queued)
+        if lease is None:
+            raise self._gave_up_waiting("queued for a request slot")
+        try:
             if queued >= QUEUE_EVENT_MIN_S:
                 self.waits.event(
                     "provider_wait", reason="queued for a request slot", seconds=round(queued, 3)
                 )
             yield queued
+        finally:
+            self._limits.release(lease)
+
+    def _hold_back(self, sat_out_pause: bool) -> float:
+        """Wait out the endpoint's pause (unless this call already did) and its request rate;
+        returns the seconds waited, spent from the budget. Raises ProviderOutage when a wait
+        would pass the budget."""
+        waited = 0.0
+        if not sat_out_pause:
+            waited += self._wait("the provider paused the endpoint (rate limit)", self._limits.paused_s())
+        # Reserved after the pause, so that a pause does not end in a burst of stale reservations.
+        waited += self._wait("the endpoint's request rate limit", self._limits.rate_wait_s())
+        return waited
+
+    def _wait(self, reason: str, seconds: float) -> float:
+        if seconds <= 0:
+            return 0.0
+        if not self.waits.allows(seconds):
+            raise self._gave_up_waiting(reason)
+        if seconds >= QUEUE_EVENT_MIN_S:
+            self.waits.event("provider_wait", reason=reason, seconds=round(seconds, 3))
+        self._retry.sleep(seconds)
+        self.waits.spend(seconds)
+        return seconds
+
+    def _gave_up_waiting(self, reason: str) -> ProviderOutage:
+        self.waits.event("provider_outage", requests=0, problem=reason)
+        return ProviderOutage(
+            scrub(
+                f"{self._label}: gave up waiting ({reason}): the attempt's outage budget of "
+                f"{self.waits.budget_s:g} s of waiting on the provider is spent",
+                self._secret,
+            )
+        )
 
     def _outage(self, requests: int, problem: str) -> ProviderOutage:
         if self._retry.gives_up_after(requests):
