@@ -8,6 +8,7 @@ bounded amount of memory and still shows how it began and ended.
 
 from __future__ import annotations
 
+import math
 import select
 import socket
 import struct
@@ -80,8 +81,10 @@ class ExecStream:
         pending = getattr(self.sock, "pending", None)
         if pending is not None and pending() > 0:  # TLS socket with buffered plaintext
             return True
-        ready, _, _ = select.select([self.sock], [], [], max(0.0, wait_s))
-        return bool(ready)
+        # poll, not select: a worker holding many runs has descriptors above select's 1024.
+        poller = select.poll()
+        poller.register(self.sock, select.POLLIN)
+        return bool(poller.poll(math.ceil(max(0.0, wait_s) * 1000)))
 
     def read_until(self, deadline: float) -> bool:
         """Read frames until end of stream (True) or the monotonic deadline passes (False)."""
