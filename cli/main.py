@@ -47,7 +47,17 @@ def worker(
         "`horizon worker --queues analysis --concurrency 1` so a long fit never holds a run's slot.",
     ),
     gpu: bool = typer.Option(False, "--gpu", help="Consume the gpu queue (managed inference servers)."),
-    concurrency: int = typer.Option(None, help="Parallel jobs (default HORIZON_WORKER_CONCURRENCY)."),
+    concurrency: int = typer.Option(
+        None,
+        min=1,
+        help="Jobs at once (default HORIZON_WORKER_CONCURRENCY, else sized to the host: up to 32 "
+        "threads, or 2 processes for prefork).",
+    ),
+    pool: str = typer.Option(
+        None,
+        help="threads (many runs in one process), prefork (a process per job) or auto: prefork for "
+        "the analysis queue alone, else threads (default HORIZON_WORKER_POOL, auto).",
+    ),
     name: str = typer.Option(None, help="Worker node name."),
     include: str = typer.Option(None, help="Extra modules with jobs to import (comma-separated)."),
     loglevel: str = typer.Option("INFO"),
@@ -57,6 +67,7 @@ def worker(
     if settings.embedded_queue:
         console.print("[red]REDIS_URL is not set:[/red] `horizon serve` runs jobs in-process instead.")
         raise typer.Exit(2)
+    from cli.worker_pool import celery_worker_argv, raise_open_files_limit
     from workers.celery_app import app as celery_app
     from workers.sandbox import SandboxUnavailable, get_backend
 
@@ -77,7 +88,12 @@ def worker(
                 f"[yellow]warning: {exc}[/yellow]\nruns taken by this worker will be retried "
                 "elsewhere and end as infra_error if no worker can reach a sandbox backend"
             )
-    argv = ["worker", "-Q", queues, "-c", str(concurrency or settings.worker_concurrency), "-l", loglevel]
+    try:
+        argv = celery_worker_argv(settings, queues, pool=pool, concurrency=concurrency, loglevel=loglevel)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    raise_open_files_limit()
     if name:
         argv += ["-n", name]
     if include:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -13,6 +14,8 @@ from core.settings import Settings, get_settings
 
 _engines: dict[str, Engine] = {}
 _factories: dict[str, sessionmaker[Session]] = {}
+# A threaded worker's runs start at once: without the lock each could make an engine (and a pool).
+_lock = threading.RLock()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -24,33 +27,39 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for `url` with settings that suit Horizon's access pattern."""
+def make_engine(url: str, pool_size: int = 10, max_overflow: int = 20) -> Engine:
+    """Create an engine for `url` with settings that suit Horizon's access pattern.
+
+    A server database gets a pool of `pool_size` connections plus `max_overflow` more under load,
+    shared by the process's threads (a threaded worker's runs hold one only per transaction).
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
 
 
 def get_engine(settings: Settings | None = None) -> Engine:
     """The engine for the configured database, made once per URL."""
     settings = settings or get_settings()
     url = settings.effective_database_url
-    if url not in _engines:
-        if url.startswith("sqlite:///"):
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
-        _engines[url] = make_engine(url)
-    return _engines[url]
+    with _lock:
+        if url not in _engines:
+            if url.startswith("sqlite:///"):
+                settings.data_dir.mkdir(parents=True, exist_ok=True)
+            _engines[url] = make_engine(url, settings.db_pool_size, settings.db_max_overflow)
+        return _engines[url]
 
 
 def get_session_factory(settings: Settings | None = None) -> sessionmaker[Session]:
     """The session factory for the configured database, made once per URL."""
     settings = settings or get_settings()
     url = settings.effective_database_url
-    if url not in _factories:
-        _factories[url] = sessionmaker(bind=get_engine(settings), expire_on_commit=False)
-    return _factories[url]
+    with _lock:
+        if url not in _factories:
+            _factories[url] = sessionmaker(bind=get_engine(settings), expire_on_commit=False)
+        return _factories[url]
 
 
 @contextmanager
@@ -72,7 +81,8 @@ def session_scope(settings: Settings | None = None) -> Iterator[Session]:
 
 def dispose_engines() -> None:
     """Close pooled connections (tests and forked workers)."""
-    for engine in _engines.values():
-        engine.dispose()
-    _engines.clear()
-    _factories.clear()
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+        _factories.clear()
