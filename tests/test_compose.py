@@ -53,3 +53,10 @@ def test_compose_services_and_dependencies() -> None:
     dockerfile = (REPO_ROOT / "Dockerfile").read_text()
     for folder in ("core", "api", "workers", "migrations"):
         assert f"COPY {folder} ./{folder}" in dockerfile
+
+
+def test_run_workers_scale() -> None:
+    """`docker compose up --scale worker=N` needs a worker service that names nothing unique."""
+    worker = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())["services"]["worker"]
+    assert not {"container_name", "hostname", "ports"} & set(worker)
+    assert "/var/run/docker.sock:/var/run/docker.sock" in worker["volumes"]
