@@ -10,6 +10,7 @@ import json
 import tomllib
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +51,11 @@ class Settings(BaseSettings):
     # queueing for a request slot) before the outage becomes an infrastructure failure; an agent's
     # `outage_budget_s` setting overrides it. The wait never counts as the agent's working time.
     provider_outage_budget_s: float = Field(default=1800.0, ge=0.0, le=7 * 86400.0)
+    # Limits per model endpoint (URL and key variable): requests in flight, and requests a minute
+    # (None: no rate limit). With Redis they hold for the whole deployment, without it per process
+    # (workers/providers/shared_limits.py; docs/operations.md, "Provider limits").
+    provider_concurrency: int = Field(default=32, ge=1, le=10_000)
+    provider_rpm: int | None = Field(default=None, ge=1, le=1_000_000)
     # A queued run whose last queue message is older than this is sent another one (a message can
     # be lost; duplicates are harmless). A broker that lost its data is detected and handled sooner.
     requeue_after_s: float = 3600.0
@@ -59,7 +65,16 @@ class Settings(BaseSettings):
     # How often a worker sweeps Redis for unacknowledged messages past their visibility timeout.
     unacked_restore_interval_s: int = 30
 
-    worker_concurrency: int = 2
+    # `horizon worker`: "threads" runs many attempts in one process (runs are I/O bound: a thread
+    # costs a few MiB where a process cost ~90), "prefork" one process per job (CPU-bound analyses),
+    # "auto" prefork for a worker of the analysis queue alone, else threads. Concurrency None: sized
+    # to the host (cli/worker_pool.py; docs/operations.md, "Workers").
+    worker_pool: Literal["auto", "threads", "prefork"] = "auto"
+    worker_concurrency: int | None = Field(default=None, ge=1, le=1024)
+    # Database connections per process (pool and overflow). Threads of one worker share them, each
+    # holding one only for a short transaction; mind the server's max_connections over all processes.
+    db_pool_size: int = Field(default=10, ge=1, le=500)
+    db_max_overflow: int = Field(default=20, ge=0, le=500)
     embedded_workers: int = 2
     # Analyses run on their own in-process pool in embedded mode, so a long fit never holds a run's
     # slot (in distributed mode they go to the `analysis` queue and its own worker).
