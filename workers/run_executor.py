@@ -213,9 +213,12 @@ def execute_claimed_run(
         return replace(usage, working_s=working, wall_s=wall, provider_wait_s=wait or usage.provider_wait_s)
 
     try:
-        backend = get_backend(settings.sandbox_backend, settings.docker_host, settings)
         # Starting a managed inference server can take minutes: keep the heartbeat fresh meanwhile.
+        # The backend's client is closed at the end (a threaded worker makes one per attempt).
         with (
+            contextlib.closing(
+                get_backend(settings.sandbox_backend, settings.docker_host, settings)
+            ) as backend,
             _keepalive(beat, settings.heartbeat_interval_s),
             _resolved_model(spec, settings) as resolved,
             # Each event is stored as it happens (readable live); the block's end writes the rest.
