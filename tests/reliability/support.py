@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -191,6 +192,9 @@ class DockerDaemon:
         self.socket = self.dir / "docker.sock"
         self.host = f"unix://{self.socket}"
         self.log_path = OUTPUT / f"dockerd-{self.dir.name}.log"
+        # containerd refuses a namespace that does not match [A-Za-z0-9]+([._-][A-Za-z0-9]+)*; a
+        # temporary folder's name may end in "_" (every container start then failed at random).
+        self.namespace = f"hz-{secrets.token_hex(6)}"
         self._proc: subprocess.Popen[bytes] | None = None
 
     @staticmethod
@@ -214,9 +218,9 @@ class DockerDaemon:
             "--pidfile",
             str(self.dir / "dockerd.pid"),
             "--containerd-namespace",
-            f"hz-{self.dir.name}",
+            self.namespace,
             "--containerd-plugins-namespace",
-            f"hz-{self.dir.name}-plugins",
+            f"{self.namespace}-plugins",
             "--storage-driver=overlay2",
             "--iptables=false",
             "--ip-forward=false",

@@ -64,7 +64,7 @@ def test_docker_restart_during_a_batch_loses_no_run(
         **cluster_env,
         "HORIZON_DOCKER_HOST": private_dockerd.host,
         "HORIZON_SANDBOX_INSTANCE": "docker-fault",
-        # A restarted daemon may answer before it can start containers: retries wait 5 s, 10 s.
+        # Retries wait 5 s, 10 s: a daemon that has just come back gets time to settle.
         "HORIZON_INFRA_RETRY_DELAY_S": "5",
     }
     setup_catalog(client, headers, TASKS, solve="sleep 3; echo ok > answer.txt")
