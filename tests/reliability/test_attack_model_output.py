@@ -138,6 +138,9 @@ class _BrokenBackend:
     def ensure_image(self, env: Any) -> str:
         raise RuntimeError(f"cannot open {REPO_ROOT}/data/docker.sock: the daemon is gone")
 
+    def close(self) -> None:
+        pass
+
 
 def _one_run(task: str, agent_name: str) -> int:
     make_task(task)

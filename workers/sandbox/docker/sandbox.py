@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_OUTPUT_BYTES = 256_000
 # Seconds past a command's timeout before we stop waiting for its output stream.
 KILL_GRACE_S = 2.0
+# Sweeps `kill_user_processes` tries when the full pid table keeps its shell from starting.
+KILL_TRIES = 10
 STREAM_DRAIN_S = 3.0
 # `read_file` exits with this when the path is not a file.
 _NOT_A_FILE = 44
@@ -254,11 +256,17 @@ class DockerSandbox:
         if self._closed:
             raise SandboxError("sandbox is closed")
         script = "kill -9 -1 2>/dev/null; kill -9 -1 2>/dev/null; kill -9 -1 2>/dev/null; true"
-        try:
-            exec_id = self._client.api.exec_create(self._id, ["sh", "-c", script], user=user)["Id"]
-            self._client.api.exec_start(exec_id)
-        except docker.errors.DockerException as exc:
-            raise api_error("exec kill", exc) from exc
+        # With the pid table full the exec's own shell may not start (its exit code is then not 0):
+        # try again, since each sweep that does run frees pids.
+        for _ in range(KILL_TRIES):
+            try:
+                exec_id = self._client.api.exec_create(self._id, ["sh", "-c", script], user=user)["Id"]
+                self._client.api.exec_start(exec_id)
+                if self._client.api.exec_inspect(exec_id).get("ExitCode") == 0:
+                    return
+            except docker.errors.DockerException as exc:
+                raise api_error("exec kill", exc) from exc
+            time.sleep(0.1)
 
     # --- files ----------------------------------------------------------------------------------
 
