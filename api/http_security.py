@@ -37,9 +37,11 @@ DOCS_PATHS = ("/docs", "/redoc")
 PUBLIC_ASSET_PREFIXES = ("/static/", "/assets/")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-# Routes that take a whole task (files, or an archive in the web form) get the upload limit.
+# Routes that take a whole task (files, or an archive in the web form) or an Inspect eval log get
+# the upload limit.
 UPLOAD_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("POST", re.compile(r"/api/tasks/?")),
+    ("POST", re.compile(r"/api/imports/inspect/?")),
     ("PATCH", re.compile(r"/api/tasks/.+")),
     ("POST", re.compile(r"/tasks/new/?")),
     ("POST", re.compile(r"/tasks/.+/edit/?")),

@@ -74,14 +74,19 @@ def serve(host: str | None, port: int | None, *, migrate: bool = True) -> None:
     if migrate:
         upgrade(settings)
     import workers.jobs as jobs  # registers the jobs for the in-process queue
+    from workers.gpu_announce import GpuAnnouncer
 
     stop = threading.Event()
+    announcer: GpuAnnouncer | None = None
     if settings.embedded_queue:
         _resume_embedded_work(settings)
         threading.Thread(
             target=_periodic, args=(settings.reap_interval_s, jobs.reap_stale_runs, stop), daemon=True
         ).start()
         threading.Thread(target=_periodic, args=(60.0, jobs.pause_idle_attempts, stop), daemon=True).start()
+        # This process is the only worker, the gpu queue's too: it announces its own GPUs.
+        announcer = GpuAnnouncer(settings)
+        announcer.start()
     token = ensure_admin_token(settings)
     mode = "embedded (SQLite, in-process queue)" if settings.embedded_queue else "distributed"
     console.print(f"[bold]Horizon[/bold] {mode}; database {safe_url(settings)}")
@@ -97,6 +102,8 @@ def serve(host: str | None, port: int | None, *, migrate: bool = True) -> None:
         uvicorn.run(create_app(settings), host=h, port=p, log_level="info", server_header=False)
     finally:
         stop.set()
+        if announcer is not None:
+            announcer.stop()
 
 
 def fit_and_print(request: AnalysisRequest, json_out: Path | None = None) -> None:

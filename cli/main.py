@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli import analysis, common, images, quickstart, runs, tasks
+from cli import analysis, common, exchange, images, quickstart, runs, tasks
 from cli.common import console, num, safe_url
 from core.settings import get_settings
 
@@ -98,7 +98,22 @@ def worker(
         argv += ["-n", name]
     if include:
         argv += ["--include", include]
-    celery_app.worker_main(argv)
+    from workers.gpu_announce import GpuAnnouncer
+
+    announcer: GpuAnnouncer | None = None
+    if "gpu" in names:
+        # Batches of GPU tasks are refused unless a worker like this one is seen (docs/operations.md).
+        announcer = GpuAnnouncer(settings)
+        announcer.start()
+        from workers.inference_server import sweep_idle_servers
+
+        # Servers a SIGKILLed worker left behind stop now if idle, not at this worker's first run.
+        sweep_idle_servers(settings)
+    try:
+        celery_app.worker_main(argv)
+    finally:
+        if announcer is not None:
+            announcer.stop()
 
 
 @app.command()
@@ -263,7 +278,7 @@ def import_horizons(
 
 # Every command is a function decorated on its module's Typer; here they are put together: a
 # Typer added without a name contributes its commands, one with a name becomes a command group.
-for module_app in (runs.app, quickstart.app, analysis.app):
+for module_app in (runs.app, quickstart.app, analysis.app, exchange.app):
     app.add_typer(module_app)
 app.add_typer(token_app, name="token")
 app.add_typer(tasks.tasks_app, name="tasks")

@@ -45,6 +45,7 @@ def run_one(
     from core.schemas import BatchCreate
     from core.services.batches import create_batch
     from core.services.runs import get_run, list_runs, run_out
+    from workers.gpu_announce import this_worker
     from workers.run_executor import execute_claimed_run
 
     settings = get_settings()
@@ -53,7 +54,9 @@ def run_one(
         with session_scope(settings) as session:
             ref: int | str = int(agent) if agent.isdigit() else agent
             batch = create_batch(
-                session, BatchCreate(name=f"run {agent} on {task}", agents=[ref], tasks=[task])
+                session,
+                BatchCreate(name=f"run {agent} on {task}", agents=[ref], tasks=[task]),
+                runs_on=[this_worker(settings)],  # run here: this host's GPUs are the ones that count
             )
             (run,), _ = list_runs(session, batch_id=batch.id, limit=1)
             run_id = run.id
@@ -134,6 +137,9 @@ def batch_cmd(
     upgrade(settings)
     if settings.embedded_queue:
         import workers.jobs  # noqa: F401  # embedded: this process runs the jobs
+        from workers.gpu_announce import GpuAnnouncer
+
+        GpuAnnouncer(settings).announce_once()  # and takes the gpu queue: its GPUs count
 
     def split(value: str | None) -> list[str] | None:
         return [v.strip() for v in value.split(",") if v.strip()] if value else None

@@ -77,7 +77,7 @@ def check(
         table.add_row(
             r.task_id,
             str(r.version),
-            "yes" if r.healthy else "[red]no[/red]",
+            "yes" if r.healthy else "[yellow]not checked[/yellow]" if r.refused else "[red]no[/red]",
             "yes" if r.flaky else "",
             " ".join("-" if s is None else f"{s:g}" for s in r.oracle_scores),
             "-" if r.null_score is None else f"{r.null_score:g}",

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     Float,
     ForeignKey,
@@ -21,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core import models_baselining  # noqa: F401  # its tables belong to Base.metadata too
+from core.agent_kinds import AGENT_KINDS
 from core.orm import Base as Base  # re-exported: the models' base and clock are used with them
 from core.orm import one_of
 from core.orm import utcnow as utcnow
@@ -146,11 +148,18 @@ class HumanBaseline(Base):
         return self.deleter.name if self.deleter is not None else None
 
 
+# The most GPUs one managed model's inference server may take (migration 0010 froze the same).
+MAX_MODEL_GPUS = 8
+
+
 class Model(Base):
     """What answers an agent's requests: an API endpoint or a server a GPU worker starts."""
 
     __tablename__ = "models"
-    __table_args__ = (one_of("wire_api", WireApi),)
+    __table_args__ = (
+        one_of("wire_api", WireApi),
+        CheckConstraint(f"gpus >= 0 AND gpus <= {MAX_MODEL_GPUS}", name="gpus"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -180,6 +189,8 @@ class Model(Base):
     # caller ever supplies a command line (docs/security.md).
     server_template: Mapped[str | None] = mapped_column(String(100), nullable=True)
     weights: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # GPUs a managed model's server takes on its worker's host (workers/gpu_host.py); 0 otherwise.
+    gpus: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -187,10 +198,15 @@ class Agent(Base):
     """A scaffold + a model + settings (limits). This is what gets a horizon."""
 
     __tablename__ = "agents"
+    __table_args__ = (one_of("kind", AGENT_KINDS),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # scaffold | sandbox_program | inspect (core/agent_kinds.py); the scaffold runs it.
+    kind: Mapped[str] = mapped_column(String(20), default="scaffold", server_default="scaffold")
     scaffold: Mapped[str] = mapped_column(String(100))
+    # The agent's own version as its maker states it (e.g. a package version).
+    version: Mapped[str | None] = mapped_column(String(100), nullable=True)
     model_id: Mapped[int | None] = mapped_column(ForeignKey("models.id"), nullable=True, index=True)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Overrides the model's release date for the trend (e.g. imported agents with no model row).
@@ -262,6 +278,8 @@ class Run(Base):
     # Runs loaded from another system (e.g. METR's runs files) keep their origin and id.
     external_id: Mapped[str | None] = mapped_column(String(300), nullable=True)
     imported_from: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # What the source said about an imported run (an Inspect log's eval id, model, scorer, versions).
+    import_details: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)

@@ -16,7 +16,15 @@ from pydantic import (
     model_validator,
 )
 
+from core.agent_kinds import (
+    KIND_SCAFFOLDS,
+    SCAFFOLD_NAME_PATTERN,
+    AgentKind,
+    SandboxProgram,
+    inspect_agent_problem,
+)
 from core.json_bounds import value_depth
+from core.models import MAX_MODEL_GPUS
 from core.states import Role, StopReason, WireApi
 from core.taskspec import (
     MAX_TAGS,
@@ -274,8 +282,11 @@ def wire_api_problem(provider: str, wire_api: str) -> str | None:
 
 
 ADMIN_ONLY_MODEL_FIELDS = frozenset(
-    {"provider", "api_model", "base_url", "api_key_env", "server_template", "weights"}
+    {"provider", "api_model", "base_url", "api_key_env", "server_template", "weights", "gpus"}
 )
+# GPUs a managed model's inference server takes on its worker's host (workers/gpu_host.py).
+ModelGpus = Annotated[int, Field(strict=True, ge=0, le=MAX_MODEL_GPUS)]
+GPUS_HELP = "managed models only: GPUs its inference server takes on the worker's host (default 1)"
 
 
 class ModelCreate(Strict):
@@ -297,6 +308,7 @@ class ModelCreate(Strict):
     managed: bool = False
     server_template: TemplateName | None = None
     weights: Weights | None = None
+    gpus: ModelGpus | None = Field(default=None, description=GPUS_HELP)
 
     @model_validator(mode="before")
     @classmethod
@@ -315,8 +327,10 @@ class ModelCreate(Strict):
                 "a managed model needs server_template (the name of a command template the "
                 "operator configured on the workers, HORIZON_INFERENCE_TEMPLATES) and weights"
             )
-        if not self.managed and (self.server_template or self.weights):
-            raise ValueError("server_template and weights are for managed models only")
+        if not self.managed and (self.server_template or self.weights or self.gpus):
+            raise ValueError("server_template, weights and gpus are for managed models only")
+        if self.gpus is None:
+            self.gpus = 1 if self.managed else 0
         if not self.managed and self.base_url is None:
             raise ValueError("base_url is required unless the model is managed by a GPU worker")
         if problem := wire_api_problem(self.provider, self.wire_api):
@@ -335,6 +349,7 @@ class ModelUpdate(Strict):
     api_key_env: EnvVarName | None = None
     server_template: TemplateName | None = None
     weights: Weights | None = None
+    gpus: ModelGpus | None = Field(default=None, description=GPUS_HELP)
     input_price_per_mtok: float | None = Field(default=None, ge=0, le=10_000)
     output_price_per_mtok: float | None = Field(default=None, ge=0, le=10_000)
     # null sets the cache prices back to the provider's ratio, max_output_tokens to the catalogue's.
@@ -366,6 +381,7 @@ class ModelOut(BaseModel):
     managed: bool
     server_template: str | None
     weights: str | None
+    gpus: int
     created_at: UtcDatetime
     owner: Owner = None
 
@@ -436,6 +452,10 @@ class AgentSettings(BaseModel):
     context_strategy: Literal["compact", "trim"] | None = None
     # A plug-in scaffold's own options (not for the built-in ones), passed to it as they are.
     scaffold_options: Annotated[dict[str, Any] | None, AfterValidator(_bounded_options)] = None
+    # Kind sandbox_program: the program's layer and start command (core/agent_kinds.py).
+    program: SandboxProgram | None = None
+    # Kind inspect: the Inspect agent's import path, such as inspect_ai.agent:react.
+    agent: str | None = Field(default=None, min_length=1, max_length=200)
 
     @model_validator(mode="before")
     @classmethod
@@ -451,23 +471,78 @@ class AgentSettings(BaseModel):
         return data
 
 
-BUILTIN_SCAFFOLDS = ("react", "terminal", "oracle", "null")
-SCAFFOLDS_NEEDING_MODEL = ("react", "terminal")
+BUILTIN_SCAFFOLDS = ("react", "terminal", "oracle", "null", "sandbox_program")
+SCAFFOLDS_NEEDING_MODEL = ("react", "terminal", *KIND_SCAFFOLDS.values())
 # Settings only some built-in scaffolds read: refused for the others, so none is silently ignored.
 SCAFFOLD_ONLY_SETTINGS = {"context_strategy": ("terminal",)}
+# Settings of one kind of agent only.
+KIND_ONLY_SETTINGS = {"program": "sandbox_program", "agent": "inspect"}
+# The react and terminal scaffolds' own loop settings: a program in the sandbox has its own loop.
+LOOP_SETTINGS = ("system_prompt", "max_tool_output_chars", "max_nudges", "max_turns", "context_margin_tokens")
+AgentVersion = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S(.*\S)?$")]
 
 
 class AgentCreate(Strict):
-    """A new agent: a scaffold, a model and settings."""
+    """A new agent: its kind (a scaffold by name, a program inside the sandbox, an Inspect agent),
+    a model and settings (core/agent_kinds.py; docs/agents.md)."""
 
     name: Name
-    scaffold: str = Field(pattern=r"^[a-z][a-z0-9_.:-]*$", max_length=100)
+    kind: AgentKind = Field(
+        default="scaffold",
+        description="scaffold (a scaffold by name), sandbox_program (settings.program) or inspect "
+        "(settings.agent, an import path)",
+    )
+    scaffold: str | None = Field(
+        default=None,
+        pattern=SCAFFOLD_NAME_PATTERN,
+        max_length=100,
+        description="kind scaffold: a registered name or package.module:Class; other kinds imply theirs",
+    )
+    version: AgentVersion | None = Field(
+        default=None, description="The agent's own version, as its maker states it."
+    )
     model: RowIdValue | str | None = Field(default=None, description="Model id or name.")
     settings: AgentSettings = Field(default_factory=AgentSettings)
     release_date: dt.date | None = None
 
+    @property
+    def scaffold_name(self) -> str:
+        """The scaffold that runs the agent (set once the agent is validated)."""
+        return self.scaffold or KIND_SCAFFOLDS.get(self.kind, "")
+
     @model_validator(mode="after")
-    def _model_when_needed(self) -> AgentCreate:
+    def _kind_rules(self) -> AgentCreate:
+        implied = KIND_SCAFFOLDS.get(self.kind)
+        if implied is None:
+            if self.scaffold is None:
+                raise ValueError("a scaffold agent names its scaffold (react, terminal, oracle, null, ...)")
+            if self.scaffold in KIND_SCAFFOLDS.values():
+                raise ValueError(f"make a {self.scaffold} agent with kind {self.scaffold!r}")
+        elif self.scaffold not in (None, implied):
+            raise ValueError(f"a {self.kind} agent runs under the {implied} scaffold, not {self.scaffold!r}")
+        self.scaffold = self.scaffold_name
+        for key, kind in KIND_ONLY_SETTINGS.items():
+            if getattr(self.settings, key) is not None and self.kind != kind:
+                raise ValueError(f"setting {key!r} is for {kind} agents")
+        if self.kind == "sandbox_program":
+            if self.settings.program is None:
+                raise ValueError(
+                    "a sandbox_program agent needs the `program` setting: its start command and "
+                    "layer (docs/agents.md, In-sandbox agents)"
+                )
+            if self.settings.action_limit is not None:
+                raise ValueError(
+                    "action_limit counts tool calls, which a program in the sandbox makes out of "
+                    "Horizon's sight; bound its model calls with program.max_model_calls"
+                )
+            for key in LOOP_SETTINGS:
+                if getattr(self.settings, key) is not None:
+                    raise ValueError(f"setting {key!r} is for the react and terminal scaffolds' own loop")
+        if self.kind == "inspect" and (problem := inspect_agent_problem(self.settings.agent)):
+            raise ValueError(problem)
+        return self._scaffold_rules()
+
+    def _scaffold_rules(self) -> AgentCreate:
         if self.scaffold in SCAFFOLDS_NEEDING_MODEL and self.model is None:
             raise ValueError(f"the {self.scaffold} scaffold needs a model")
         if self.scaffold in BUILTIN_SCAFFOLDS and self.settings.scaffold_options is not None:
@@ -500,11 +575,13 @@ class SpendOut(BaseModel):
 
 
 class AgentOut(BaseModel):
-    """An agent: its scaffold, model and settings."""
+    """An agent: its kind, scaffold, version, model and settings."""
 
     id: int
     name: str
+    kind: str = "scaffold"
     scaffold: str
+    version: str | None = None
     model: str | None
     model_id: int | None
     settings: dict[str, Any]
@@ -574,6 +651,8 @@ class RunOut(BaseModel):
     worker: str | None
     error: str | None
     imported_from: str | None
+    # An imported run's origin as its source described it (e.g. an Inspect log's scorer, versions).
+    import_details: dict[str, Any] | None = None
     created_at: UtcDatetime
     started_at: UtcDatetime | None
     finished_at: UtcDatetime | None
@@ -699,6 +778,22 @@ class TokenCreated(TokenOut):
     """A new API token with its secret, the only time the secret is shown."""
 
     token: str = Field(description="Shown once; only its hash is stored.")
+
+
+class GpuOut(BaseModel):
+    """One GPU of a worker's host."""
+
+    index: int
+    memory_mib: int
+
+
+class GpuWorkerOut(BaseModel):
+    """A process consuming the `gpu` queue, seen within the registry's time to live."""
+
+    host: str
+    pid: int
+    gpus: list[GpuOut]
+    seen_at: UtcDatetime
 
 
 class HealthOut(BaseModel):

@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     task_max_memory_mb: int = 8192
     task_max_disk_mb: int = 8192
     task_max_pids: int = 1024
+    # GPUs one task's sandbox may ask for (0 refuses GPU tasks on this deployment).
+    task_max_gpus: int = Field(default=8, ge=0, le=8)
     task_max_time_limit_s: int = 86400
     # Per-token quotas: unfinished (queued or running) runs of a submitter's batches, runs one batch
     # may create (everyone), and unfinished analyses a submitter may have. Admins have no quota.
@@ -102,6 +104,13 @@ class Settings(BaseSettings):
 
     # Comma-separated names of scaffolds registered by plug-ins (besides react, oracle, null).
     extra_scaffolds: str = ""
+    # Inspect agents (workers/scaffolds/inspect_agent.py): the import paths an agent of kind
+    # `inspect` may name for its agent and its tools (exact `module:name`, or prefixes ending in
+    # `*`). Whatever is named runs in the worker's process, so only the operator widens these.
+    inspect_agents: str = Field(default="inspect_ai.agent:react", max_length=4096)
+    inspect_tools: str = Field(
+        default="inspect_ai.tool:bash,inspect_ai.tool:python,inspect_ai.tool:think", max_length=4096
+    )
 
     sandbox_backend: str = "docker"
     docker_host: str | None = None
@@ -111,6 +120,13 @@ class Settings(BaseSettings):
     # JSON or TOML file; a model names one. No API caller supplies a command line.
     inference_templates: dict[str, str] = Field(default_factory=dict)
     inference_templates_file: Path | None = None
+    # GPUs of this host (workers/gpu_host.py): "auto" asks nvidia-smi, "none" has none, or an
+    # explicit "index:memory_MiB,..." list. Which are held by whom lives in a folder shared by
+    # every Horizon process on the host (None: "horizon-host" in the system temp folder); a
+    # process asking for busy GPUs waits up to gpu_wait_s for them.
+    gpus: str = Field(default="auto", max_length=4096)
+    host_state_dir: Path | None = None
+    gpu_wait_s: float = Field(default=1800.0, ge=0.0, le=7 * 86400.0)
 
     # Model API keys (core/model_keys.py): the variables a model may name (exact names, or prefixes
     # ending in *), and the base URLs each variable's key may be sent to. Set both on the API and
@@ -151,6 +167,7 @@ class Settings(BaseSettings):
             memory_mb=self.task_max_memory_mb,
             disk_mb=self.task_max_disk_mb,
             pids=self.task_max_pids,
+            gpus=self.task_max_gpus,
             time_limit_s=self.task_max_time_limit_s,
         )
 

@@ -15,7 +15,17 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 BASE_IMAGE = "horizon-base"
 
@@ -280,14 +290,41 @@ class SolutionSpec(BaseModel):
     files: Files = Field(default_factory=dict)
 
 
+MAX_TASK_GPUS = 8
+MIN_GPU_MEMORY_MB = 1024
+MAX_GPU_MEMORY_MB = 1048576
+
+
 class Resources(BaseModel):
-    """CPU, memory, process and disk limits of a sandbox (task.yaml's `resources:` block)."""
+    """CPU, memory, process, disk and GPU limits of a sandbox (task.yaml's `resources:` block).
+
+    `gpus` GPUs, each with at least `gpu_memory_mb` of memory (any size when unset), are given to
+    the sandbox; such a task's runs go to the `gpu` queue (`core.services.routing`)."""
 
     model_config = ConfigDict(extra="forbid")
     cpus: float = Field(default=1.0, strict=True, gt=0, le=64, allow_inf_nan=False)
     memory_mb: int = Field(default=1024, strict=True, ge=16, le=262144)
     pids: int = Field(default=256, strict=True, ge=8, le=65536)
     disk_mb: int = Field(default=1024, strict=True, ge=1, le=1048576)
+    gpus: int = Field(default=0, strict=True, ge=0, le=MAX_TASK_GPUS)
+    gpu_memory_mb: int | None = Field(default=None, strict=True, ge=MIN_GPU_MEMORY_MB, le=MAX_GPU_MEMORY_MB)
+
+    @model_validator(mode="after")
+    def _gpu_memory_needs_gpus(self) -> Resources:
+        if self.gpu_memory_mb is not None and self.gpus == 0:
+            raise ValueError("gpu_memory_mb is the memory of each GPU asked for: set gpus too")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _without_unused_gpu_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Left out while unused, so versions stored before GPUs existed dump (and hash, see
+        # core.services.tasks.version_hash) exactly as they did.
+        data: dict[str, Any] = handler(self)
+        if data.get("gpus") == 0:
+            data.pop("gpus")
+        if data.get("gpu_memory_mb") is None:
+            data.pop("gpu_memory_mb", None)
+        return data
 
 
 class ResourceLimits(Resources):
@@ -307,6 +344,7 @@ class TaskMaxima:
     disk_mb: int
     pids: int
     time_limit_s: int
+    gpus: int = MAX_TASK_GPUS
 
 
 def over_maxima(limits: Resources, time_limit_s: float, maxima: TaskMaxima) -> list[tuple[str, str]]:
@@ -318,6 +356,7 @@ def over_maxima(limits: Resources, time_limit_s: float, maxima: TaskMaxima) -> l
         ("memory_mb", limits.memory_mb, maxima.memory_mb),
         ("disk_mb", limits.disk_mb, maxima.disk_mb),
         ("pids", limits.pids, maxima.pids),
+        ("gpus", limits.gpus, maxima.gpus),
         ("time_limit_s", time_limit_s, maxima.time_limit_s),
     ):
         if value > most:

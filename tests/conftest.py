@@ -6,8 +6,11 @@ share the database. Override the servers with HORIZON_TEST_PG_URL and HORIZON_TE
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +37,11 @@ os.environ.setdefault("HORIZON_DATA_DIR", str(REPO_ROOT / "test-output" / "data"
 os.environ.setdefault("HORIZON_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 # Infrastructure retries wait 0.5 s, 1 s here (10 s, 20 s by default) so fault tests stay quick.
 os.environ.setdefault("HORIZON_INFRA_RETRY_DELAY_S", "0.5")
+# The host state folder (GPU holdings, shared inference servers: workers/host_state.py) is the
+# session's own, so test sessions side by side never see each other's fake GPUs or servers.
+_HOST_STATE_DIR = tempfile.mkdtemp(prefix="horizon-test-host-")
+atexit.register(shutil.rmtree, _HOST_STATE_DIR, ignore_errors=True)
+os.environ.setdefault("HORIZON_HOST_STATE_DIR", _HOST_STATE_DIR)
 
 
 def _admin_engine() -> Engine:

@@ -46,7 +46,9 @@ class AgentRow:
 
     id: int
     name: str
+    kind: str
     scaffold: str
+    version: str | None
     model: str | None
     release_date: dt.date | None
     n_runs: int
@@ -72,7 +74,9 @@ def agents_overview(session: Session) -> list[AgentRow]:
         select(
             Agent.id,
             Agent.name,
+            Agent.kind,
             Agent.scaffold,
+            Agent.version,
             Model.name.label("model"),
             func.coalesce(Agent.release_date, Model.release_date).label("release_date"),
             func.coalesce(counts.c.n_runs, 0),

@@ -58,6 +58,8 @@ TEXT_FIELDS = (
     "limits.memory_mb",
     "limits.pids",
     "limits.disk_mb",
+    "limits.gpus",
+    "limits.gpu_memory_mb",
     "time_limit_s",
 )
 BASELINE_FIELDS = ("baseliner", "minutes", "succeeded", "source", "notes")
@@ -215,6 +217,8 @@ def _content(form: TaskForm, existing: TaskVersion | None) -> dict[str, Any]:
                 "memory_mb": form_number(v["limits.memory_mb"]),
                 "pids": form_number(v["limits.pids"]),
                 "disk_mb": form_number(v["limits.disk_mb"]),
+                "gpus": form_number(v["limits.gpus"]),
+                "gpu_memory_mb": form_number(v["limits.gpu_memory_mb"]),
             }
         ),
         "time_limit_s": form_number(v["time_limit_s"]),
@@ -345,6 +349,8 @@ def values_from_task(task: Task, version: TaskVersion) -> dict[str, str]:
         "limits.memory_mb": s(limits.get("memory_mb")),
         "limits.pids": s(limits.get("pids")),
         "limits.disk_mb": s(limits.get("disk_mb")),
+        "limits.gpus": s(limits.get("gpus")),
+        "limits.gpu_memory_mb": s(limits.get("gpu_memory_mb")),
         "time_limit_s": s(version.time_limit_s),
     }
 

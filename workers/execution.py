@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -37,8 +40,8 @@ from workers.metering import AttemptMeter, MeteredClient
 from workers.providers.base import ContextWindowExceeded, ModelClient, ProviderError, ProviderOutage
 from workers.providers.config import ModelConfig
 from workers.providers.transport import WaitBudget
-from workers.sandbox.base import ImageBuildError, Sandbox, SandboxBackend, SandboxError
-from workers.scaffolds.base import AgentLimits, Scaffold, ScaffoldContext, ScaffoldResult
+from workers.sandbox.base import BindMount, ImageBuildError, Sandbox, SandboxBackend, SandboxError
+from workers.scaffolds.base import AgentLimits, SandboxSetup, Scaffold, ScaffoldContext, ScaffoldResult
 from workers.scaffolds.clock import AttemptClock
 from workers.scaffolds.registry import UnknownScaffold, get_scaffold
 from workers.transcript import Transcript
@@ -55,6 +58,11 @@ REASON_PROVIDER = "provider_outage"
 REASON_SCAFFOLD = "scaffold_error"
 REASON_SCORER = "scorer"
 REASON_CONFIG = "config"
+# Where per-attempt folders for in-sandbox agents are made (their model socket: a path of at most
+# 107 bytes, so the folder's is kept well under).
+AGENT_SOCKET_DIR_ENV = "HORIZON_AGENT_SOCKET_DIR"
+MAX_AGENT_DIR_CHARS = 80
+REASON_GPU = "gpu"
 
 
 class InfraError(Exception):
@@ -106,6 +114,8 @@ class AttemptSpec:
     task: TaskBundle
     agent: AgentConfig
     model: ModelConfig | None
+    # Ids of the GPUs held for this attempt (the task's `resources.gpus`; workers/task_gpus.py).
+    gpu_devices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -309,6 +319,39 @@ def check_maxima(limits: ResourceLimits, time_limit_s: float, settings: Settings
         )
 
 
+def sandbox_setup(scaffold: Scaffold) -> SandboxSetup:
+    """What the scaffold needs of its sandbox beyond the task's image (most need nothing)."""
+    method = getattr(scaffold, "sandbox_setup", None)
+    return method() if callable(method) else SandboxSetup()
+
+
+@contextmanager
+def agent_dir(setup: SandboxSetup) -> Iterator[tuple[str | None, tuple[BindMount, ...]]]:
+    """A folder for the attempt and its read-only mount, when the scaffold asked for one; removed
+    at the end. Made under HORIZON_AGENT_SOCKET_DIR (default: the system's temporary folder), which
+    the Docker daemon must see at the same path (docs/operations.md, "In-sandbox agents")."""
+    if setup.agent_dir_target is None:
+        yield None, ()
+        return
+    root = os.environ.get(AGENT_SOCKET_DIR_ENV, "").strip() or None
+    try:
+        folder = tempfile.mkdtemp(prefix="hz-", dir=root)
+    except OSError as exc:
+        raise InfraError(REASON_CONFIG, f"cannot make the agent's folder under {root}: {exc}") from exc
+    try:
+        if len(folder) > MAX_AGENT_DIR_CHARS:
+            raise InfraError(
+                REASON_CONFIG,
+                f"{AGENT_SOCKET_DIR_ENV} makes folders of {len(folder)} characters; a Unix socket's "
+                f"path must stay under 108, so keep it under {MAX_AGENT_DIR_CHARS}",
+            )
+        # The sandbox's unprivileged user must reach the socket inside.
+        os.chmod(folder, 0o755)
+        yield folder, (BindMount(folder, setup.agent_dir_target, read_only=True),)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _teardown(sandbox: Sandbox | None, tr: Transcript, timings: dict[str, float]) -> None:
     if sandbox is None:
         return
@@ -336,20 +379,63 @@ def _attempt(
     check_maxima(task.limits, task.time_limit_s)
     try:
         scaffold = get_scaffold(spec.agent.scaffold, spec.agent.settings)
-    except UnknownScaffold as exc:
+    except (UnknownScaffold, ValueError) as exc:
+        # A stored agent whose settings its scaffold refuses (rows made before a rule) is ours.
         raise InfraError(REASON_CONFIG, str(exc)) from exc
+    setup = sandbox_setup(scaffold)
     with _timed(timings, "image_s"):
         try:
             image = backend.ensure_image(env)
+            if setup.layer is not None:
+                image = backend.ensure_agent_image(image, setup.layer)
         except ImageBuildError as exc:
             raise InfraError(REASON_IMAGE_BUILD, str(exc)) from exc
         except SandboxError as exc:
             raise InfraError(REASON_SANDBOX, str(exc)) from exc
     beat()
+    with agent_dir(setup) as (agent_folder, mounts):
+        return _attempt_in(
+            spec,
+            scaffold,
+            backend,
+            beat,
+            tr,
+            model_client,
+            timings,
+            holder,
+            meter,
+            image,
+            agent_folder,
+            mounts,
+        )
+
+
+def _attempt_in(
+    spec: AttemptSpec,
+    scaffold: Scaffold,
+    backend: SandboxBackend,
+    beat: _Heartbeat,
+    tr: Transcript,
+    model_client: ModelClient | None,
+    timings: dict[str, float],
+    holder: dict[str, Sandbox],
+    meter: AttemptMeter | None,
+    image: str,
+    agent_folder: str | None,
+    mounts: tuple[BindMount, ...],
+) -> AttemptOutcome:
+    task = spec.task
+    env = task.environment
     with _timed(timings, "create_s"):
         try:
             sandbox = backend.create(
-                image, limits=task.limits, workdir=env.workdir, run_id=spec.run_id, attempt=spec.attempt
+                image,
+                limits=task.limits,
+                workdir=env.workdir,
+                run_id=spec.run_id,
+                attempt=spec.attempt,
+                gpu_devices=spec.gpu_devices,
+                mounts=mounts,
             )
             holder["sandbox"] = sandbox
             beat.on_cancel = sandbox.close
@@ -371,7 +457,9 @@ def _attempt(
     clock = AttemptClock(lambda: waits.spent_s)
     with _timed(timings, "agent_s"):
         try:
-            result = _run_scaffold(spec, scaffold, sandbox, beat, tr, model_client, meter, waits, clock)
+            result = _run_scaffold(
+                spec, scaffold, sandbox, beat, tr, model_client, meter, waits, clock, agent_folder
+            )
         except InfraError as exc:
             exc.times = clock.readings()
             raise
@@ -406,12 +494,13 @@ def _run_scaffold(
     meter: AttemptMeter | None,
     waits: WaitBudget,
     clock: AttemptClock,
+    agent_folder: str | None = None,
 ) -> ScaffoldResult:
     """Run the scaffold; a model client created here is closed afterwards (its connection pool)."""
     holder: dict[str, ModelClient] = {}
     try:
         return _run_scaffold_inner(
-            spec, scaffold, sandbox, beat, tr, model_client, holder, meter, waits, clock
+            spec, scaffold, sandbox, beat, tr, model_client, holder, meter, waits, clock, agent_folder
         )
     finally:
         created = holder.get("client")
@@ -431,6 +520,7 @@ def _run_scaffold_inner(
     meter: AttemptMeter | None,
     waits: WaitBudget,
     clock: AttemptClock,
+    agent_folder: str | None,
 ) -> ScaffoldResult:
     if model_client is None and spec.model is not None and getattr(scaffold, "needs_model", True):
         try:
@@ -452,6 +542,7 @@ def _run_scaffold_inner(
         solution=spec.task.solution,
         heartbeat=beat,
         clock=clock,
+        agent_dir=agent_folder,
     )
     tr.add("agent_start", limits=asdict(limits), outage_budget_s=waits.budget_s)
     try:
@@ -497,6 +588,7 @@ def _run_scaffold_inner(
         output_tokens=result.output_tokens,
         cost_usd=result.cost_usd,
         actions=result.actions,
+        **({"agent_info": result.agent_info} if result.agent_info else {}),
         **clock.readings(),
     )
     return result

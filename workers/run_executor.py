@@ -35,6 +35,8 @@ from core.states import RunStatus, WireApi
 from core.taskspec import EnvironmentSpec, ResourceLimits, ScorerSpec, SolutionSpec
 from workers.execution import (
     REASON_CONFIG,
+    REASON_GPU,
+    REASON_PROVIDER,
     AgentConfig,
     AttemptSpec,
     InfraError,
@@ -44,6 +46,7 @@ from workers.execution import (
 from workers.metering import AttemptMeter
 from workers.providers.config import ModelConfig
 from workers.sandbox import get_backend
+from workers.task_gpus import attempt_owner, held_gpus
 from workers.transcript import Transcript
 from workers.transcript_store import live_transcript
 
@@ -99,6 +102,7 @@ def attempt_spec(session: Session, run_id: int, attempt: int) -> AttemptSpec:
                 managed=model.managed,
                 server_template=model.server_template,
                 weights=model.weights,
+                gpus=model.gpus,
             )
             if model is not None
             else None
@@ -163,9 +167,18 @@ def _resolved_model(spec: AttemptSpec, settings: Settings) -> Iterator[AttemptSp
     if spec.model is None or not spec.model.managed:
         yield spec
         return
-    from workers.inference_server import default_manager
+    from workers.gpu_host import GpuUnavailable
+    from workers.inference_server import InferenceServerError, default_manager
 
-    with default_manager(settings.server_templates()).lease(spec.model) as model:
+    with contextlib.ExitStack() as stack:
+        # Only the start is translated: what the attempt raises inside the block passes untouched.
+        try:
+            manager = default_manager(settings.server_templates(), settings)
+            model = stack.enter_context(manager.lease(spec.model))
+        except GpuUnavailable as exc:
+            raise InfraError(REASON_GPU, f"model {spec.model.name!r}'s inference server: {exc}") from exc
+        except InferenceServerError as exc:
+            raise InfraError(REASON_PROVIDER, str(exc)) from exc
         log.info("model %s is served by a managed inference server at %s", model.name, model.base_url)
         yield replace(spec, model=model)
 
@@ -221,6 +234,8 @@ def execute_claimed_run(
             ) as backend,
             _keepalive(beat, settings.heartbeat_interval_s),
             _resolved_model(spec, settings) as resolved,
+            # The task's GPUs, this host's, held until the attempt ends (workers/task_gpus.py).
+            held_gpus(spec.task.limits, attempt_owner("run", run_id, attempt, settings), settings) as gpus,
             # Each event is stored as it happens (readable live); the block's end writes the rest.
             live_transcript(run_id, attempt, settings, forward=listener) as live,
         ):
@@ -228,7 +243,7 @@ def execute_claimed_run(
                 [resolved.model.api_key_env] if resolved.model else [], listener=live
             )
             outcome = execute_attempt(
-                resolved,
+                replace(resolved, gpu_devices=gpus),
                 backend,
                 heartbeat=beat,
                 transcript=transcript,

@@ -2,12 +2,14 @@
 
 `oracle` must score 1 and `null` 0 on every task version; the oracle is repeated to find flaky
 tasks. Each outcome is stored as a `task_health_checks` row; fits leave out versions whose latest
-check failed (shown, not hidden: the task pages say so).
+check failed (shown, not hidden: the task pages say so). A GPU task is checked with GPUs of this
+host; where it has too few, the check is refused (returned with `refused`, not stored).
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import select
@@ -15,9 +17,11 @@ from sqlalchemy import select
 from core.db import session_scope
 from core.models import Task, TaskHealthCheck, TaskVersion
 from core.settings import get_settings
+from workers.execution import REASON_GPU, InfraError
 from workers.run_executor import bundle_of
 from workers.sandbox import get_backend
-from workers.task_health import TaskHealth, check_task
+from workers.task_gpus import attempt_owner, held_gpus
+from workers.task_health import TaskHealth, check_task, refused_check
 
 # Health-check sandboxes carry negative run ids so the orphan reaper never mistakes them for runs.
 _check_ids = itertools.count(-1, -1)
@@ -44,7 +48,23 @@ def check_tasks(
             )
             assert version is not None
             bundle, version_id = bundle_of(version), version.id
-        health = check_task(bundle, backend, oracle_repeats, run_id=next(_check_ids))
+        check_id = next(_check_ids)
+        try:
+            # A GPU task's sandboxes get this host's GPUs, held for the whole check (the pid keeps
+            # the holder's name unique among check processes on the host).
+            owner = attempt_owner("check", check_id, os.getpid(), settings)
+            with held_gpus(bundle.limits, owner, settings) as gpus:
+                health = check_task(bundle, backend, oracle_repeats, run_id=check_id, gpu_devices=gpus)
+        except InfraError as exc:
+            if exc.reason != REASON_GPU:
+                raise
+            # Nothing ran: a stored check would call a task unhealthy (and keep it out of fits)
+            # for what this host lacks. Say so to the caller instead.
+            health = refused_check(bundle, f"{exc.message}; run the check on a host with its GPUs")
+            results.append(health)
+            if on_result is not None:
+                on_result(health)
+            continue
         with session_scope(settings) as session:
             session.add(
                 TaskHealthCheck(

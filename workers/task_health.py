@@ -74,6 +74,9 @@ class TaskHealth:
     problems: list[str]
     duration_s: float
     checked_at: str
+    # Why the check could not run here at all (a GPU task on a host without its GPUs): nothing
+    # was checked, so nothing is recorded either (workers/task_checks.py).
+    refused: str | None = None
 
     @property
     def oracle_scores(self) -> list[float | None]:
@@ -106,6 +109,7 @@ def _run_check(
     repeat: int,
     run_id: int,
     heartbeat: Callable[[], None],
+    gpu_devices: tuple[str, ...] = (),
 ) -> CheckRun:
     spec = AttemptSpec(
         run_id=run_id,
@@ -113,6 +117,7 @@ def _run_check(
         task=bundle,
         agent=AgentConfig(name=f"health-{scaffold}", scaffold=scaffold),
         model=None,
+        gpu_devices=gpu_devices,
     )
     started = time.monotonic()
     try:
@@ -170,6 +175,23 @@ def summarize(
     return healthy, flaky, problems
 
 
+def refused_check(bundle: TaskBundle, reason: str) -> TaskHealth:
+    """The outcome of a check that could not run here (`reason`): not healthy, and not recorded."""
+    return TaskHealth(
+        task_id=bundle.task_id,
+        version=bundle.version,
+        content_hash=content_hash(bundle.instructions, bundle.environment, bundle.scorer, bundle.solution),
+        healthy=False,
+        flaky=False,
+        oracle=[],
+        null=None,
+        problems=[f"not checked: {reason}"],
+        duration_s=0.0,
+        checked_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        refused=reason,
+    )
+
+
 def check_task(
     folder_or_bundle: TaskFolder | TaskBundle | str | Path,
     backend: SandboxBackend,
@@ -177,13 +199,14 @@ def check_task(
     *,
     run_id: int = 0,
     heartbeat: Callable[[], None] | None = None,
+    gpu_devices: tuple[str, ...] = (),
 ) -> TaskHealth:
     """Check one task version in real sandboxes; see the module docstring.
 
     `folder_or_bundle` is a loaded `TaskFolder`, a path to a task folder, or a `TaskBundle`.
     `run_id` labels the sandbox containers (`horizon.run_id`); pick one the orphan reaper will
     not treat as a dead run while the check is going on. `heartbeat` is called between steps
-    (raise from it to cancel).
+    (raise from it to cancel). `gpu_devices`: the GPUs the caller holds for a GPU task's sandboxes.
     """
     if oracle_repeats < 1:
         raise ValueError("oracle_repeats must be at least 1")
@@ -201,8 +224,8 @@ def check_task(
     oracle_runs: list[CheckRun] = []
     if bundle.solution is not None:
         for repeat in range(oracle_repeats):
-            oracle_runs.append(_run_check(bundle, backend, ORACLE, repeat, run_id, beat))
-    null_run = _run_check(bundle, backend, NULL, oracle_repeats, run_id, beat)
+            oracle_runs.append(_run_check(bundle, backend, ORACLE, repeat, run_id, beat, gpu_devices))
+    null_run = _run_check(bundle, backend, NULL, oracle_repeats, run_id, beat, gpu_devices)
     healthy, flaky, problems = summarize(oracle_runs, null_run, bundle.solution is not None)
     return TaskHealth(
         task_id=bundle.task_id,

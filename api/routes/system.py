@@ -1,15 +1,18 @@
-"""Health and API tokens."""
+"""Health, the GPU workers seen, and API tokens."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy import select, text
 
-from api.deps import Caller, SessionDep, admin, get_settings_dep
+from api.deps import Caller, SessionDep, admin, get_settings_dep, reader
 from core.auth import create_token, revoke_token
 from core.models import ApiToken
-from core.schemas import HealthOut, TokenCreate, TokenCreated, TokenOut
+from core.schemas import GpuOut, GpuWorkerOut, HealthOut, TokenCreate, TokenCreated, TokenOut
+from core.services.gpu_workers import gpu_workers
 from core.settings import Settings
 from web.params import RowId
 
@@ -43,6 +46,23 @@ def health(session: SessionDep, settings: Settings = Depends(get_settings_dep)) 
         mode="embedded" if settings.embedded_queue else "distributed",
     )
     return JSONResponse(body.model_dump(), status_code=200 if healthy else 503)
+
+
+@router.get("/workers/gpu", response_model=list[GpuWorkerOut])
+def list_gpu_workers(
+    _: Caller = Depends(reader), settings: Settings = Depends(get_settings_dep)
+) -> list[GpuWorkerOut]:
+    """The GPU workers seen lately (each refreshes its record every 30 s; a record lives 90 s):
+    batches of runs needing GPUs are refused unless one of them has enough."""
+    return [
+        GpuWorkerOut(
+            host=w.host,
+            pid=w.pid,
+            gpus=[GpuOut(index=g.index, memory_mib=g.memory_mib) for g in w.gpus],
+            seen_at=dt.datetime.fromtimestamp(w.seen_at, dt.UTC),
+        )
+        for w in gpu_workers(settings)
+    ]
 
 
 @router.get("/tokens", response_model=list[TokenOut])

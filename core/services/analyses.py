@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from analysis.report import AnalysisParams
@@ -60,13 +60,11 @@ def unhealthy_version_ids(session: Session) -> set[int]:
     return set(rows.scalars())
 
 
-def gather_inputs(session: Session, request: AnalysisRequest) -> AnalysisInputs:
-    """Completed runs with their task's human time and family, and agents' release dates.
-
-    Infrastructure failures are never model failures: they are left out and counted. Tasks without
-    a human time cannot be placed on the time axis and are left out too.
-    """
-    stmt = (
+def fit_runs_query() -> Select[*tuple[Any, ...]]:
+    """The runs a fit may use, with what it needs of them: completed and scored, on a task with a
+    human time (one without cannot be placed on the time axis). Health is checked apart
+    (`unhealthy_version_ids`), as it depends on the request."""
+    return (
         select(
             Run.id,
             Agent.name,
@@ -81,9 +79,21 @@ def gather_inputs(session: Session, request: AnalysisRequest) -> AnalysisInputs:
         .join(Task, Task.id == Run.task_id)
         .where(Run.status == RunStatus.COMPLETED, Run.score_binarized.is_not(None))
         .where(Task.human_minutes.is_not(None))
-        .order_by(Run.id)
     )
-    rows = list(session.execute(stmt))
+
+
+def continuous_score(score_cont: float | None, score_binarized: int) -> float:
+    """A run's continuous score; runs without one (some imports) count their binary score."""
+    return float(score_cont if score_cont is not None else score_binarized)
+
+
+def gather_inputs(session: Session, request: AnalysisRequest) -> AnalysisInputs:
+    """Completed runs with their task's human time and family, and agents' release dates.
+
+    Infrastructure failures are never model failures: they are left out and counted. Tasks without
+    a human time cannot be placed on the time axis and are left out too.
+    """
+    rows = list(session.execute(fit_runs_query().order_by(Run.id)))
     unhealthy = set() if request.include_unhealthy_tasks else unhealthy_version_ids(session)
     kept = [r for r in rows if r.task_version_id not in unhealthy]
     frame = pd.DataFrame(
@@ -93,10 +103,7 @@ def gather_inputs(session: Session, request: AnalysisRequest) -> AnalysisInputs:
             "task_id": [r.task_id for r in kept],
             "task_family": [r.family_id for r in kept],
             "human_minutes": [float(r.human_minutes) for r in kept],
-            # Runs without a continuous score (some imports) count their binary score as continuous.
-            "score_cont": [
-                float(r.score_cont if r.score_cont is not None else r.score_binarized) for r in kept
-            ],
+            "score_cont": [continuous_score(r.score_cont, r.score_binarized) for r in kept],
             "score_binarized": [int(r.score_binarized) for r in kept],
         }
     )

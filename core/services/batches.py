@@ -7,26 +7,36 @@ from itertools import islice
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from core.errors import InvalidInput
-from core.models import Batch, Run, Task, utcnow
+from core.errors import Conflict, InvalidInput
+from core.models import Agent, Batch, Run, Task, utcnow
 from core.ownership import Actor, check_owner, owner_name
-from core.queue import QUEUE_GPU, QUEUE_RUNS, discard_after_commit, enqueue_after_commit
+from core.queue import discard_after_commit, enqueue_after_commit
 from core.quotas import check_batch_size, check_run_quota
 from core.schemas import BatchCreate, BatchOut, SpendOut
 from core.services.attempts import abandon_running, spend_by
 from core.services.catalog import get_agent
+from core.services.gpu_workers import GpuDemand, GpuWorker, gpu_demand_problem, gpu_workers
+from core.services.routing import run_queue, stored_limits
 from core.services.rows import get_or_not_found, page_of
 from core.services.tasks import current_version, get_task, tasks_with_tags
+from core.settings import get_settings
 from core.states import FINAL_RUN_STATUSES, JobName, RunStatus
 
 INSERT_CHUNK = 2000
 
 
 def create_batch(
-    session: Session, data: BatchCreate, created_by: str | None = None, *, owner_token_id: int | None = None
+    session: Session,
+    data: BatchCreate,
+    created_by: str | None = None,
+    *,
+    owner_token_id: int | None = None,
+    runs_on: list[GpuWorker] | None = None,
 ) -> Batch:
     """Queue agents x tasks x repeats runs; the batch is `owner_token_id`'s to cancel. Anyone's
-    agents and tasks may be used: reading is open, only changes are the owner's."""
+    agents and tasks may be used: reading is open, only changes are the owner's. Runs that need
+    GPUs are refused unless a GPU worker can take them: those announced, or `runs_on` (the caller
+    runs them itself: `horizon run`)."""
     agents = []
     for ref in dict.fromkeys(data.agents):  # de-duplicate, keep order
         agent = get_agent(session, ref)
@@ -43,6 +53,7 @@ def create_batch(
         raise InvalidInput(f"no task has any of the tags {', '.join(data.tags or [])}")
     total = len(agents) * len(tasks) * data.repeats
     check_batch_size(session, total)
+    check_gpu_workers(session, agents, list(tasks.values()), runs_on)
     check_run_quota(session, owner_token_id, total)
     batch = Batch(
         name=data.name,
@@ -54,7 +65,12 @@ def create_batch(
     session.add(batch)
     session.flush()
     now = utcnow()
-    gpu_agents = {a.id for a in agents if a.model is not None and a.model.managed}
+    limits = {task.id: stored_limits(current_version(task).limits) for task in tasks.values()}
+    queues: dict[tuple[object, object], str] = {
+        (agent.id, task_id): run_queue(_managed(agent), task_limits)
+        for agent in agents
+        for task_id, task_limits in limits.items()
+    }
     rows = (
         {
             "batch_id": batch.id,
@@ -76,9 +92,47 @@ def create_batch(
     while chunk := list(islice(rows, INSERT_CHUNK)):
         run_ids = session.scalars(insert(Run).returning(Run.id, sort_by_parameter_order=True), chunk)
         for row, run_id in zip(chunk, run_ids, strict=True):
-            queue = QUEUE_GPU if row["agent_id"] in gpu_agents else QUEUE_RUNS
+            queue = queues[(row["agent_id"], row["task_id"])]
             enqueue_after_commit(session, JobName.EXECUTE_RUN, run_id, queue=queue)
     return batch
+
+
+def _managed(agent: Agent) -> bool:
+    return agent.model is not None and agent.model.managed
+
+
+def _model_gpus(agent: Agent) -> int:
+    # The GPUs a managed model's inference server takes on the run's host.
+    return agent.model.gpus if agent.model is not None and agent.model.managed else 0
+
+
+def check_gpu_workers(
+    session: Session, agents: list[Agent], tasks: list[Task], runs_on: list[GpuWorker] | None = None
+) -> None:
+    """Refuse (409, nothing stored) runs that need GPUs no announced GPU worker (or none of
+    `runs_on`) has: they would wait in the `gpu` queue for ever (core.services.gpu_workers)."""
+    demands: dict[GpuDemand, str] = {}
+    for task in tasks:
+        limits = stored_limits(current_version(task).limits)
+        for agent in agents:
+            demand = GpuDemand(limits.gpus, limits.gpu_memory_mb, _model_gpus(agent))
+            if demand.any and demand not in demands:
+                by = f" run by agent {agent.name!r}" if demand.model_gpus else ""
+                demands[demand] = f"task {task.id!r}{by}"
+    if not demands:
+        return
+    settings = session.info.get("settings") or get_settings()
+    try:
+        workers = gpu_workers(settings) if runs_on is None else runs_on
+    except Exception as exc:  # the broker is down: say so rather than guess
+        raise Conflict(
+            f"cannot queue this batch: its runs need GPUs and the GPU workers could not be read "
+            f"({type(exc).__name__}); nothing was stored"
+        ) from None
+    for demand, what in demands.items():
+        problem = gpu_demand_problem(demand, workers, what)
+        if problem is not None:
+            raise Conflict(f"cannot queue this batch: {problem}; nothing was stored")
 
 
 def get_batch(session: Session, batch_id: int) -> Batch:

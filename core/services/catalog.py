@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
+from core.agent_kinds import KIND_SCAFFOLDS
 from core.auth import role_allows
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.model_keys import key_problem
@@ -73,6 +74,7 @@ def create_model(
         managed=data.managed,
         server_template=data.server_template,
         weights=data.weights,
+        gpus=data.gpus or 0,  # the schema filled in the default
         owner_token_id=owner_token_id,
     )
     _check_key(row, settings)
@@ -99,13 +101,15 @@ def update_model(
                 "(its endpoint, key, provider, model id or server)"
             )
     for key, value in changes.items():
-        if key in ("provider", "api_model", "wire_api") and value is None:
+        if key in ("provider", "api_model", "wire_api", "gpus") and value is None:
             raise InvalidInput(f"{key}: may not be null")
         if key == "base_url" and value is not None:
             value = str(value).rstrip("/")
         setattr(row, key, value)
     if problem := wire_api_problem(row.provider, row.wire_api):
         raise InvalidInput(problem)
+    if row.gpus and not row.managed:
+        raise InvalidInput("gpus is for managed models only (their server runs on a worker's GPUs)")
     _check_key(row, settings)
     session.flush()
     return row
@@ -122,16 +126,18 @@ def list_models(session: Session) -> list[Model]:
 
 
 def known_scaffolds() -> tuple[str, ...]:
-    """The built-in scaffolds and those the operator added (HORIZON_EXTRA_SCAFFOLDS)."""
+    """The built-in scaffolds, those of the other agent kinds, and those the operator added
+    (HORIZON_EXTRA_SCAFFOLDS)."""
     extra = tuple(s.strip() for s in get_settings().extra_scaffolds.split(",") if s.strip())
-    return BUILTIN_SCAFFOLDS + extra
+    return tuple(dict.fromkeys((*BUILTIN_SCAFFOLDS, *KIND_SCAFFOLDS.values(), *extra)))
 
 
 def create_agent(session: Session, data: AgentCreate, *, owner_token_id: int | None = None) -> Agent:
     """A new agent owned by `owner_token_id`; it may use anyone's model (reading is open)."""
-    if data.scaffold not in known_scaffolds():
+    # A `package.module:Class` path too must be listed by the operator: it is imported in workers.
+    if data.scaffold_name not in known_scaffolds():
         raise InvalidInput(
-            f"unknown scaffold {data.scaffold!r}; known: {', '.join(known_scaffolds())} "
+            f"unknown scaffold {data.scaffold_name!r}; known: {', '.join(known_scaffolds())} "
             "(register your own with HORIZON_EXTRA_SCAFFOLDS)"
         )
     if session.scalar(select(Agent).where(Agent.name == data.name)) is not None:
@@ -139,7 +145,9 @@ def create_agent(session: Session, data: AgentCreate, *, owner_token_id: int | N
     model = get_model(session, data.model) if data.model is not None else None
     row = Agent(
         name=data.name,
-        scaffold=data.scaffold,
+        kind=data.kind,
+        scaffold=data.scaffold_name,
+        version=data.version,
         model=model,
         settings=data.settings.model_dump(exclude_none=True),
         release_date=data.release_date,
@@ -174,7 +182,9 @@ def agent_out(agent: Agent, spend: SpendOut | None = None) -> AgentOut:
     return AgentOut(
         id=agent.id,
         name=agent.name,
+        kind=agent.kind,
         scaffold=agent.scaffold,
+        version=agent.version,
         model=agent.model.name if agent.model else None,
         model_id=agent.model_id,
         settings=agent.settings,

@@ -154,7 +154,34 @@ def import_runs(
 
 def _ensure_task(session: Session, record: Mapping[str, object], source: str) -> tuple[int, bool]:
     """The id of the task's current version, creating the task (and its family) if missing."""
-    task_id = str(record["task_id"])
+    return ensure_task(
+        session,
+        str(record["task_id"]),
+        str(record["task_family"]),
+        source,
+        minutes=float(str(record["human_minutes"])),
+        human_source=str(record.get("human_source") or ""),
+        time_limit_s=int(float(str(record.get("time_limit") or 0))) or None,
+    )
+
+
+def ensure_task(
+    session: Session,
+    task_id: str,
+    family_id: str,
+    source: str,
+    *,
+    minutes: float | None,
+    human_source: str = "",
+    time_limit_s: int | None = None,
+) -> tuple[int, bool]:
+    """The id of the task's current version, and whether it was created here.
+
+    A missing task is made as an external one: its family if missing, placeholder content (the
+    task runs in the source system, not here) and, when `minutes` is given, one imported human
+    time (`add_imported_human_time`). Without `minutes` it has no human time and fits leave it
+    out until one is recorded. An existing task is used as it is.
+    """
     task = session.get(Task, task_id)
     if task is not None:
         version_id = session.scalar(
@@ -164,7 +191,6 @@ def _ensure_task(session: Session, record: Mapping[str, object], source: str) ->
         )
         assert version_id is not None
         return version_id, False
-    family_id = str(record["task_family"])
     if session.get(TaskFamily, family_id) is None:
         session.add(TaskFamily(id=family_id, description=f"imported from {source}"))
         session.flush()  # no ORM relationship orders family before task: flush it first
@@ -179,15 +205,23 @@ def _ensure_task(session: Session, record: Mapping[str, object], source: str) ->
         scorer=content.scorer.model_dump(mode="json"),
         solution=None,
         limits=content.limits.model_dump(mode="json"),
-        time_limit_s=int(float(str(record.get("time_limit") or 0)) or content.time_limit_s),
+        time_limit_s=time_limit_s or content.time_limit_s,
     )
     task.versions.append(version)
-    human_source = str(record.get("human_source") or "")
+    if minutes is not None:
+        add_imported_human_time(task, minutes, human_source, source)
+    session.flush()
+    return version.id, True
+
+
+def add_imported_human_time(task: Task, minutes: float, human_source: str, source: str) -> None:
+    """Record a human time the source gave as one baseline (`human_source` "baseline": a person's
+    measured attempt) or estimate (anything else), and refresh the task's cached human time."""
     task.baselines.append(
         HumanBaseline(
-            task_id=task_id,
-            baseliner=f"imported from {source}",
-            minutes=float(str(record["human_minutes"])),
+            task_id=task.id,
+            baseliner=f"imported from {source}"[:200],
+            minutes=minutes,
             succeeded=True,
             source=(
                 BaselineSource.BASELINE
@@ -198,5 +232,3 @@ def _ensure_task(session: Session, record: Mapping[str, object], source: str) ->
         )
     )
     refresh_task_human_time(task)
-    session.flush()
-    return version.id, True

@@ -15,11 +15,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload, object_session
 
 from core.errors import Conflict
-from core.models import Agent, Batch, Model, Run, RunAttempt, TranscriptEvent, utcnow
+from core.models import Agent, Batch, Run, RunAttempt, TranscriptEvent, utcnow
 from core.ownership import Actor, check_owner
-from core.queue import QUEUE_GPU, QUEUE_RUNS, enqueue_after_commit
+from core.queue import QUEUE_RUNS, enqueue_after_commit
 from core.schemas import AttemptOut, AttemptUsage, RunOut, RunResult
 from core.services import attempts as attempt_svc
+from core.services.routing import queue_of_run, queues_of_runs
 from core.services.rows import get_or_not_found, page_of
 from core.services.transcript_append import append_events
 from core.settings import Settings
@@ -72,6 +73,7 @@ def run_out(run: Run, *, full_error: bool = False, with_attempts: bool = False) 
         worker=run.worker,
         error=run.error if full_error else public_error(run.error),
         imported_from=run.imported_from,
+        import_details=run.import_details,
         created_at=run.created_at,
         started_at=run.started_at,
         finished_at=run.finished_at,
@@ -143,16 +145,6 @@ def cancel_run(session: Session, run_id: int, *, actor: Actor) -> Run:
     attempt_svc.abandon_running(session, [run.id], "cancelled")
     session.flush()
     return run
-
-
-def _queue_for(session: Session, run_id: int) -> str:
-    managed = session.scalar(
-        select(Model.managed)
-        .join(Agent, Agent.model_id == Model.id)
-        .join(Run, Run.agent_id == Agent.id)
-        .where(Run.id == run_id)
-    )
-    return QUEUE_GPU if managed else QUEUE_RUNS
 
 
 # ---------------------------------------------------------------- lifecycle used by workers
@@ -260,7 +252,7 @@ def record_infra_failure(
         run.enqueued_at = utcnow() + dt.timedelta(seconds=delay_s)
         session.flush()
         enqueue_after_commit(
-            session, JobName.EXECUTE_RUN, run_id, queue=_queue_for(session, run_id), delay_s=delay_s
+            session, JobName.EXECUTE_RUN, run_id, queue=queue_of_run(session, run_id), delay_s=delay_s
         )
         return RunStatus.QUEUED
     run.status = RunStatus.INFRA_ERROR
@@ -307,7 +299,8 @@ def reap_stale_runs(session: Session, settings: Settings, now: dt.datetime | Non
             handled.append(run_id)
             attempt_svc.abandon_running(session, [run_id], _PRESUMED_DEAD)
             if retry:
-                enqueue_after_commit(session, JobName.EXECUTE_RUN, run_id, queue=_queue_for(session, run_id))
+                queue = queue_of_run(session, run_id)
+                enqueue_after_commit(session, JobName.EXECUTE_RUN, run_id, queue=queue)
     session.flush()
     return handled
 
@@ -332,24 +325,19 @@ def requeue_lost_runs(
         stale = stale | (Run.enqueued_at <= now)
     else:
         stale = stale | (Run.enqueued_at < now - dt.timedelta(seconds=settings.requeue_after_s))
-    rows = list(
-        session.execute(
-            select(Run.id, Model.managed)
-            .join(Agent, Agent.id == Run.agent_id)
-            .outerjoin(Model, Model.id == Agent.model_id)
-            .where(Run.status == RunStatus.QUEUED, stale)
-            .order_by(Run.id)
-        )
+    run_ids = list(
+        session.scalars(select(Run.id).where(Run.status == RunStatus.QUEUED, stale).order_by(Run.id))
     )
-    for start in range(0, len(rows), chunk):
-        ids = [run_id for run_id, _ in rows[start : start + chunk]]
+    for start in range(0, len(run_ids), chunk):
+        ids = run_ids[start : start + chunk]
         session.execute(
             update(Run).where(Run.id.in_(ids), Run.status == RunStatus.QUEUED).values(enqueued_at=now)
         )
-    for run_id, managed in rows:
-        enqueue_after_commit(session, JobName.EXECUTE_RUN, run_id, queue=QUEUE_GPU if managed else QUEUE_RUNS)
+    queues = queues_of_runs(session, run_ids)
+    for run_id in run_ids:
+        enqueue_after_commit(session, JobName.EXECUTE_RUN, run_id, queue=queues.get(run_id, QUEUE_RUNS))
     session.flush()
-    return [run_id for run_id, _ in rows]
+    return run_ids
 
 
 def transcript_of(session: Session, run_id: int, attempt: int | None = None) -> list[dict[str, Any]] | None:

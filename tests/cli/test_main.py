@@ -12,6 +12,7 @@ COMMANDS = {
     "run", "transcript", "batch",  # cli.runs
     "quickstart",  # cli.quickstart
     "analyze", "trend", "simulate",  # cli.analysis
+    "import-inspect", "export-runs",  # cli.exchange
 }  # fmt: skip
 GROUPS = {
     "token": {"create", "list", "revoke"},

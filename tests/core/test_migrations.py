@@ -83,8 +83,8 @@ BAD_VALUES = [
 ]
 
 
-# Checks that later migrations add with their columns (0009); at 0007 their tables do not exist.
-LATER_CHECKS = {"ck_models_wire_api", "ck_run_attempts_status"}
+# Checks that later migrations add with their columns (0009, 0010, 0012); at 0007 they do not exist.
+LATER_CHECKS = {"ck_models_wire_api", "ck_run_attempts_status", "ck_models_gpus", "ck_agents_kind"}
 
 
 @pytest.mark.parametrize("backend", ["postgres", "sqlite"])
@@ -118,7 +118,7 @@ def test_attempt_and_wire_api_checks(backend: str, request: pytest.FixtureReques
 
 def _row(session: Session, table: str, column: str, value: str) -> None:
     """Add a valid row of `table` (and the rows it refers to) with `column` set to `value`."""
-    from core.models import Agent, AnalysisResult, ApiToken, HumanBaseline, Task, TaskFamily, TaskVersion
+    from core.models import AnalysisResult, ApiToken, HumanBaseline, Task, TaskFamily, TaskVersion
     from core.models_baselining import BaseliningAttempt
 
     key = secrets.token_hex(4)
@@ -140,10 +140,15 @@ def _row(session: Session, table: str, column: str, value: str) -> None:
     session.add(version)
     session.flush()
     if table == "runs":
-        # Columns only: the ORM's runs row has columns later revisions add (this runs at 0007 too).
-        agent = Agent(name=f"a-{key}", scaffold="null")
-        session.add(agent)
-        session.flush()
+        # Columns only: the ORM's runs and agents rows have columns later revisions add (this
+        # runs at 0007 too).
+        agent_id = session.execute(
+            text(
+                "INSERT INTO agents (name, scaffold, settings, created_at) "
+                "VALUES (:name, 'null', '{}', CURRENT_TIMESTAMP) RETURNING id"
+            ),
+            {"name": f"a-{key}"},
+        ).scalar_one()
         values = {"status": "queued", "stop_reason": None, column: value}
         session.execute(
             text(
@@ -151,7 +156,7 @@ def _row(session: Session, table: str, column: str, value: str) -> None:
                 "stop_reason, tokens_in, tokens_out, cost_usd, created_at) VALUES (:agent, :version, "
                 ":task, 0, 0, :status, :stop_reason, 0, 0, 0, CURRENT_TIMESTAMP)"
             ),
-            {"agent": agent.id, "version": version.id, "task": task.id, **values},
+            {"agent": agent_id, "version": version.id, "task": task.id, **values},
         )
         return
     rows: dict[str, Any] = {

@@ -201,13 +201,13 @@ def test_unknown_keys_at_any_level(tmp_path: Path) -> None:
     spec = task_folder_spec()
     spec["timelimit"] = 5
     spec["scorer"]["treshold"] = 0.5
-    spec["resources"]["gpus"] = 1
+    spec["resources"]["gpu"] = 1  # a typo of gpus
     (folder / "task.yaml").write_text(yaml.safe_dump(spec))
     problems = validate_task_folder(folder)
     top = find(problems, "task.yaml", "timelimit")
     assert "unknown key" in top.message and "time_limit_s" in top.message
     assert "threshold" in find(problems, "task.yaml", "scorer.treshold").message
-    assert "unknown key" in find(problems, "task.yaml", "resources.gpus").message
+    assert "unknown key" in find(problems, "task.yaml", "resources.gpu").message
 
 
 def test_wrong_types_and_missing_keys(tmp_path: Path) -> None:

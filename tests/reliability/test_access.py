@@ -2,7 +2,7 @@
 
 Every write operation (POST, PUT, PATCH, DELETE) in `/openapi.json` is tried without a token, with
 a made-up token, with a revoked admin token and with a non-Bearer header (401 each), and with a
-viewer's token (403); token management also refuses a submitter. Each refusal must change no
+viewer's token (403); token management and imports also refuse a submitter. Each refusal must change no
 table. New endpoints are covered without touching this file. With reads requiring a token, every
 read but the health check refuses anonymous and made-up callers too. Finally, after tokens and a
 model with a key were created, no answer of any read endpoint contains a token, its hash or a key.
@@ -27,7 +27,7 @@ from core.settings import Settings
 from tests.reliability.support import table_counts, tiny_task
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
-ADMIN_PATHS = ("/api/tokens",)
+ADMIN_PATHS = ("/api/tokens", "/api/imports")
 OPEN_READS = ("/api/health",)
 KEY_ENV = "HORIZON_MODEL_KEY_ACCESS"
 # The operator's binding of that key to the (unreachable) endpoint of the keyed model below.

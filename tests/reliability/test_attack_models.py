@@ -192,8 +192,11 @@ def test_no_api_caller_starts_a_process_on_the_host(db: str, listener: Listener,
         managed = {"name": "m", "managed": True, "server_template": "echo", "weights": str(canary)}
         r = client.post("/api/models", json=managed, headers=sub)
         assert r.status_code == 403 and "admin" in r.text, r.text
-        # An admin naming a template the server does not have: created, but nothing starts.
-        r = client.post("/api/models", json={**managed, "server_template": "touch-canary"}, headers=admin)
+        # An admin naming a template the server does not have: created, but nothing starts. (No
+        # GPUs for its server: this host has none, and a batch needing them would be refused.)
+        r = client.post(
+            "/api/models", json={**managed, "server_template": "touch-canary", "gpus": 0}, headers=admin
+        )
         assert r.status_code == 201, r.text
         agent = {"name": "a", "scaffold": "react", "model": "m"}
         assert client.post("/api/agents", json=agent, headers=sub).status_code == 201

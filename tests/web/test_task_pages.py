@@ -315,3 +315,21 @@ def test_task_ids_with_slashes(submitter_client: TestClient) -> None:
     assert r.status_code == 303
     assert submitter_client.get("/tasks/fam/task-1").status_code == 200
     assert submitter_client.get("/tasks/fam/task-1/edit").status_code == 200
+
+
+def test_gpus_through_the_form_are_stored_kept_on_edit_and_checked(submitter_client: TestClient) -> None:
+    fields = form_fields(**{"limits.gpus": "2", "limits.gpu_memory_mb": "40000"})
+    assert submit(submitter_client, "/tasks/new", fields, upload_files()).status_code == 303
+    page = submitter_client.get("/tasks/say-hello")
+    assert "2 GPUs (40000 MiB+ each)" in page.text
+    # The edit form shows them, so saving it unchanged neither drops them nor makes a version.
+    edit = submitter_client.get("/tasks/say-hello/edit").text
+    assert 'name="limits.gpus" value="2"' in edit and 'name="limits.gpu_memory_mb" value="40000"' in edit
+    kept = {**fields, "baselines.0.baseliner": "", "baselines.0.minutes": ""}
+    r = submit(submitter_client, "/tasks/say-hello/edit", kept)
+    assert r.headers["location"] == "/tasks/say-hello?saved=1"
+    # Memory per GPU without GPUs, or a count past the ceiling: refused, nothing stored.
+    for bad in ({"limits.gpus": "", "limits.gpu_memory_mb": "40000"}, {"limits.gpus": "9"}):
+        r = submit(submitter_client, "/tasks/say-hello/edit", {**kept, **bad})
+        assert r.status_code == 422, bad
+    assert count(TaskVersion) == 1

@@ -70,7 +70,15 @@ class _Backend:
         return "local"
 
     def create(
-        self, image: str, *, limits: ResourceLimits, workdir: str, run_id: int, attempt: int
+        self,
+        image: str,
+        *,
+        limits: ResourceLimits,
+        workdir: str,
+        run_id: int,
+        attempt: int,
+        gpu_devices: tuple[str, ...] = (),
+        mounts: tuple[object, ...] = (),
     ) -> _Sandbox:
         return _Sandbox(lost=attempt == 1)
 

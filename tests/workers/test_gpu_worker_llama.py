@@ -82,6 +82,7 @@ def test_managed_model_runs_on_the_gpu_queue(
             "managed": True,
             "server_template": "llama-cpp",
             "weights": str(weights),
+            "gpus": 0,  # llama.cpp on the CPU: the server takes none of the host's GPUs
             "context_window": 4096,
             "input_price_per_mtok": 0.1,
             "output_price_per_mtok": 0.2,

@@ -10,12 +10,18 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 import tests.fakes.scripted_openai as scripted_module
-from workers.inference_server import InferenceServerError, InferenceServerManager, render_command
+from workers.inference_server import (
+    InferenceServerError,
+    InferenceServerManager,
+    new_namespace,
+    render_command,
+)
 from workers.providers.base import Message, ProviderOutage
 from workers.providers.config import ModelConfig
 from workers.providers.factory import make_client
@@ -35,11 +41,21 @@ TEMPLATES = {
 
 @pytest.fixture
 def manager(tmp_path: Path) -> Iterator[InferenceServerManager]:
-    mgr = InferenceServerManager(
-        idle_timeout_s=3600, start_timeout_s=30, log_dir=tmp_path, poll_interval_s=0.05, templates=TEMPLATES
-    )
+    mgr = manager_for(tmp_path, idle_timeout_s=3600)
     yield mgr
     mgr.stop_all()
+
+
+def manager_for(tmp_path: Path, **kwargs: Any) -> InferenceServerManager:
+    """A manager with a namespace of its own: its servers are shared with no other test."""
+    options: dict[str, Any] = {
+        "start_timeout_s": 30,
+        "log_dir": tmp_path,
+        "poll_interval_s": 0.05,
+        "templates": TEMPLATES,
+        "namespace": new_namespace("test"),
+    }
+    return InferenceServerManager(**{**options, **kwargs})
 
 
 def model(tmp_path: Path, name: str = "local", reply: str = "hello from a managed server") -> ModelConfig:
@@ -73,38 +89,34 @@ def test_servers_are_reused_by_command_and_weights(manager: InferenceServerManag
 
 
 def test_idle_servers_are_stopped_but_leased_ones_are_not(tmp_path: Path) -> None:
-    mgr = InferenceServerManager(
-        idle_timeout_s=0.0, start_timeout_s=30, log_dir=tmp_path, poll_interval_s=0.05, templates=TEMPLATES
-    )
+    mgr = manager_for(tmp_path, idle_timeout_s=0.0)
     try:
         busy, idle = model(tmp_path, "busy"), model(tmp_path, "idle")
         mgr.ensure_running(idle)
         with mgr.lease(busy) as resolved:
-            stopped = mgr.stop_idle(now=time.monotonic() + 1)
+            stopped = mgr.stop_idle(now=time.time() + 1)
             assert [s.key[1] for s in stopped] == [idle.weights]
-            assert stopped[0].process.poll() is not None
+            assert not stopped[0].alive()
             # The leased server still answers.
             assert httpx.get(f"{resolved.base_url}/models").status_code == 200
         (still,) = mgr.running()
-        mgr.stop_idle(now=time.monotonic() + 1)
+        mgr.stop_idle(now=time.time() + 1)
         assert mgr.running() == []
-        assert still.process.poll() is not None
+        assert not still.alive()
     finally:
         mgr.stop_all()
 
 
 def test_reaper_thread_stops_idle_servers(tmp_path: Path) -> None:
-    mgr = InferenceServerManager(
-        idle_timeout_s=0.2, start_timeout_s=30, log_dir=tmp_path, poll_interval_s=0.05, templates=TEMPLATES
-    )
+    mgr = manager_for(tmp_path, idle_timeout_s=0.2)
     try:
         mgr.ensure_running(model(tmp_path))
         (server,) = mgr.running()
         mgr.start_reaper(interval_s=0.05)
         deadline = time.monotonic() + 20
-        while server.process.poll() is None and time.monotonic() < deadline:
+        while server.alive() and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert server.process.poll() is not None
+        assert not server.alive()
         assert mgr.running() == []
     finally:
         mgr.stop_all()
@@ -114,18 +126,15 @@ def test_a_dead_server_is_replaced_on_the_next_lease(manager: InferenceServerMan
     cfg = model(tmp_path)
     manager.ensure_running(cfg)
     (first,) = manager.running()
-    os.killpg(first.process.pid, signal.SIGKILL)
-    first.process.wait(timeout=10)
+    os.killpg(first.pid, signal.SIGKILL)
     with manager.lease(cfg) as resolved:
         assert httpx.get(f"{resolved.base_url}/models").status_code == 200
     (second,) = manager.running()
-    assert second.process.pid != first.process.pid
+    assert second.pid != first.pid
 
 
 def test_a_server_that_exits_raises_an_infra_error_with_its_log(tmp_path: Path) -> None:
-    mgr = InferenceServerManager(
-        start_timeout_s=30, log_dir=tmp_path, poll_interval_s=0.05, templates=TEMPLATES
-    )
+    mgr = manager_for(tmp_path)
     cfg = ModelConfig(name="broken", managed=True, server_template="broken", weights="big.bin")
     with pytest.raises(InferenceServerError, match="CUDA out of memory while loading big.bin") as info:
         mgr.ensure_running(cfg)
@@ -140,9 +149,7 @@ def test_a_server_that_never_answers_times_out_and_is_killed(tmp_path: Path) -> 
         f"{{python}} -c \"import os, time; open('{marker}', 'w').write(str(os.getpid())); time.sleep(60)\""
         " {port}"
     )
-    mgr = InferenceServerManager(
-        start_timeout_s=1.0, log_dir=tmp_path, poll_interval_s=0.05, templates={"mute": command}
-    )
+    mgr = manager_for(tmp_path, start_timeout_s=1.0, templates={"mute": command})
     cfg = ModelConfig(name="mute", managed=True, server_template="mute")
     with pytest.raises(InferenceServerError, match="did not answer"):
         mgr.ensure_running(cfg)
@@ -188,9 +195,7 @@ def test_command_templates() -> None:
 
 def test_only_the_operators_templates_start_and_an_unknown_name_starts_nothing(tmp_path: Path) -> None:
     canary = tmp_path / "canary"
-    mgr = InferenceServerManager(
-        start_timeout_s=5, log_dir=tmp_path, templates={"no-port": f"touch {canary}", "ok": TEMPLATE}
-    )
+    mgr = manager_for(tmp_path, start_timeout_s=5, templates={"no-port": f"touch {canary}", "ok": TEMPLATE})
     try:
         for name, words in (("missing", "does not have"), ("no-port", "must contain")):
             cfg = ModelConfig(name="m", managed=True, server_template=name, weights="w")
@@ -209,9 +214,11 @@ def test_servers_are_stopped_when_the_owning_process_exits(tmp_path: Path) -> No
         "from workers.providers.config import ModelConfig\n"
         f"cfg = ModelConfig(name='x', managed=True, server_template='t', weights={cfg.weights!r})\n"
         f"templates = {{'t': {TEMPLATE!r}}}\n"
-        "mgr = InferenceServerManager(start_timeout_s=30, poll_interval_s=0.05, templates=templates)\n"
+        "mgr = InferenceServerManager(\n"
+        f"    start_timeout_s=30, poll_interval_s=0.05, templates=templates, namespace={new_namespace()!r}\n"
+        ")\n"
         "mgr.ensure_running(cfg)\n"
-        "print(mgr.running()[0].process.pid, flush=True)\n"
+        "print(mgr.running()[0].pid, flush=True)\n"
         "sys.exit(0)  # no stop_all: the manager's exit hook must do it\n"
     )
     repo_root = Path(__file__).resolve().parents[2]

@@ -9,6 +9,7 @@ and the idle server is stopped.
 from __future__ import annotations
 
 import importlib.util
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 
 from core.states import StopReason
 from tests.fakes.local_sandbox import LocalSandbox
-from workers.inference_server import InferenceServerManager
+from workers.inference_server import InferenceServerManager, new_namespace
 from workers.providers.base import Message
 from workers.providers.config import ModelConfig
 from workers.providers.factory import make_client
@@ -58,7 +59,11 @@ def gemma_weights() -> Path:
 @pytest.fixture
 def manager(tmp_path: Path) -> Iterator[InferenceServerManager]:
     mgr = InferenceServerManager(
-        idle_timeout_s=1.0, start_timeout_s=300, log_dir=tmp_path, templates={"llama": LLAMA_TEMPLATE}
+        idle_timeout_s=1.0,
+        start_timeout_s=300,
+        log_dir=tmp_path,
+        templates={"llama": LLAMA_TEMPLATE},
+        namespace=new_namespace("llama"),
     )
     yield mgr
     mgr.stop_all()
@@ -82,14 +87,14 @@ def test_react_with_a_real_model_on_a_managed_llama_server(
         client = make_client(resolved, retry=retry)
         warmup = client.complete([Message(role="user", content="Name a colour.")], [TOOLS[0]], max_tokens=32)
         (server,) = manager.running()
-        pid = server.process.pid
+        pid = server.pid
     assert warmup.usage.input_tokens > 0
 
     transcript = Transcript()
     sandbox = LocalSandbox(tmp_path / "work")
     with manager.lease(cfg) as resolved:
         (again,) = manager.running()
-        assert again.process.pid == pid
+        assert again.pid == pid
         client = make_client(resolved, retry=retry)
         ctx = ScaffoldContext(
             instructions=TASK,
@@ -121,9 +126,9 @@ def test_react_with_a_real_model_on_a_managed_llama_server(
     )
 
     # Idle past its timeout, the server is stopped and stops answering.
-    stopped = manager.stop_idle(now=server.last_used_at + 2.0)
-    assert [s.process.pid for s in stopped] == [pid]
-    assert server.process.poll() is not None
+    stopped = manager.stop_idle(now=time.time() + 2.0)
+    assert [s.pid for s in stopped] == [pid]
+    assert not server.alive()
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{base_url}/models", timeout=2)
     sandbox.close()

@@ -41,6 +41,8 @@ class ModelConfig:
     managed: bool = False
     server_template: str | None = None
     weights: str | None = None
+    # GPUs the managed server takes on the worker's host (workers/gpu_host.py).
+    gpus: int = 0
     # What the endpoint accepts, when the agent overrides the catalogue (its `model_capabilities`
     # setting, for a model the catalogue does not know); None: look the name up.
     capabilities: ModelCapabilities | None = None

@@ -6,7 +6,7 @@ Scaffolds, scorers, workers and the CLI only see these protocols; the Docker bac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -41,6 +41,30 @@ class ExecResult:
     # Original sizes in bytes before any truncation, so transcripts can say what was cut.
     stdout_bytes: int = 0
     stderr_bytes: int = 0
+
+
+# Where an agent layer's files live in the image; its program gets these on PYTHONPATH and PATH.
+AGENT_PREFIX = "/opt/horizon-agent"
+AGENT_PYTHONPATH = f"{AGENT_PREFIX}/python"
+AGENT_PATH_DIRS = (f"{AGENT_PREFIX}/bin", f"{AGENT_PYTHONPATH}/bin")
+
+
+@dataclass(frozen=True)
+class AgentLayer:
+    """An in-sandbox agent's files, built on top of a task's image, offline: `pip` requirements
+    from the operator's wheelhouse and extra `dockerfile` steps (`core/agent_kinds.py`)."""
+
+    pip: tuple[str, ...] = ()
+    dockerfile: str = ""
+
+
+@dataclass(frozen=True)
+class BindMount:
+    """A folder of the worker's host mounted into a sandbox (read-only unless said otherwise)."""
+
+    source: str
+    target: str
+    read_only: bool = True
 
 
 @runtime_checkable
@@ -99,10 +123,25 @@ class SandboxBackend(Protocol):
         """Return an image reference for the environment, building and caching it if needed."""
         ...
 
+    def ensure_agent_image(self, image: str, layer: AgentLayer) -> str:
+        """Return an image with an agent's `layer` built on top of `image` (cached by content)."""
+        ...
+
     def create(
-        self, image: str, *, limits: ResourceLimits, workdir: str, run_id: int, attempt: int
+        self,
+        image: str,
+        *,
+        limits: ResourceLimits,
+        workdir: str,
+        run_id: int,
+        attempt: int,
+        gpu_devices: Sequence[str] = (),
+        mounts: Sequence[BindMount] = (),
     ) -> Sandbox:
-        """Start a sandbox for one attempt of one run, labelled with both."""
+        """Start a sandbox for one attempt of one run, labelled with both. `gpu_devices` (device
+        ids the caller holds, `workers.gpu_host`) are given to it; a backend that cannot give
+        them raises SandboxError rather than start without them. `mounts` are host folders
+        mounted into it (an in-sandbox agent's folder with its model proxy's socket)."""
         ...
 
     def remove_run_containers(self, run_id: int) -> list[str]:

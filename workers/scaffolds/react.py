@@ -73,7 +73,13 @@ from workers.providers.base import (
     ToolSpec,
 )
 from workers.sandbox.base import ExecResult
-from workers.scaffolds.base import ScaffoldContext, ScaffoldResult
+from workers.scaffolds.base import (
+    ScaffoldContext,
+    ScaffoldResult,
+    limit_reached,
+    output_token_budget,
+    submit_answer,
+)
 from workers.transcript import truncate
 
 DEFAULT_SYSTEM_PROMPT = """\
@@ -147,7 +153,7 @@ class ReactSettings:
             if isinstance(value, int) and value < 0:
                 raise ValueError(f"react setting {name!r} must not be negative, got {value}")
             kwargs[name] = value
-        return cls(**kwargs, call_options=_call_options(settings))
+        return cls(**kwargs, call_options=call_options(settings))
 
 
 @dataclass
@@ -226,7 +232,6 @@ class ReactScaffold:
         model = ctx.model
         attempt = _Attempt()
         estimator = TokenEstimator()
-        max_output = self._max_output_tokens(model)
         messages = [
             Message(role="system", content=self.settings.system_prompt),
             Message(role="user", content=ctx.instructions),
@@ -241,7 +246,7 @@ class ReactScaffold:
                     ctx.transcript.add("error", message=f"reached max_turns={self.settings.max_turns}")
                     raise _StopAttempt(StopReason.AGENT_ERROR)
                 attempt.turns += 1
-                completion = self._call_model(ctx, model, messages, estimator, attempt, max_output)
+                completion = self._call_model(ctx, model, messages, estimator, attempt)
                 messages.append(completion.message)
                 if not completion.message.tool_calls:
                     self._nudge(ctx, attempt, messages)
@@ -269,23 +274,11 @@ class ReactScaffold:
 
     # -- limits ---------------------------------------------------------------------------------
 
-    def _max_output_tokens(self, model: ModelClient) -> int:
-        if self.settings.max_output_tokens:
-            wanted = self.settings.max_output_tokens
-        else:
-            wanted = int(getattr(model, "max_output_tokens", 1024))
-        # Leave at least half the window for the prompt.
-        return max(1, min(wanted, model.context_window // 2))
-
     @staticmethod
     def _check_limits(ctx: ScaffoldContext, attempt: _Attempt) -> None:
-        limits = ctx.limits
-        if limits.token_limit is not None and attempt.tokens >= limits.token_limit:
-            raise _StopAttempt(StopReason.TOKEN_LIMIT)
-        if limits.cost_limit_usd is not None and attempt.cost_usd >= limits.cost_limit_usd:
-            raise _StopAttempt(StopReason.COST_LIMIT)
-        if ctx.clock.time_up(limits):
-            raise _StopAttempt(StopReason.TIME_LIMIT)
+        reason = limit_reached(ctx, attempt.tokens, attempt.cost_usd)
+        if reason is not None:
+            raise _StopAttempt(reason)
 
     # -- model calls and context ----------------------------------------------------------------
 
@@ -296,12 +289,8 @@ class ReactScaffold:
         messages: list[Message],
         estimator: TokenEstimator,
         attempt: _Attempt,
-        max_output: int,
     ) -> Completion:
-        max_tokens = max_output
-        if ctx.limits.token_limit is not None:
-            # Never ask for more output than the token budget has left.
-            max_tokens = max(1, min(max_tokens, ctx.limits.token_limit - attempt.tokens))
+        max_tokens = output_token_budget(model, self.settings.max_output_tokens, ctx.limits, attempt.tokens)
         budget = model.context_window - max_tokens - self.settings.context_margin_tokens
         for retry in range(_CONTEXT_RETRIES + 1):
             self._fit_context(ctx, attempt, messages, estimator, budget)
@@ -329,7 +318,7 @@ class ReactScaffold:
             "model",
             role="assistant",
             content=completion.message.content,
-            tool_calls=[_call_record(c) for c in completion.message.tool_calls],
+            tool_calls=[call_record(c) for c in completion.message.tool_calls],
             input_tokens=usage.input_tokens,
             output_tokens=usage.output_tokens,
             cost_usd=usage.cost_usd,
@@ -419,7 +408,7 @@ class ReactScaffold:
 
     def _handle_call(self, ctx: ScaffoldContext, attempt: _Attempt, call: ToolCall) -> Message:
         """Run one tool call and return the tool message answering it (or stop the attempt)."""
-        ctx.transcript.add("tool_call", **_call_record(call))
+        ctx.transcript.add("tool_call", **call_record(call))
         if call.name == "submit" and call.arguments_error is None:
             answer = call.arguments.get("answer")
             if answer is not None:
@@ -495,16 +484,11 @@ class ReactScaffold:
 
     @staticmethod
     def _submit(ctx: ScaffoldContext, answer: str) -> None:
-        workdir = ctx.sandbox.workdir
-        # The attempt ends here: stop what the agent left running first, so that a process table
-        # it filled (a fork bomb) cannot make writing its answer fail as if the sandbox broke.
-        ctx.sandbox.kill_user_processes()
-        ctx.sandbox.put_files({"submission.txt": answer}, workdir)
-        ctx.transcript.add("submission", answer=answer, path=f"{workdir.rstrip('/')}/submission.txt")
+        submit_answer(ctx, answer)
         raise _StopAttempt(StopReason.SUBMITTED, submission=answer)
 
 
-def _call_options(settings: dict[str, Any]) -> CallOptions:
+def call_options(settings: dict[str, Any]) -> CallOptions:
     """The generation settings for every model call (checked at agent creation, and again here
     for rows stored before that)."""
     values: dict[str, Any] = {}
@@ -529,7 +513,8 @@ def _call_options(settings: dict[str, Any]) -> CallOptions:
     return CallOptions(**values)
 
 
-def _call_record(call: ToolCall) -> dict[str, Any]:
+def call_record(call: ToolCall) -> dict[str, Any]:
+    """A tool call as transcript events record it."""
     return {
         "id": call.id,
         "name": call.name,

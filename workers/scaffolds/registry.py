@@ -3,8 +3,9 @@
     register_scaffold("mine", lambda settings: MyScaffold(settings))
     get_scaffold("mine", {"temperature": 0})
 
-Built-ins: `oracle` and `null` (no model), `react` and `terminal` (imported only when asked for,
-so this module works without the providers installed). A name of the form `package.module:Class`
+Built-ins: `oracle` and `null` (no model), `react`, `terminal`, `sandbox_program` (an agent
+program inside the sandbox) and `inspect` (an Inspect agent); imported only when asked for, so
+this module works without the providers or inspect_ai installed. A name of the form `package.module:Class`
 is imported and called with the settings, so a scaffold can live outside this repository without
 registering.
 """
@@ -34,6 +35,9 @@ class UnknownScaffold(KeyError):
 _LAZY: dict[str, str] = {
     "react": "workers.scaffolds.react:ReactScaffold",
     "terminal": "workers.scaffolds.terminal:TerminalScaffold",
+    "sandbox_program": "workers.scaffolds.sandbox_program:SandboxProgramScaffold",
+    # An Inspect agent named by its `agent` setting (needs the `inspect` extra: inspect_ai).
+    "inspect": "workers.scaffolds.inspect_agent:InspectScaffold",
 }
 _FACTORIES: dict[str, ScaffoldFactory] = {"oracle": OracleScaffold, "null": NullScaffold}
 _lock = threading.Lock()

@@ -25,7 +25,7 @@ from typing import Any
 
 from workers.providers.base import ContextWindowExceeded, Message, ToolCall, ToolSpec
 from workers.sandbox.base import ExecResult
-from workers.scaffolds.base import ScaffoldContext, ScaffoldResult
+from workers.scaffolds.base import ScaffoldContext, ScaffoldResult, output_token_budget
 from workers.scaffolds.react import (
     BASH_TOOL,
     SUBMIT_TOOL,
@@ -320,9 +320,7 @@ class TerminalScaffold(ReactScaffold):
         # it); the request ends before the kept turns, so an assistant turn and its tool results
         # are never parted, and thinking blocks travel with their messages unchanged.
         request = [*messages[:cut], Message(role="user", content=COMPACT_PROMPT)]
-        max_tokens = self._max_output_tokens(model)
-        if ctx.limits.token_limit is not None:
-            max_tokens = max(1, min(max_tokens, ctx.limits.token_limit - attempt.tokens))
+        max_tokens = output_token_budget(model, self.settings.max_output_tokens, ctx.limits, attempt.tokens)
         ctx.heartbeat()
         try:
             completion = model.complete(request, self.tools, max_tokens, self.settings.call_options)

@@ -14,6 +14,10 @@ Each container runs the task's image with:
 - every command run as the unprivileged `agent` user (uid 1000) unless the caller asks for root,
   with all capabilities dropped except a few that only root-run commands (scorer, file copies) can
   use (`no-new-privileges` stops the agent from gaining them through setuid binaries);
+- GPUs only when the caller holds some for the attempt (a task's `resources.gpus`): those devices,
+  by id, through the daemon's NVIDIA runtime (`device_requests`); never any otherwise;
+- no host folder but those the caller names (an in-sandbox agent's folder holding its model
+  proxy's socket, read-only: `bind_specs`);
 - the labels of `reaping.container_labels`, whose instance is the deployment's own id
   (`core.services.deployment`), so deployments sharing a daemon never reap each other's sandboxes.
 """
@@ -22,17 +26,19 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import docker
 import docker.errors
 from docker.models.containers import Container
+from docker.types import DeviceRequest
 
 from core.services.deployment import sandbox_instance
 from core.settings import Settings, get_settings
 from core.taskspec import EnvironmentSpec, ResourceLimits, over_maxima
-from workers.sandbox.base import SandboxError
+from workers.sandbox.base import AgentLayer, BindMount, SandboxError
 from workers.sandbox.docker import reaping
+from workers.sandbox.docker.agent_layers import ensure_agent_image
 from workers.sandbox.docker.client import api_error, docker_client, ping
 from workers.sandbox.docker.images import (
     AGENT_UID,
@@ -58,6 +64,34 @@ def cgroup_memory_mb(limits: ResourceLimits) -> int:
     failure that would look like a broken task.
     """
     return limits.memory_mb + 2 * limits.disk_mb
+
+
+def gpu_requests(gpu_devices: Sequence[str]) -> list[DeviceRequest] | None:
+    """The container's device requests: these GPUs through the NVIDIA runtime, or none at all."""
+    if not gpu_devices:
+        return None
+    return [DeviceRequest(driver="nvidia", device_ids=list(gpu_devices), capabilities=[["gpu"]])]
+
+
+def _gpu_error(gpu_devices: Sequence[str], exc: Exception) -> SandboxError | None:
+    """A daemon's refusal of a GPU sandbox in words that say what to fix (None: no GPUs asked).
+    The error is the host's, never the agent's: the run is retried and may land on a host that
+    can (the same failure on every attempt ends it as infra_error)."""
+    if not gpu_devices:
+        return None
+    return SandboxError(
+        f"the Docker daemon did not start a sandbox with GPUs {', '.join(gpu_devices)}: "
+        f"{type(exc).__name__}: {exc}. GPU tasks need the NVIDIA Container Toolkit (Docker's "
+        "`nvidia` runtime) on the worker's host; see docs/operations.md, section GPU tasks"
+    )
+
+
+def bind_specs(mounts: Sequence[BindMount]) -> dict[str, dict[str, str]] | None:
+    """Docker's `binds` for host folders mounted into the sandbox (read-only unless said), or
+    None. An in-sandbox agent's folder holds its model proxy's socket (docs/security.md)."""
+    if not mounts:
+        return None
+    return {m.source: {"bind": m.target, "mode": "ro" if m.read_only else "rw"} for m in mounts}
 
 
 class DockerBackend:
@@ -128,6 +162,10 @@ class DockerBackend:
         """Build (or find cached) the image for a task environment; see `workers.sandbox.docker.images`."""
         return ensure_task_image(env, self.client)
 
+    def ensure_agent_image(self, image: str, layer: AgentLayer) -> str:
+        """Build (or find cached) an agent layer on a task image; see `agent_layers`."""
+        return ensure_agent_image(self.client, image, layer)
+
     def _snapshot_dir(self, image: str) -> str | None:
         if image not in self._snapshot_dirs:
             try:
@@ -151,8 +189,13 @@ class DockerBackend:
         workdir: str,
         run_id: int,
         attempt: int,
+        gpu_devices: Sequence[str] = (),
+        mounts: Sequence[BindMount] = (),
     ) -> DockerSandbox:
-        """Start a container for one attempt and return it as a sandbox (remove it with close())."""
+        """Start a container for one attempt and return it as a sandbox (remove it with close()).
+
+        `gpu_devices` (ids the caller holds through `workers.gpu_host`) are requested from the
+        daemon's NVIDIA runtime; a daemon without it refuses, and so does this (SandboxError)."""
         if limits.network != "none":
             raise SandboxError(f"network mode {limits.network!r} is not supported")
         # The executor refuses such versions first (a config error); this keeps the backend from
@@ -187,6 +230,8 @@ class DockerBackend:
                 cap_drop=["ALL"],
                 cap_add=ROOT_CAPABILITIES,
                 security_opt=["no-new-privileges"],
+                device_requests=gpu_requests(gpu_devices),
+                binds=bind_specs(mounts),
             )
             container_id = api.create_container(
                 image,
@@ -205,7 +250,7 @@ class DockerBackend:
         except docker.errors.ImageNotFound as exc:
             raise SandboxError(f"image {image} not found (build it with ensure_image)") from exc
         except docker.errors.DockerException as exc:
-            raise api_error("create", exc) from exc
+            raise _gpu_error(gpu_devices, exc) or api_error("create", exc) from exc
         sandbox = DockerSandbox(client, container_id, name, workdir, self.max_output_bytes)
         try:
             api.start(container_id)
@@ -220,7 +265,7 @@ class DockerBackend:
         except BaseException as exc:
             sandbox.close()
             if isinstance(exc, docker.errors.DockerException):
-                raise api_error("start", exc) from exc
+                raise _gpu_error(gpu_devices, exc) or api_error("start", exc) from exc
             raise
         return sandbox
 

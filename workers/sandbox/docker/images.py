@@ -27,7 +27,7 @@ import tarfile
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import docker
 import docker.errors
@@ -410,11 +410,18 @@ def ensure_task_image(
 
 
 def _build(client: docker.DockerClient, env: EnvironmentSpec, tag: str) -> None:
+    build_image(client, io.BytesIO(_build_context(env)), tag)
+
+
+def build_image(client: docker.DockerClient, context: IO[bytes], tag: str) -> None:
+    """Build the tar build `context` (its Dockerfile named BUILD_DOCKERFILE_NAME) as `tag`, on the
+    build network (`build_network`: none by default), pulling nothing. Raises ImageBuildError with
+    the log tail on failure."""
     network = build_network()
     log_lines: list[str] = []
     try:
         for chunk in client.api.build(
-            fileobj=io.BytesIO(_build_context(env)),
+            fileobj=context,
             custom_context=True,
             dockerfile=BUILD_DOCKERFILE_NAME,
             tag=tag,
