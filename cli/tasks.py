@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -86,3 +87,82 @@ def check(
     console.print(table)
     if not all(r.healthy for r in results):
         raise typer.Exit(1)
+
+
+import_app = typer.Typer(
+    help="Import Harbor / Terminal-Bench tasks or METR task families as task folders.", no_args_is_help=True
+)
+tasks_app.add_typer(import_app, name="import")
+
+
+def _print_outcomes(outcomes: list[Any]) -> None:
+    refused = 0
+    for outcome in outcomes:
+        if outcome.path is None:
+            refused += 1
+            console.print(
+                f"[red]refused[/red] {outcome.source}: {outcome.reason}", highlight=False, soft_wrap=True
+            )
+            continue
+        colour = "yellow" if outcome.changes else "green"
+        console.print(
+            f"[{colour}]{outcome.status}[/{colour}] {outcome.source} -> {outcome.path}", highlight=False
+        )
+        for change in outcome.changes:
+            console.print(f"    - {change}", highlight=False, soft_wrap=True)
+    console.print(f"{len(outcomes) - refused} imported, {refused} refused")
+    if refused:
+        raise typer.Exit(1)
+
+
+@import_app.command("harbor")
+def import_harbor(
+    src: list[Path] = typer.Argument(..., help="Harbor task folders, or folders of them."),
+    dest: Path = typer.Option(..., help="The task tree to write into (<dest>/<family>/<task>/)."),
+    family: str | None = typer.Option(None, help="Family of every task (default: task.toml's category)."),
+    minutes: float | None = typer.Option(
+        None,
+        help="Human minutes for tasks whose task.toml has no expert_time_estimate_min "
+        "(without it they get no human time and fits leave them out).",
+    ),
+    rebase: bool = typer.Option(
+        False, help="Rebuild tasks whose base image is not allowed on horizon-base instead of refusing them."
+    ),
+    reward_key: str = typer.Option("reward", help="The reward in reward.json that is the score."),
+) -> None:
+    """Import Harbor / Terminal-Bench tasks; prints per task imported, imported with changes, or
+    refused with the reason. A task that fails writes nothing."""
+    from core.importers.batch import import_sources
+    from core.importers.common import ImportProblem
+
+    try:
+        outcomes = import_sources(
+            "harbor", src, dest, family=family, minutes=minutes, rebase=rebase, reward_key=reward_key
+        )
+    except ImportProblem as exc:
+        console.print(f"[red]{exc}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    _print_outcomes(outcomes)
+
+
+@import_app.command("metr")
+def import_metr(
+    src: list[Path] = typer.Argument(
+        ..., help="METR task family folders (<name>/<name>.py), or folders of them."
+    ),
+    dest: Path = typer.Option(..., help="The task tree to write into (<dest>/<family>/<task>/)."),
+    minutes: float | None = typer.Option(
+        None, help="Human minutes for tasks whose manifest has none (without it they get no human time)."
+    ),
+) -> None:
+    """Import METR Task Standard families (runs each family's Python to list its tasks: import only
+    families you trust); prints per task imported, imported with changes, or refused."""
+    from core.importers.batch import import_sources
+    from core.importers.common import ImportProblem
+
+    try:
+        outcomes = import_sources("metr", src, dest, default_minutes=minutes)
+    except ImportProblem as exc:
+        console.print(f"[red]{exc}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    _print_outcomes(outcomes)

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from core.taskspec import TaskMaxima
+from core.taskspec import TaskMaxima, parse_image_list
 
 
 class Settings(BaseSettings):
@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     # GPUs one task's sandbox may ask for (0 refuses GPU tasks on this deployment).
     task_max_gpus: int = Field(default=8, ge=0, le=8)
     task_max_time_limit_s: int = 86400
+    # Base images besides horizon-base that task Dockerfiles may name (`FROM python:3.13-slim`):
+    # comma-separated references of images the operator loaded into the Docker daemon (`docker
+    # load`; nothing is pulled). Checked when a task is stored and again when a worker builds it.
+    extra_base_images: str = Field(default="", max_length=4096)
     # Per-token quotas: unfinished (queued or running) runs of a submitter's batches, runs one batch
     # may create (everyone), and unfinished analyses a submitter may have. Admins have no quota.
     quota_queued_runs: int = 20000
@@ -170,6 +174,10 @@ class Settings(BaseSettings):
             gpus=self.task_max_gpus,
             time_limit_s=self.task_max_time_limit_s,
         )
+
+    def allowed_base_images(self) -> frozenset[str]:
+        """HORIZON_EXTRA_BASE_IMAGES as normalised references (`core.taskspec.parse_image_list`)."""
+        return parse_image_list(self.extra_base_images)
 
     @property
     def embedded_queue(self) -> bool:

@@ -162,6 +162,10 @@ class TaskSpecFile(_Strict):
     solution: SolutionConfig | None = None
     baselines: list[Baseline] = Field(default_factory=list)
     estimate: Estimate | None = None
+    # Why the task has no human time yet (an imported task whose source gave no estimate). Only
+    # then may baselines and estimate both be missing: such a task runs, but fits leave it out
+    # until a baseline or an estimate is added; no number is invented for it.
+    no_human_time: str = Field(default="", max_length=2000)
     notes: str = ""
 
 
@@ -190,7 +194,8 @@ class TaskFolder(BaseModel):
     limits: ResourceLimits
     baselines: list[Baseline]
     estimate: Estimate | None
-    human_time: HumanTime
+    # None only for a task that says why in task.yaml's `no_human_time`.
+    human_time: HumanTime | None
     content_hash: str
 
     @property
@@ -480,14 +485,15 @@ def _load(path: Path, shown_root: Path | None) -> tuple[TaskFolder | None, list[
                     f"{task_dir.parent.name!r}; they must match",
                 )
             )
-        if human_time(spec.baselines, spec.estimate) is None:
+        if human_time(spec.baselines, spec.estimate) is None and not spec.no_human_time.strip():
             field = "baselines" if spec.baselines else "estimate"
             problems.append(
                 Problem(
                     file=spec_shown,
                     field=field,
                     message="the task has no human time: add a successful baseline or an estimate "
-                    "(minutes, source, rationale)",
+                    "(minutes, source, rationale), or say why in no_human_time (fits then leave "
+                    "the task out)",
                 )
             )
         if len(set(spec.tags)) != len(spec.tags):
@@ -566,7 +572,6 @@ def _load(path: Path, shown_root: Path | None) -> tuple[TaskFolder | None, list[
     )
     limits = ResourceLimits(**spec.resources.model_dump(), network=spec.network)
     ht = human_time(spec.baselines, spec.estimate)
-    assert ht is not None  # checked above
     folder = TaskFolder(
         path=str(task_dir),
         spec=spec,

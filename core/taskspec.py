@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import posixpath
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -28,14 +30,42 @@ from pydantic import (
 )
 
 BASE_IMAGE = "horizon-base"
+EXTRA_BASE_IMAGES_ENV = "HORIZON_EXTRA_BASE_IMAGES"
 
 
-def dockerfile_problems(text: str) -> list[tuple[str | None, str]]:
+def image_ref(image: str) -> str:
+    """An image reference as Docker resolves it locally: `name` means `name:latest`."""
+    value = image.strip()
+    name = value.split("@", 1)[0]
+    if "@" not in value and ":" not in name.rsplit("/", 1)[-1]:
+        value += ":latest"
+    return value
+
+
+def parse_image_list(text: str) -> frozenset[str]:
+    """A comma-separated list of image references, normalised (`image_ref`)."""
+    return frozenset(image_ref(part) for part in text.split(",") if part.strip())
+
+
+def allowed_base_images() -> frozenset[str]:
+    """The operator's extra base images (HORIZON_EXTRA_BASE_IMAGES, `Settings.extra_base_images`),
+    read from the environment when needed: core.settings imports this module, not the reverse."""
+    return parse_image_list(os.environ.get(EXTRA_BASE_IMAGES_ENV, ""))
+
+
+def base_image_allowed(image: str, allowed: Collection[str]) -> bool:
+    """Whether a FROM line may name `image`: horizon-base (any tag) or an allowed extra image."""
+    return image.split("@", 1)[0].split(":", 1)[0] == BASE_IMAGE or image_ref(image) in allowed
+
+
+def dockerfile_problems(text: str, allowed: Collection[str] | None = None) -> list[tuple[str | None, str]]:
     """(instruction, message) for each way a task Dockerfile fails to build on the base image.
 
-    Every FROM must name `horizon-base` (or an earlier build stage): no registry can be reached,
-    so no other image can be pulled.
+    Every FROM must name `horizon-base`, an image the operator allowed (`allowed`, default
+    HORIZON_EXTRA_BASE_IMAGES) or an earlier build stage: no registry can be reached, so no other
+    image can be pulled.
     """
+    allowed = allowed_base_images() if allowed is None else allowed
     problems: list[tuple[str | None, str]] = []
     stages: set[str] = set()
     first_instruction: str | None = None
@@ -53,13 +83,13 @@ def dockerfile_problems(text: str) -> list[tuple[str | None, str]]:
             continue
         args = [w for w in words[1:] if not w.startswith("--")]
         image = args[0] if args else ""
-        name = image.split("@", 1)[0]
-        if name.split(":", 1)[0] != BASE_IMAGE and name.lower() not in stages:
+        if not base_image_allowed(image, allowed) and image.lower() not in stages:
             problems.append(
                 (
                     "FROM",
                     f"builds on {image or 'nothing'!r}; task images must start `FROM {BASE_IMAGE}` "
-                    "(there is no registry to pull other images from)",
+                    f"or from an image the operator allowed in {EXTRA_BASE_IMAGES_ENV} (there is no "
+                    "registry to pull other images from)",
                 )
             )
         if len(args) >= 3 and args[1].upper() == "AS":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
@@ -25,6 +26,29 @@ _HUMAN_MINUTES: TypeAdapter[float] = TypeAdapter(HumanMinutes)
 
 class ImportProblem(ValueError):
     """The source cannot be imported; the message says why and what to change."""
+
+
+@dataclass
+class ImportedTask:
+    """A task folder an importer wrote, and each way it differs from its source (empty: imported
+    as it was)."""
+
+    path: Path
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RefusedTask:
+    """A task of the source that was not imported, and why."""
+
+    name: str
+    reason: str
+
+
+NO_HUMAN_TIME = (
+    "the source gives no time estimate and none was passed (--minutes): the task has no human "
+    "time, so fits leave it out until a baseline or an estimate is added"
+)
 
 
 def slug(text: str, fallback: str = "task") -> str:

@@ -20,8 +20,8 @@ Each task becomes `dest/<family>/<family>-<task>/`:
   (keys `human_minutes`, `time_estimate_minutes` or `estimated_minutes`, per task or for the
   whole family), marked as an estimate with source `metr-manifest`.
 
-Tasks that need `full_internet`, an auxiliary VM or environment variables are skipped with a
-warning (Horizon runs without network or secrets). To enumerate tasks the importer runs the
+Tasks that need `full_internet`, an auxiliary VM or environment variables are refused, each with
+its reason (Horizon runs without network or secrets). To enumerate tasks the importer runs the
 family's Python code (`get_tasks`, `get_instructions`, `get_permissions`) in a separate process
 on this machine: import only families you trust.
 """
@@ -32,6 +32,7 @@ import json
 import logging
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,10 @@ import yaml
 
 from analysis.bounded_yaml import load_yaml
 from core.importers.common import (
+    NO_HUMAN_TIME,
+    ImportedTask,
     ImportProblem,
+    RefusedTask,
     human_minutes,
     minutes_to_time_limit_s,
     read_text_tree,
@@ -54,6 +58,7 @@ ESTIMATE_SOURCE = "metr-manifest"
 MARKER = "@@horizon-metr-introspection@@"
 # METR images keep the family in /root (the standard's Dockerfile: WORKDIR /root; COPY . .).
 FAMILY_DIR_IN_IMAGE = "/root"
+DEFAULT_TIME_LIMIT_S = 3600
 MAX_DISK_MB = 4096  # tmpfs counts against memory; see workers.sandbox.docker.backend
 
 _INTROSPECT = r"""
@@ -109,6 +114,7 @@ Horizon reports as a broken scorer.
 import math
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 FAMILY_DIR = os.environ.get("HORIZON_METR_FAMILY_DIR", {family_dir!r})
@@ -217,7 +223,15 @@ def _dockerfile(module: str) -> str:
     )
 
 
-def import_metr_family(
+@dataclass
+class FamilyImport:
+    """What importing one METR family did: the task folders written and the tasks refused."""
+
+    created: list[ImportedTask] = field(default_factory=list)
+    refused: list[RefusedTask] = field(default_factory=list)
+
+
+def metr_family(
     src: str | Path,
     dest: str | Path,
     *,
@@ -225,13 +239,14 @@ def import_metr_family(
     default_minutes: float | None = None,
     time_limit_s: int | None = None,
     python: str | None = None,
-) -> list[Path]:
-    """Import the METR family in `src` into `dest/<family>/`; return the created task folders.
+) -> FamilyImport:
+    """Import the METR family in `src` into `dest/<family>/`: one folder per runnable task, and
+    each task that cannot run here (internet, auxiliary VM, secrets) refused with the reason.
 
     `threshold` binarises METR's continuous scores; `default_minutes` stands in for tasks whose
-    manifest has no time estimate (otherwise such a task is an ImportProblem); `time_limit_s`
-    overrides the default agent time limit (four times the estimate, at least ten minutes).
-    Raises ImportProblem when nothing can be imported.
+    manifest has no time estimate (without it such a task gets no human time: `no_human_time`);
+    `time_limit_s` overrides the default agent time limit (four times the estimate, at least ten
+    minutes). Raises ImportProblem when the family cannot be read.
     """
     family_dir = Path(src).resolve()
     module = family_dir.name
@@ -248,8 +263,7 @@ def import_metr_family(
     family_minutes = _estimate_minutes(manifest.get("meta"))
     family_id = slug(module, "metr")
     family_files = read_text_tree(family_dir)
-    created: list[Path] = []
-    skipped: list[str] = []
+    result = FamilyImport()
     for task_name, task in sorted(info["tasks"].items()):
         reasons = []
         if "full_internet" in task["permissions"]:
@@ -259,58 +273,70 @@ def import_metr_family(
         if info["required_environment_variables"]:
             reasons.append("the family needs environment variables (secrets)")
         if reasons:
-            skipped.append(f"{task_name}: {', '.join(reasons)}")
-            log.warning("skipping METR task %s/%s: %s", module, task_name, "; ".join(reasons))
+            result.refused.append(RefusedTask(f"{module}/{task_name}", ", ".join(reasons)))
+            log.info("not importing METR task %s/%s: %s", module, task_name, "; ".join(reasons))
             continue
         entry = manifest_tasks.get(task_name) or {}
         entry = entry if isinstance(entry, dict) else {}
+        changes = [
+            "install() and start() run while the image is built; processes start() launches do not survive",
+            "no reference solution (add solution/solve.sh so the oracle check can run)",
+        ]
         minutes = _estimate_minutes(entry.get("meta")) or family_minutes
         source_note = "the manifest's meta"
-        if minutes is None:
-            if default_minutes is None:
-                raise ImportProblem(
-                    f"task {task_name!r} has no time estimate in manifest.yaml (tasks.{task_name}.meta."
-                    f"human_minutes); add one or pass default_minutes"
-                )
+        if minutes is None and default_minutes is not None:
             minutes, source_note = float(default_minutes), "the importer's default (not in the manifest)"
-        minutes = human_minutes(minutes, f"the time estimate of task {task_name!r}")
+            changes.append(f"human time {minutes:g} minutes from --minutes (the manifest has none)")
         task_id = slug(f"{module}-{task_name}")
         spec: dict[str, Any] = {
             "id": task_id,
             "family": family_id,
             "title": f"{module}/{task_name} (METR task family)",
             "version": 1,
-            "time_limit_s": time_limit_s or minutes_to_time_limit_s(minutes),
+            "time_limit_s": time_limit_s
+            or (minutes_to_time_limit_s(minutes) if minutes is not None else DEFAULT_TIME_LIMIT_S),
             "tags": ["metr-import"],
             "resources": _resources(entry),
             "network": "none",
             "scorer": {"command": "python3 /scorer/metr_score.py", "threshold": threshold, "timeout_s": 600},
-            "estimate": {
+        }
+        if minutes is not None:
+            minutes = human_minutes(minutes, f"the time estimate of task {task_name!r}")
+            spec["estimate"] = {
                 "minutes": minutes,
                 "source": ESTIMATE_SOURCE,
                 "rationale": f"Imported from METR family {module!r}, task {task_name!r}: the time "
                 f"estimate comes from {source_note}.",
-            },
-            "notes": (
-                f"Imported from a METR Task Standard {info['standard_version']} family. install() and "
-                "start() run while the image is built; processes started by start() do not survive. "
-                "No reference solution: add solution/solve.sh so the oracle check can run."
-            ),
-        }
+            }
+        else:
+            spec["no_human_time"] = NO_HUMAN_TIME
+            changes.append(f"no human time: {NO_HUMAN_TIME}")
+            if time_limit_s is None:
+                changes.append(f"agent time limit {DEFAULT_TIME_LIMIT_S} s (the manifest gives no time)")
+        spec["notes"] = f"Imported from a METR Task Standard {info['standard_version']} family. " + " ".join(
+            f"{c[:1].upper()}{c[1:]}." for c in changes
+        )
         setup = _SETUP_SCRIPT.format(family_dir=FAMILY_DIR_IN_IMAGE, module=module, task=task_name)
         environment = {f"family/{rel}": text for rel, text in family_files.items()}
         environment["horizon_metr_setup.py"] = setup
         scorer = _SCORER.format(family_dir=FAMILY_DIR_IN_IMAGE, module=module, task=task_name)
-        created.append(
-            write_task_folder(
-                Path(dest) / family_id / task_id,
-                spec,
-                task["instructions"].rstrip() + "\n",
-                environment_files=environment,
-                dockerfile=_dockerfile(module),
-                scorer_files={"metr_score.py": scorer},
-            )
+        path = write_task_folder(
+            Path(dest) / family_id / task_id,
+            spec,
+            task["instructions"].rstrip() + "\n",
+            environment_files=environment,
+            dockerfile=_dockerfile(module),
+            scorer_files={"metr_score.py": scorer},
         )
-    if not created:
-        raise ImportProblem(f"no task of {module} can run in Horizon: {'; '.join(skipped) or 'none found'}")
-    return created
+        result.created.append(ImportedTask(path, changes))
+    return result
+
+
+def import_metr_family(src: str | Path, dest: str | Path, **options: Any) -> list[Path]:
+    """`metr_family` returning the folders written; raises ImportProblem when no task of the
+    family can run here."""
+    result = metr_family(src, dest, **options)
+    if not result.created:
+        reasons = "; ".join(f"{r.name}: {r.reason}" for r in result.refused) or "none found"
+        raise ImportProblem(f"no task of {Path(src).name} can run in Horizon: {reasons}")
+    return [task.path for task in result.created]

@@ -57,7 +57,7 @@ def test_metr_family_becomes_one_folder_per_runnable_task(tmp_path: Path) -> Non
         assert folder.family == "count_odds"
         assert folder.instructions.strip() == family.get_instructions(tasks[name]).strip()
         assert folder.estimate is not None and folder.estimate.source == "metr-manifest"
-        assert folder.human_time.source == "estimate"
+        assert folder.human_time is not None and folder.human_time.source == "estimate"
         assert folder.environment.dockerfile is not None
         assert folder.environment.dockerfile.splitlines()[1] == "FROM horizon-base"
         assert "family/count_odds.py" in folder.environment.files
@@ -65,6 +65,7 @@ def test_metr_family_becomes_one_folder_per_runnable_task(tmp_path: Path) -> Non
         assert folder.scorer.command == "python3 /scorer/metr_score.py"
         assert folder.solution is None
     easy, hard = (load_task_folder(p) for p in created)
+    assert easy.human_time is not None and hard.human_time is not None
     assert easy.human_time.minutes == 0.5 and hard.human_time.minutes == 3
     assert (hard.limits.cpus, hard.limits.memory_mb, hard.limits.disk_mb) == (2.0, 2048, 1024)
     assert hard.spec.time_limit_s == 720  # four times the estimate
@@ -106,10 +107,13 @@ def test_metr_family_without_estimates(tmp_path: Path) -> None:
     manifest = yaml.safe_load((family_dir / "manifest.yaml").read_text())
     del manifest["tasks"]["easy"]["meta"]
     (family_dir / "manifest.yaml").write_text(yaml.safe_dump(manifest))
-    with pytest.raises(ImportProblem, match="no time estimate"):
-        import_metr_family(family_dir, tmp_path / "out")
+    # Without --minutes the task has no human time (no number is invented); the others keep theirs.
+    bare = [load_task_folder(p) for p in import_metr_family(family_dir, tmp_path / "out")]
+    assert bare[0].human_time is None and bare[0].estimate is None and bare[0].spec.no_human_time
+    assert bare[1].estimate is not None and bare[1].estimate.source == "metr-manifest"
     created = import_metr_family(family_dir, tmp_path / "out2", default_minutes=1.25, time_limit_s=900)
     easy = load_task_folder(created[0])
+    assert easy.human_time is not None
     assert easy.human_time.minutes == 1.25 and easy.spec.time_limit_s == 900
     assert easy.estimate is not None and "default" in easy.estimate.rationale
 
@@ -118,7 +122,7 @@ def test_metr_family_level_estimate(tmp_path: Path) -> None:
     family_dir = copy_tree(METR_FAMILY, tmp_path / "count_odds")
     (family_dir / "manifest.yaml").write_text(yaml.safe_dump({"meta": {"human_minutes": 7}, "tasks": {}}))
     created = import_metr_family(family_dir, tmp_path / "out")
-    assert {load_task_folder(p).human_time.minutes for p in created} == {7.0}
+    assert {getattr(load_task_folder(p).human_time, "minutes", None) for p in created} == {7.0}
 
 
 def test_not_a_metr_family(tmp_path: Path) -> None:
@@ -160,7 +164,7 @@ def test_metr_binary_assets_are_refused(tmp_path: Path) -> None:
 
 
 def test_harbor_task_schema_1_0(tmp_path: Path) -> None:
-    path = import_harbor_task(HARBOR_CSV, tmp_path)
+    path = import_harbor_task(HARBOR_CSV, tmp_path, rebase=True)
     assert path == tmp_path / "data-processing" / "csv-total"
     assert validate_tree(tmp_path) == []
     folder = load_task_folder(path)
@@ -185,7 +189,7 @@ def test_harbor_task_schema_1_0(tmp_path: Path) -> None:
 
 
 def test_harbor_task_schema_1_1(tmp_path: Path) -> None:
-    path = import_harbor_task(HARBOR_WORDS, tmp_path, family="texts")
+    path = import_harbor_task(HARBOR_WORDS, tmp_path, family="texts", rebase=True)
     folder = load_task_folder(path)
     assert (folder.family, folder.id) == ("texts", "word-count")
     assert folder.spec.title == "Count the words of each line of a poem"
@@ -204,9 +208,12 @@ def harbor_copy(tmp_path: Path, edit: dict[str, str] | None = None) -> Path:
 
 def test_harbor_without_estimate(tmp_path: Path) -> None:
     task = harbor_copy(tmp_path, {"task.toml": '[metadata]\ncategory = "x"\n[agent]\ntimeout_sec = 100\n'})
-    with pytest.raises(ImportProblem, match="expert_time_estimate_min"):
-        import_harbor_task(task, tmp_path / "out")
-    folder = load_task_folder(import_harbor_task(task, tmp_path / "out", minutes=9))
+    # No estimate and no --minutes: imported without human time, never with an invented one.
+    bare = load_task_folder(import_harbor_task(task, tmp_path / "bare", rebase=True))
+    assert (
+        bare.estimate is None and bare.human_time is None and "fits leave it out" in bare.spec.no_human_time
+    )
+    folder = load_task_folder(import_harbor_task(task, tmp_path / "out", minutes=9, rebase=True))
     assert folder.estimate is not None
     assert (folder.estimate.minutes, folder.estimate.source) == (9.0, "importer-default")
 
@@ -229,9 +236,9 @@ def test_harbor_unsupported_environments(tmp_path: Path) -> None:
 
 
 def test_harbor_import_never_overwrites(tmp_path: Path) -> None:
-    import_harbor_task(HARBOR_CSV, tmp_path)
+    import_harbor_task(HARBOR_CSV, tmp_path, rebase=True)
     with pytest.raises(FileExistsError):
-        import_harbor_task(HARBOR_CSV, tmp_path)
+        import_harbor_task(HARBOR_CSV, tmp_path, rebase=True)
 
 
 # --- in Docker ----------------------------------------------------------------------------------
@@ -288,7 +295,7 @@ def test_imported_harbor_tasks_are_healthy_in_docker(tmp_path: Path, docker_back
 
     for source in (HARBOR_CSV, HARBOR_WORDS):
         health = check_task(
-            import_harbor_task(source, tmp_path), docker_backend, oracle_repeats=1, run_id=-7003
+            import_harbor_task(source, tmp_path, rebase=True), docker_backend, oracle_repeats=1, run_id=-7003
         )
         assert health.healthy, health.problems
         assert health.oracle_scores == [1.0] and health.null_score == 0.0

@@ -78,6 +78,7 @@ def test_load_maps_onto_taskspec_models(tmp_path: Path) -> None:
         64,
     )
     assert folder.limits.network == "none"
+    assert folder.human_time is not None
     assert folder.human_time.minutes == 1.5 and folder.human_time.source == "estimate"
     assert folder.content_hash == content_hash(
         folder.instructions, folder.environment, folder.scorer, folder.solution
@@ -169,6 +170,7 @@ def test_folder_with_baselines_uses_them(tmp_path: Path) -> None:
         ],
     )
     loaded = load_task_folder(folder)
+    assert loaded.human_time is not None
     assert math.isclose(loaded.human_time.minutes, 4.0) and loaded.human_time.source == "baseline"
 
 

@@ -44,6 +44,7 @@ def test_suite_size_and_families() -> None:
 def test_human_times_cover_every_bucket() -> None:
     counts: collections.Counter[tuple[float, float]] = collections.Counter()
     for task in load_all():
+        assert task.human_time is not None, f"{task.id} has no human time"
         minutes = task.human_time.minutes
         counts[next(b for b in BUCKETS if b[0] <= minutes < b[1])] += 1
     for bucket, minimum in MIN_PER_BUCKET.items():
@@ -54,6 +55,7 @@ def test_every_task_is_honest_and_checkable() -> None:
     for task in load_all():
         assert task.solution is not None, f"{task.id} has no reference solution"
         assert task.limits.network == "none"
+        assert task.human_time is not None, f"{task.id} has no human time"
         if task.human_time.source == "estimate":
             assert task.estimate is not None and len(task.estimate.rationale) > 40, task.id
         assert task.spec.time_limit_s >= 60 * task.human_time.minutes, (

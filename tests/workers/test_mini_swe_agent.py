@@ -27,8 +27,8 @@ from core.states import RunStatus, StopReason
 from tests.conftest import REPO_ROOT
 from tests.factories import make_batch, make_model
 from tests.fakes.scripted_openai import ScriptedModelServer
-from workers.sandbox.docker.agent_layers import context_listing, wheelhouse_dir
 from workers.sandbox.docker.backend import DockerBackend
+from workers.sandbox.docker.images import context_listing, wheelhouse_dir
 
 pytestmark = pytest.mark.docker
 

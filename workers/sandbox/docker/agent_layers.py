@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import re
 import shlex
 import tarfile
@@ -43,52 +42,18 @@ from workers.sandbox.docker.images import (
     AGENT_UID,
     AGENT_USER,
     BUILD_DOCKERFILE_NAME,
+    WHEELHOUSE_ENV,
     _file_lock,
     _image_exists,
     build_image,
-    cache_dir,
+    context_listing,
+    wheelhouse_dir,
 )
 
 AGENT_REPOSITORY = "horizon-agent"
-WHEELHOUSE_ENV = "HORIZON_AGENT_WHEELHOUSE"
 # Bump when the Dockerfile below changes: it is part of the image hash.
 LAYER_RECIPE_VERSION = 1
-# The wheelhouse is copied into every build: bounded so a wrong folder (a home directory) fails
-# with a clear message instead of filling the disk.
-MAX_CONTEXT_BYTES = 4 * 1024**3
-MAX_CONTEXT_FILES = 100_000
 _PIP_WHEEL = re.compile(r"^pip-(\d+(?:\.\d+)*)-py3-none-any\.whl$")
-
-
-def wheelhouse_dir() -> Path:
-    """The operator's folder of wheels and other build inputs for agent layers."""
-    configured = os.environ.get(WHEELHOUSE_ENV, "").strip()
-    return Path(configured) if configured else cache_dir() / "wheelhouse"
-
-
-def context_listing(folder: Path) -> list[tuple[str, int]]:
-    """The regular files under `folder` (relative path, size), sorted; links are skipped.
-
-    Raises ImageBuildError when the folder is past MAX_CONTEXT_BYTES or MAX_CONTEXT_FILES."""
-    if not folder.is_dir():
-        return []
-    found: list[tuple[str, int]] = []
-    total = 0
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not os.path.islink(os.path.join(root, d)))
-        for name in sorted(files):
-            path = Path(root) / name
-            if path.is_symlink() or not path.is_file():
-                continue
-            size = path.stat().st_size
-            total += size
-            found.append((str(path.relative_to(folder)), size))
-            if total > MAX_CONTEXT_BYTES or len(found) > MAX_CONTEXT_FILES:
-                raise ImageBuildError(
-                    f"the agent wheelhouse {folder} holds more than {MAX_CONTEXT_BYTES // 1024**3} GiB "
-                    f"or {MAX_CONTEXT_FILES:,} files; point {WHEELHOUSE_ENV} at a folder of build inputs only"
-                )
-    return found
 
 
 def pip_wheel(listing: list[tuple[str, int]]) -> str | None:

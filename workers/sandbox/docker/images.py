@@ -25,13 +25,14 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 import docker
 import docker.errors
 
+from core.importers.verifier_prelude import WHEELHOUSE_CONTEXT
 from core.taskspec import EnvironmentSpec
 from workers.sandbox.base import ImageBuildError, SandboxError
 from workers.sandbox.docker.client import docker_client
@@ -314,6 +315,46 @@ def _tag_latest(client: docker.DockerClient, tag: str) -> None:
         raise SandboxError(f"tagging {tag} as latest failed: {exc}") from exc
 
 
+# --- the operator wheelhouse (agent layers, imported verifiers) ------------------------------
+
+WHEELHOUSE_ENV = "HORIZON_AGENT_WHEELHOUSE"
+# The wheelhouse is copied into builds that use it: bounded so a wrong folder (a home directory)
+# fails with a clear message instead of filling the disk.
+MAX_CONTEXT_BYTES = 4 * 1024**3
+MAX_CONTEXT_FILES = 100_000
+
+
+def wheelhouse_dir() -> Path:
+    """The operator's folder of wheels and other build inputs for agent layers."""
+    configured = os.environ.get(WHEELHOUSE_ENV, "").strip()
+    return Path(configured) if configured else cache_dir() / "wheelhouse"
+
+
+def context_listing(folder: Path) -> list[tuple[str, int]]:
+    """The regular files under `folder` (relative path, size), sorted; links are skipped.
+
+    Raises ImageBuildError when the folder is past MAX_CONTEXT_BYTES or MAX_CONTEXT_FILES."""
+    if not folder.is_dir():
+        return []
+    found: list[tuple[str, int]] = []
+    total = 0
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not os.path.islink(os.path.join(root, d)))
+        for name in sorted(files):
+            path = Path(root) / name
+            if path.is_symlink() or not path.is_file():
+                continue
+            size = path.stat().st_size
+            total += size
+            found.append((str(path.relative_to(folder)), size))
+            if total > MAX_CONTEXT_BYTES or len(found) > MAX_CONTEXT_FILES:
+                raise ImageBuildError(
+                    f"the agent wheelhouse {folder} holds more than {MAX_CONTEXT_BYTES // 1024**3} GiB "
+                    f"or {MAX_CONTEXT_FILES:,} files; point {WHEELHOUSE_ENV} at a folder of build inputs only"
+                )
+    return found
+
+
 # --- task images --------------------------------------------------------------------------------
 
 
@@ -328,21 +369,42 @@ def _snapshot_steps(workdir: str) -> str:
     )
 
 
-def task_image_hash(env: EnvironmentSpec, base_image_id: str) -> str:
+# A task Dockerfile that copies this folder gets the operator's wheelhouse in its build context
+# (imported Harbor verifiers install their pinned pytest plugins from it, offline).
+_USES_WHEELHOUSE = re.compile(rf"^\s*COPY\s+{re.escape(WHEELHOUSE_CONTEXT)}/", re.IGNORECASE | re.MULTILINE)
+
+
+def wheelhouse_listing(env: EnvironmentSpec) -> list[tuple[str, int]]:
+    """The wheelhouse files the build of `env` gets: none unless its Dockerfile copies them."""
+    if not env.dockerfile or not _USES_WHEELHOUSE.search(env.dockerfile):
+        return []
+    listing = context_listing(wheelhouse_dir())
+    if not listing:
+        raise ImageBuildError(
+            f"the task's Dockerfile installs tools from the operator's wheelhouse, but {wheelhouse_dir()} "
+            "is empty; fill it (scripts/build_agent_wheelhouse.sh) or set HORIZON_AGENT_WHEELHOUSE"
+        )
+    return listing
+
+
+def task_image_hash(
+    env: EnvironmentSpec, base_image_id: str, wheelhouse: Sequence[tuple[str, int]] = ()
+) -> str:
     """Content hash of a task environment on a given base image (same inputs -> same image)."""
-    payload = {
+    payload: dict[str, Any] = {
         "dockerfile": env.dockerfile,
         "files": env.files,
         "workdir": env.workdir,
         "base": base_image_id,
         "recipe": TASK_RECIPE_VERSION,
     }
+    if wheelhouse:  # absent otherwise, so existing images keep their tags
+        payload["wheelhouse"] = list(wheelhouse)
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:20]
 
 
-def _build_context(env: EnvironmentSpec) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
+def _write_build_context(out: IO[bytes], env: EnvironmentSpec, wheelhouse: Sequence[tuple[str, int]]) -> None:
+    with tarfile.open(fileobj=out, mode="w") as tar:
         dockerfile = (env.dockerfile or "") + _snapshot_steps(env.workdir)
         entries = {**env.files, BUILD_DOCKERFILE_NAME: dockerfile}
         for name, text in sorted(entries.items()):
@@ -352,7 +414,10 @@ def _build_context(env: EnvironmentSpec) -> bytes:
             info.mode = 0o755 if text.startswith("#!") else 0o644
             info.mtime = 0
             tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
+        if wheelhouse:
+            folder = wheelhouse_dir()
+            for relative, _ in wheelhouse:
+                tar.add(folder / relative, arcname=f"{WHEELHOUSE_CONTEXT}/{relative}", recursive=False)
 
 
 def _build_timeout_s() -> int:
@@ -399,18 +464,25 @@ def ensure_task_image(
     if env.dockerfile is None:
         return base_tag
     base_id = client.images.get(base_tag).id
-    tag = f"{TASK_REPOSITORY}:{task_image_hash(env, base_id)}"
+    wheelhouse = wheelhouse_listing(env)
+    tag = f"{TASK_REPOSITORY}:{task_image_hash(env, base_id, wheelhouse)}"
     if _image_exists(client, tag):
         return tag
     with _file_lock(f"task-{tag.split(':')[1]}"):
         if _image_exists(client, tag):
             return tag
-        _build(client, env, tag)
+        _build(client, env, tag, wheelhouse)
     return tag
 
 
-def _build(client: docker.DockerClient, env: EnvironmentSpec, tag: str) -> None:
-    build_image(client, io.BytesIO(_build_context(env)), tag)
+def _build(
+    client: docker.DockerClient, env: EnvironmentSpec, tag: str, wheelhouse: Sequence[tuple[str, int]] = ()
+) -> None:
+    # A temporary file, not memory: the wheelhouse can be large.
+    with tempfile.TemporaryFile() as context:
+        _write_build_context(context, env, wheelhouse)
+        context.seek(0)
+        build_image(client, context, tag)
 
 
 def build_image(client: docker.DockerClient, context: IO[bytes], tag: str) -> None:
