@@ -13,6 +13,9 @@ Pure numpy/scipy code: no database, no HTTP. Modules:
 - `trend`     frontier rule, doubling time, its bootstrap CI and median, date windows
 - `report`    the whole pipeline (`run_analysis`, `analyze`, `run_trend`) and its JSON
 - `simulate`  synthetic suites and agents with a known truth, study planning
+- `compare`   paired comparison of two agents on shared tasks: ratio, CI, P(A > B)
+- `forecast`  dates the frontier reaches 8/40/167 h with predictive intervals; backtests
+- `published` per-agent horizons from a CSV or METR's headline results YAML
 - `errors`    AnalysisInputError, raised for unusable input with messages naming rows/agents
 """
 

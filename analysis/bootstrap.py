@@ -1,11 +1,15 @@
 """Hierarchical bootstrap of the per-agent fits (docs/method.md section 3).
 
-Each replicate resamples all agents (and `human` rows) jointly at three levels:
+Each replicate resamples all agents (and `human` rows) jointly, at two or three levels
+(`levels`):
 1. task families with replacement;
 2. within each drawn family, its tasks with replacement;
-3. within each drawn (task, agent) pair, its runs with replacement;
+3. (`families_tasks_runs` only, METR's) within each drawn (task, agent) pair, its runs with
+   replacement; with `families_tasks` every drawn task brings all its runs as they are;
 then refits every agent with the ORIGINAL run weights (not renormalised). An agent whose
-replicate rows hold only one class (or no rows) gets NaN for that replicate.
+replicate rows hold only one class (or no rows) has no fit: its intercept and coefficient are NaN
+and `status` says why (all failures, all successes, no rows), so that `horizons` can count the
+replicate at its limit (0 or +inf) instead of dropping it.
 
 `HierarchicalResampler.sample(rng)` reproduces METR's resampling order exactly, so with
 `numpy.random.default_rng(42 + i)` for replicate i (the default scheme of `bootstrap_fits`) the
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,6 +42,16 @@ from analysis.table import RunTable
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 ProgressCallback = Callable[[int, int], None]
+# "families" (whole families, each with all its tasks and runs) is the paired comparison's: the
+# tasks' shared effects cancel in a ratio, and a second stage would count the within-family noise
+# twice (docs/method.md section 6).
+BootstrapLevels = Literal["families", "families_tasks", "families_tasks_runs"]
+BOOTSTRAP_LEVELS: tuple[BootstrapLevels, ...] = ("families", "families_tasks", "families_tasks_runs")
+DegenerateReplicates = Literal["count", "drop"]
+DEGENERATE_REPLICATES: tuple[DegenerateReplicates, ...] = ("count", "drop")
+
+# Per replicate and agent, why there is (no) fit.
+FIT_OK, ALL_FAILURES, ALL_SUCCESSES, NO_ROWS = 0, 1, 2, 3
 
 METR_BASE_SEED = 42
 KEY_SEPARATOR = "|||"
@@ -79,10 +94,23 @@ class HierarchicalResampler:
         self.key_task: IntArray = np.zeros(len(key_names), dtype=np.int64)
         self.key_task[key_codes] = task_codes
 
+        # Two-level replicates: each task's rows in table order.
+        self.task_rows: IntArray = np.argsort(task_codes, kind="stable").astype(np.int64)
+        self.task_sizes: IntArray = np.bincount(task_codes, minlength=self.n_tasks).astype(np.int64)
+        self.task_starts: IntArray = np.concatenate([[0], np.cumsum(self.task_sizes)[:-1]]).astype(np.int64)
+
     @classmethod
     def from_table(cls, table: RunTable) -> HierarchicalResampler:
         """Resampler over all rows of `table`."""
         return cls(table.task_family, table.task_id, table.agent)
+
+    def family_multiplicity(self, rng: np.random.Generator) -> IntArray:
+        """Level 1 only: how many times each task is drawn when whole families are drawn."""
+        family_picks = rng.integers(0, self.n_families, size=self.n_families, dtype=np.int64)
+        family_counts = np.bincount(family_picks, minlength=self.n_families)
+        per_task = np.zeros(self.n_tasks, dtype=np.int64)
+        per_task[self.family_tasks] = np.repeat(family_counts, self.family_sizes)
+        return per_task
 
     def task_multiplicity(self, rng: np.random.Generator) -> IntArray:
         """Levels 1-2: how many times each task is drawn, consuming `rng` as METR does.
@@ -99,11 +127,20 @@ class HierarchicalResampler:
             drawn.append(self.family_tasks[self.family_starts[family] + picks])
         return np.bincount(np.concatenate(drawn), minlength=self.n_tasks).astype(np.int64)
 
-    def sample(self, rng: np.random.Generator) -> IntArray:
-        """Row indices of one replicate in METR's order (an empty table gives an empty array)."""
+    def sample(self, rng: np.random.Generator, levels: BootstrapLevels = "families_tasks_runs") -> IntArray:
+        """Row indices of one replicate (an empty table gives an empty array).
+
+        Three levels draw in METR's order; two levels repeat each drawn task's rows as often as
+        the task was drawn (the same family and task draws, no run draws).
+        """
         if self.n_rows == 0:
             return np.zeros(0, dtype=np.int64)
+        if levels == "families":
+            whole_families = self.family_multiplicity(rng)
+            return _repeat_groups(self.task_rows, self.task_starts, self.task_sizes, whole_families)
         multiplicity = self.task_multiplicity(rng)
+        if levels == "families_tasks":
+            return _repeat_groups(self.task_rows, self.task_starts, self.task_sizes, multiplicity)
         # Level 3, per (task, agent) key in sorted key order: cnt = k_t * n_key members.
         present = np.flatnonzero(multiplicity[self.key_task] > 0)
         sizes = self.key_sizes[present]
@@ -113,6 +150,17 @@ class HierarchicalResampler:
         members = picks % np.repeat(sizes, counts)
         rows: IntArray = self.key_rows[np.repeat(self.key_starts[present], counts) + members]
         return rows
+
+
+def _repeat_groups(rows: IntArray, starts: IntArray, sizes: IntArray, times: IntArray) -> IntArray:
+    """Each group's rows (`rows[starts[g]:starts[g] + sizes[g]]`) repeated `times[g]` times."""
+    present = np.flatnonzero(times > 0)
+    counts = times[present] * sizes[present]
+    group_start = np.repeat(np.cumsum(counts) - counts, counts)
+    position = np.arange(int(counts.sum())) - group_start
+    members = position % np.repeat(sizes[present], counts)
+    out: IntArray = rows[np.repeat(starts[present], counts) + members]
+    return out
 
 
 def replicate_rngs(
@@ -127,20 +175,35 @@ def replicate_rngs(
 
 @dataclass(frozen=True)
 class BootstrapFits:
-    """Per replicate (rows) and agent (columns) fitted intercepts and coefficients; NaN = no fit."""
+    """Per replicate (rows) and agent (columns) fitted intercepts and coefficients; NaN = no fit.
+
+    `status` holds FIT_OK, ALL_FAILURES, ALL_SUCCESSES or NO_ROWS per element and `converged`
+    whether the solver reached the optimum (both None for fits made without them).
+    """
 
     agents: list[str]
     intercept: FloatArray
     coefficient: FloatArray
+    status: NDArray[np.int8] | None = None
+    converged: NDArray[np.bool_] | None = None
 
     @property
     def n_replicates(self) -> int:
         """Number of replicates (rows)."""
         return int(self.intercept.shape[0])
 
-    def horizons(self, success_rate: float = 0.5) -> FloatArray:
-        """(replicates, agents) horizons in minutes at `success_rate`; NaN where no fit."""
-        return np.asarray(horizon_minutes(self.intercept, self.coefficient, success_rate), dtype=np.float64)
+    def horizons(self, success_rate: float = 0.5, degenerate: DegenerateReplicates = "drop") -> FloatArray:
+        """(replicates, agents) horizons in minutes at `success_rate`.
+
+        Where a replicate has no fit the value is NaN (`drop`, METR's: percentiles ignore it) or,
+        with `count`, its limit: 0 for all failures, +inf for all successes (beyond every task);
+        a replicate without any of the agent's rows stays NaN either way.
+        """
+        values = np.asarray(horizon_minutes(self.intercept, self.coefficient, success_rate), dtype=np.float64)
+        if degenerate == "count" and self.status is not None:
+            values = np.where(self.status == ALL_FAILURES, 0.0, values)
+            values = np.where(self.status == ALL_SUCCESSES, np.inf, values)
+        return values
 
     def n_missing(self) -> NDArray[np.int64]:
         """Per agent, the number of replicates without a fit."""
@@ -159,6 +222,7 @@ def bootstrap_fits(
     rng: np.random.Generator | None = None,
     initial: tuple[FloatArray, FloatArray] | None = None,
     progress: ProgressCallback | None = None,
+    levels: BootstrapLevels = "families_tasks_runs",
 ) -> BootstrapFits:
     """Refit every agent of `table` on `n_replicates` hierarchical bootstrap replicates.
 
@@ -169,17 +233,26 @@ def bootstrap_fits(
     coefficients) when given); `solver="sklearn"` calls scikit-learn once per agent and replicate
     with the rows in METR's order. `progress(done, total)` is called as replicates finish (after
     each chunk); an exception it raises stops the bootstrap there (how a cancelled fit stops).
-    Zero replicates give empty (0, n_agents) arrays.
+    Zero replicates give empty (0, n_agents) arrays. `levels` picks the resampling (module
+    docstring); the default is METR's three levels.
     """
+    if levels not in BOOTSTRAP_LEVELS:
+        raise ValueError(f"levels must be one of {', '.join(BOOTSTRAP_LEVELS)}, got {levels!r}")
     resampler = HierarchicalResampler.from_table(table)
     rng_for = replicate_rngs(base_seed, rng)
+
+    def draw(i: int) -> IntArray:
+        return resampler.sample(rng_for(i), levels)
+
     if solver == "sklearn":
-        return _bootstrap_sklearn(
-            table, y, weights, regularization, n_replicates, resampler, rng_for, progress
-        )
-    return _bootstrap_fast(
-        table, y, weights, regularization, n_replicates, resampler, rng_for, initial, progress
-    )
+        return _bootstrap_sklearn(table, y, weights, regularization, n_replicates, draw, progress)
+    layout = _cell_layout(table)
+    if levels != "families_tasks_runs":  # whole tasks: weights times how often each was drawn
+        times = resampler.family_multiplicity if levels == "families" else resampler.task_multiplicity
+        task_draws = _task_draw_weights(layout, times, rng_for, weights * y, weights * (1.0 - y))
+        return _bootstrap_fast(layout, regularization, n_replicates, task_draws, initial, progress)
+    row_draws = _row_draw_weights(layout, draw, weights * y, weights * (1.0 - y))
+    return _bootstrap_fast(layout, regularization, n_replicates, row_draws, initial, progress)
 
 
 @dataclass(frozen=True)
@@ -190,6 +263,8 @@ class _CellLayout:
     x: FloatArray  # (A, K) log2 minutes of each slot (0 in padding)
     n_agents: int
     width: int
+    slot_task: IntArray  # (A * K,) task code of each slot (0 in padding, whose weights are 0)
+    agents: list[str]
 
 
 def _cell_layout(table: RunTable) -> _CellLayout:
@@ -209,42 +284,89 @@ def _cell_layout(table: RunTable) -> _CellLayout:
     cell_flat = cell_agent * width + cell_slot
     x_pad = np.zeros(n_agents * width)
     x_pad[cell_flat] = cells[:, 2].view(np.float64)
+    slot_task = np.zeros(n_agents * width, dtype=np.int64)
+    slot_task[cell_flat] = cells[:, 1]
     return _CellLayout(
         row_slot=cell_flat[row_cell].astype(np.int64),
         x=x_pad.reshape(n_agents, width),
         n_agents=n_agents,
         width=width,
+        slot_task=slot_task,
+        agents=list(table.agents),
     )
 
 
-def _bootstrap_fast(
-    table: RunTable,
-    y: FloatArray,
-    weights: FloatArray,
-    regularization: float,
-    n_replicates: int,
-    resampler: HierarchicalResampler,
-    rng_for: Callable[[int], np.random.Generator],
-    initial: tuple[FloatArray, FloatArray] | None,
-    progress: ProgressCallback | None,
-) -> BootstrapFits:
-    layout = _cell_layout(table)
-    n_agents, width = layout.n_agents, layout.width
-    per_replicate = n_agents * width
-    success_weight = weights * y
-    failure_weight = weights * (1.0 - y)
-    intercept = np.full((n_replicates, n_agents), np.nan)
-    coefficient = np.full((n_replicates, n_agents), np.nan)
-    chunk = max(1, _CHUNK_ELEMENTS // max(per_replicate, len(table)))
-    for start in range(0, n_replicates, chunk):
-        stop = min(start + chunk, n_replicates)
-        samples = [resampler.sample(rng_for(i)) for i in range(start, stop)]
+# Builds the (replicates * agents, K) success and failure weights of replicates [start, stop).
+DrawWeights = Callable[[int, int], tuple[FloatArray, FloatArray]]
+
+
+def _row_draw_weights(
+    layout: _CellLayout,
+    draw: Callable[[int], IntArray],
+    success_weight: FloatArray,
+    failure_weight: FloatArray,
+) -> DrawWeights:
+    """Weights from drawn rows (three levels): each drawn row adds its weights to its cell."""
+    per_replicate = layout.n_agents * layout.width
+
+    def weights_for(start: int, stop: int) -> tuple[FloatArray, FloatArray]:
+        samples = [draw(i) for i in range(start, stop)]
         offsets = np.repeat(np.arange(stop - start) * per_replicate, [len(s) for s in samples])
         rows = np.concatenate(samples) if samples else np.zeros(0, dtype=np.int64)
         flat = offsets + layout.row_slot[rows]
         size = (stop - start) * per_replicate
-        w1 = np.bincount(flat, weights=success_weight[rows], minlength=size).reshape(-1, width)
-        w0 = np.bincount(flat, weights=failure_weight[rows], minlength=size).reshape(-1, width)
+        w1 = np.bincount(flat, weights=success_weight[rows], minlength=size).astype(np.float64)
+        w0 = np.bincount(flat, weights=failure_weight[rows], minlength=size).astype(np.float64)
+        return w1.reshape(-1, layout.width), w0.reshape(-1, layout.width)
+
+    return weights_for
+
+
+def _task_draw_weights(
+    layout: _CellLayout,
+    times_drawn: Callable[[np.random.Generator], IntArray],
+    rng_for: Callable[[int], np.random.Generator],
+    success_weight: FloatArray,
+    failure_weight: FloatArray,
+) -> DrawWeights:
+    """Weights from drawn whole tasks: a cell's weights times how often its task was drawn
+    (`times_drawn`). The same replicate as repeating the rows (`sample`) without building it."""
+    size = layout.n_agents * layout.width
+    base1 = np.bincount(layout.row_slot, weights=success_weight, minlength=size)
+    base0 = np.bincount(layout.row_slot, weights=failure_weight, minlength=size)
+
+    def weights_for(start: int, stop: int) -> tuple[FloatArray, FloatArray]:
+        if len(layout.row_slot) == 0:
+            empty = np.zeros(((stop - start) * layout.n_agents, layout.width))
+            return empty, empty.copy()
+        times = np.stack([times_drawn(rng_for(i)) for i in range(start, stop)])
+        per_slot = times[:, layout.slot_task].astype(np.float64)
+        return (
+            (per_slot * base1).reshape(-1, layout.width),
+            (per_slot * base0).reshape(-1, layout.width),
+        )
+
+    return weights_for
+
+
+def _bootstrap_fast(
+    layout: _CellLayout,
+    regularization: float,
+    n_replicates: int,
+    draw_weights: DrawWeights,
+    initial: tuple[FloatArray, FloatArray] | None,
+    progress: ProgressCallback | None,
+) -> BootstrapFits:
+    n_agents, width = layout.n_agents, layout.width
+    per_replicate = n_agents * width
+    intercept = np.full((n_replicates, n_agents), np.nan)
+    coefficient = np.full((n_replicates, n_agents), np.nan)
+    status = np.zeros((n_replicates, n_agents), dtype=np.int8)
+    converged = np.zeros((n_replicates, n_agents), dtype=bool)
+    chunk = max(1, _CHUNK_ELEMENTS // max(per_replicate, len(layout.row_slot)))
+    for start in range(0, n_replicates, chunk):
+        stop = min(start + chunk, n_replicates)
+        w1, w0 = draw_weights(start, stop)
         x = np.broadcast_to(layout.x, (stop - start, n_agents, width)).reshape(-1, width)
         init_a = init_b = None
         if initial is not None:
@@ -253,9 +375,20 @@ def _bootstrap_fast(
         fit = fit_logistic_batch(x, w1, w0, regularization, init_a, init_b)
         intercept[start:stop] = fit.intercept.reshape(-1, n_agents)
         coefficient[start:stop] = fit.coefficient.reshape(-1, n_agents)
+        converged[start:stop] = fit.converged.reshape(-1, n_agents)
+        status[start:stop] = fit_status_codes(w1.sum(axis=1), w0.sum(axis=1)).reshape(-1, n_agents)
         if progress is not None:
             progress(stop, n_replicates)
-    return BootstrapFits(agents=list(table.agents), intercept=intercept, coefficient=coefficient)
+    return BootstrapFits(list(layout.agents), intercept, coefficient, status, converged)
+
+
+def fit_status_codes(success_weight: FloatArray, failure_weight: FloatArray) -> NDArray[np.int8]:
+    """FIT_OK / ALL_FAILURES / ALL_SUCCESSES / NO_ROWS from each fit's total class weights."""
+    codes = np.full(np.shape(success_weight), FIT_OK, dtype=np.int8)
+    codes[(success_weight <= 0) & (failure_weight > 0)] = ALL_FAILURES
+    codes[(failure_weight <= 0) & (success_weight > 0)] = ALL_SUCCESSES
+    codes[(success_weight <= 0) & (failure_weight <= 0)] = NO_ROWS
+    return codes
 
 
 def _bootstrap_sklearn(
@@ -264,20 +397,22 @@ def _bootstrap_sklearn(
     weights: FloatArray,
     regularization: float,
     n_replicates: int,
-    resampler: HierarchicalResampler,
-    rng_for: Callable[[int], np.random.Generator],
+    draw: Callable[[int], IntArray],
     progress: ProgressCallback | None,
 ) -> BootstrapFits:
     n_agents = len(table.agents)
     intercept = np.full((n_replicates, n_agents), np.nan)
     coefficient = np.full((n_replicates, n_agents), np.nan)
+    status = np.zeros((n_replicates, n_agents), dtype=np.int8)
+    converged = np.zeros((n_replicates, n_agents), dtype=bool)
     with single_blas_thread():
         for i in range(n_replicates):
-            rows = resampler.sample(rng_for(i))
-            _fit_replicate_sklearn(table, y, weights, regularization, rows, intercept[i], coefficient[i])
+            rows = draw(i)
+            out = (intercept[i], coefficient[i], status[i], converged[i])
+            _fit_replicate_sklearn(table, y, weights, regularization, rows, out)
             if progress is not None:
                 progress(i + 1, n_replicates)
-    return BootstrapFits(agents=list(table.agents), intercept=intercept, coefficient=coefficient)
+    return BootstrapFits(list(table.agents), intercept, coefficient, status, converged)
 
 
 def _fit_replicate_sklearn(
@@ -286,10 +421,11 @@ def _fit_replicate_sklearn(
     weights: FloatArray,
     regularization: float,
     rows: IntArray,
-    intercept_out: FloatArray,
-    coefficient_out: FloatArray,
+    out: tuple[FloatArray, FloatArray, NDArray[np.int8], NDArray[np.bool_]],
 ) -> None:
-    """Fit each agent of one replicate with scikit-learn, writing into the output rows."""
+    """Fit each agent of one replicate with scikit-learn, writing into the output rows
+    (intercept, coefficient, status, converged)."""
+    intercept_out, coefficient_out, status_out, converged_out = out
     n_agents = len(table.agents)
     # Each agent's rows keep the replicate's order, as METR's boolean selection does.
     order = rows[np.argsort(table.agent_codes[rows], kind="stable")]
@@ -297,11 +433,13 @@ def _fit_replicate_sklearn(
     for a in range(n_agents):
         agent_rows = order[bounds[a] : bounds[a + 1]]
         ya, wa = y[agent_rows], weights[agent_rows]
-        if np.sum(wa * ya) <= 0 or np.sum(wa * (1.0 - ya)) <= 0:
+        status_out[a] = fit_status_codes(np.array(np.sum(wa * ya)), np.array(np.sum(wa * (1.0 - ya))))
+        if status_out[a] != FIT_OK:
             continue
         fit = fit_logistic_sklearn(table.log2_minutes[agent_rows], ya, wa, regularization)
         intercept_out[a] = fit.intercept
         coefficient_out[a] = fit.coefficient
+        converged_out[a] = fit.converged
 
 
 def percentile_interval(samples: FloatArray, level: float = 0.95) -> tuple[float, float]:

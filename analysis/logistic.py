@@ -57,6 +57,7 @@ class LogisticFit:
     intercept: float
     coefficient: float
     status: FitStatus = "ok"
+    converged: bool = True  # False when the solver stopped at its iteration limit
 
     def horizon(self, success_rate: float) -> float:
         """Human minutes at which the fitted success probability equals `success_rate`."""
@@ -135,7 +136,9 @@ def fit_logistic(
         return fit_logistic_sklearn(x, y, w, regularization)
     xs, ys, ws = split_partial_scores(x, y, w)
     batch = fit_logistic_batch(xs[None, :], (ws * ys)[None, :], (ws * (1 - ys))[None, :], regularization)
-    return LogisticFit(float(batch.intercept[0]), float(batch.coefficient[0]))
+    return LogisticFit(
+        float(batch.intercept[0]), float(batch.coefficient[0]), converged=bool(batch.converged[0])
+    )
 
 
 def fit_logistic_sklearn(x: FloatArray, y: FloatArray, w: FloatArray, regularization: float) -> LogisticFit:
@@ -148,7 +151,9 @@ def fit_logistic_sklearn(x: FloatArray, y: FloatArray, w: FloatArray, regulariza
     xs, ys, ws = split_partial_scores(x, y, w)
     model = model_class(C=1.0 / regularization)
     model.fit(xs.reshape(-1, 1), ys, sample_weight=ws)
-    return LogisticFit(float(model.intercept_[0]), float(model.coef_[0][0]))
+    # lbfgs stops silently at max_iter; reaching it means the optimum was not found.
+    converged = int(np.max(model.n_iter_)) < int(model.max_iter)
+    return LogisticFit(float(model.intercept_[0]), float(model.coef_[0][0]), converged=converged)
 
 
 def load_sklearn_logistic_regression() -> Any:

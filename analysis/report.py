@@ -13,24 +13,37 @@ Python entry points (the CLI and the workers call these):
               samples: Mapping[str, ndarray] | None = None,
               confidence: float = 0.95, allow_missing_dates: bool = False) -> dict
 
-Steps of `analyze`: weights (stored `{weighting}_task_weight` column when present and summing to
+Steps of `analyze`: agents with fewer than two runs are reported in `excluded_agents` and left
+out (the others are fitted); weights (stored `{weighting}_task_weight` column when present and summing to
 1 per agent, else computed, see `weights.py`); per-agent fit (`logistic.py`); average score and
 bucket success rates (`buckets.py`); hierarchical bootstrap with replicate i drawn from
 `default_rng(seed + i)` (`bootstrap.py`); percentile CIs; frontier and doubling time over the
-window (`trend.py`).
+window (`trend.py`); flags on numbers not to read at face value (`flags.py`).
+
+Presets (`PRESETS`, `preset_params`): `calibrated` (the defaults: families+tasks bootstrap,
+degenerate replicates counted at their limit, doubling-time CI from the slope's interval; about 95%
+coverage in simulation) and `metr` (METR's three-level bootstrap, degenerate replicates dropped,
+positive doubling times only, scikit-learn solver: METR's published numbers digit for digit).
 
 JSON shape (`AnalysisReport.to_json`, also returned by `run_analysis`):
 
     {"params": {...},
      "agents": [{"agent", "release_date", "n_runs", "n_tasks", "average", "coefficient",
                  "intercept", "p50", "p50_ci": [lo, hi], "p80", "p80_ci": [lo, hi], "frontier",
-                 "fit_status", "empirical_buckets": [...], "bootstrap": {...},
+                 "fit_status", "flags": [code, ...], "empirical_buckets": [...],
+                 "bootstrap": {"n_nan_replicates", "n_all_failures", "n_all_successes",
+                               "n_no_rows", "n_dropped", "n_positive_slope", "n_not_converged",
+                               "p50_median", ...},
                  "horizons": {"p90": ..., "p90_ci": [...]}   # only for extra success rates
                 }, ...],
      "trend": {"window": [after, before], "agents": [...], "doubling_days",
                "doubling_days_ci": [lo, hi], "doubling_days_median", "n_samples",
-               "r_squared", "excluded_agents": {agent: reason}},
-     "n_runs": int, "excluded_runs": {status: count}}
+               "r_squared", "excluded_agents": {agent: reason}, "doubling_ci_method",
+               "doubling_days_ci_unbounded", "slope_per_day_ci", "n_dropped_replicates",
+               "flags": [code, ...]},
+     "flags": {code: count}, "excluded_agents": {agent: reason},
+     "n_runs": int, "excluded_runs": {status: count},
+     "forecasts": {"p50": {...}, "p80": {...}}}   # forecast.forecast_json: dates per target
 
 Non-finite numbers are written as null (an agent that never succeeds has coefficient -inf in
 METR's convention: null here, with `fit_status` "all_failures" and p50 = p80 = 0, CIs [0, 0]).
@@ -48,12 +61,31 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from analysis.bootstrap import METR_BASE_SEED, BootstrapFits, bootstrap_fits, percentile_interval
+from analysis.bootstrap import (
+    BOOTSTRAP_LEVELS,
+    DEGENERATE_REPLICATES,
+    METR_BASE_SEED,
+    BootstrapFits,
+    BootstrapLevels,
+    DegenerateReplicates,
+    bootstrap_fits,
+    percentile_interval,
+)
 from analysis.buckets import DEFAULT_BUCKET_EDGES, BucketRate, bucket_success_rates, weighted_average
 from analysis.errors import AnalysisInputError, describe_items
+from analysis.flags import ReplicateCounts, agent_flags, flag_summary, replicate_counts, trend_flags
+from analysis.forecast import forecast_json
 from analysis.logistic import SOLVERS, LogisticFit, Solver, fit_logistic
 from analysis.table import WEIGHT_COLUMNS, RunTable
-from analysis.trend import DEFAULT_WINDOW, HUMAN_AGENT, DateWindow, TrendResult, analyze_trend
+from analysis.trend import (
+    DEFAULT_WINDOW,
+    DOUBLING_CIS,
+    HUMAN_AGENT,
+    DateWindow,
+    DoublingCI,
+    TrendResult,
+    analyze_trend,
+)
 from analysis.weights import WEIGHTINGS, Weighting, task_weights
 
 FloatArray = NDArray[np.float64]
@@ -63,7 +95,9 @@ MissingDates = Literal["error", "exclude"]
 
 @dataclass(frozen=True)
 class AnalysisParams:
-    """Every setting of the analysis; the defaults reproduce METR's paper-era method."""
+    """Every setting of the analysis. The defaults are the `calibrated` preset's intervals with
+    METR's paper-era regularization (0.1; the preset itself uses 1e-5); `preset_params("metr")`
+    reproduces METR's published method."""
 
     regularization: float = 0.1
     weighting: Weighting = "invsqrt"
@@ -78,6 +112,9 @@ class AnalysisParams:
     use_stored_weights: bool = True
     missing_release_dates: MissingDates = "error"
     human_agent: str = HUMAN_AGENT
+    bootstrap_levels: BootstrapLevels = "families_tasks"
+    degenerate_replicates: DegenerateReplicates = "count"
+    doubling_ci: DoublingCI = "slope"
 
     def validate(self) -> None:
         """Raise `AnalysisInputError` for settings outside their domain."""
@@ -96,6 +133,13 @@ class AnalysisParams:
             problems.append("extra success rates must lie strictly between 0 and 1")
         if self.missing_release_dates not in ("error", "exclude"):
             problems.append("missing_release_dates must be 'error' or 'exclude'")
+        for name, allowed in (
+            ("bootstrap_levels", BOOTSTRAP_LEVELS),
+            ("degenerate_replicates", DEGENERATE_REPLICATES),
+            ("doubling_ci", DOUBLING_CIS),
+        ):
+            if getattr(self, name) not in allowed:
+                problems.append(f"{name} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}")
         if problems:
             raise AnalysisInputError("; ".join(problems))
 
@@ -114,7 +158,35 @@ class AnalysisParams:
             "extra_success_rates": list(self.extra_success_rates),
             "bucket_edges": list(self.bucket_edges),
             "missing_release_dates": self.missing_release_dates,
+            "bootstrap_levels": self.bootstrap_levels,
+            "degenerate_replicates": self.degenerate_replicates,
+            "doubling_ci": self.doubling_ci,
         }
+
+
+# What each preset sets; every other parameter keeps its default (docs/method.md section 3).
+PRESETS: dict[str, dict[str, Any]] = {
+    "calibrated": {
+        "regularization": 1e-5,  # 0.1 pulls p50s outward (docs/method.md section 9)
+        "bootstrap_levels": "families_tasks",
+        "degenerate_replicates": "count",
+        "doubling_ci": "slope",
+        "solver": "fast",
+    },
+    "metr": {
+        "bootstrap_levels": "families_tasks_runs",
+        "degenerate_replicates": "drop",
+        "doubling_ci": "positive_doublings",
+        "solver": "sklearn",
+    },
+}
+
+
+def preset_params(name: str, **changes: Any) -> AnalysisParams:
+    """`AnalysisParams` of preset `name` with `changes` applied on top (unknown name: input error)."""
+    if name not in PRESETS:
+        raise AnalysisInputError(f"preset must be one of {', '.join(PRESETS)}, got {name!r}")
+    return replace(AnalysisParams(), **{**PRESETS[name], **changes})
 
 
 @dataclass(frozen=True)
@@ -133,6 +205,8 @@ class AgentResult:
     buckets: list[BucketRate]
     n_missing_replicates: int
     replicate_medians: dict[float, float] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+    replicate_counts: ReplicateCounts | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The agent's object in the report."""
@@ -150,6 +224,7 @@ class AgentResult:
             "p80_ci": [_num(v) for v in self.intervals[0.8]],
             "frontier": self.frontier,
             "fit_status": self.fit.status,
+            "flags": list(self.flags),
             "empirical_buckets": [
                 {
                     "bucket": b.label,
@@ -163,6 +238,7 @@ class AgentResult:
             ],
             "bootstrap": {
                 "n_nan_replicates": self.n_missing_replicates,
+                **(self.replicate_counts.to_json() if self.replicate_counts is not None else {}),
                 **{f"{_key(q)}_median": _num(v) for q, v in self.replicate_medians.items()},
             },
         }
@@ -186,6 +262,8 @@ class AnalysisReport:
     weights_source: str
     n_runs: int
     excluded_runs: Mapping[str, int]
+    excluded_agents: Mapping[str, str] = field(default_factory=dict)
+    trend_flags: list[str] = field(default_factory=list)
 
     def agent(self, name: str) -> AgentResult:
         """The result of agent `name` (KeyError if absent)."""
@@ -194,16 +272,36 @@ class AnalysisReport:
                 return result
         raise KeyError(name)
 
+    def forecasts(self) -> dict[str, Any]:
+        """When the frontier's p50 and p80 reach a work-day, week and month (`forecast.py`)."""
+        dates = {a.agent: a.release_date for a in self.agents if a.release_date is not None}
+        return {
+            metric: forecast_json(
+                {a.agent: a.horizons[q] for a in self.agents},
+                dates,
+                self.params.window,
+                self.params.confidence,
+                metric=metric,
+                human_agent=self.params.human_agent,
+            )
+            for metric, q in (("p50", 0.5), ("p80", 0.8))
+        }
+
     def to_json(self) -> dict[str, Any]:
         """The report as JSON-ready Python objects (see the module docstring)."""
         params = self.params.to_json()
         params["weights_source"] = self.weights_source
+        trend = self.trend.to_json()
+        trend["flags"] = list(self.trend_flags)
         return {
             "params": params,
             "agents": [a.to_json() for a in self.agents],
-            "trend": self.trend.to_json(),
+            "trend": trend,
+            "flags": flag_summary([*(a.flags for a in self.agents), self.trend_flags]),
+            "excluded_agents": dict(self.excluded_agents),
             "n_runs": self.n_runs,
             "excluded_runs": dict(self.excluded_runs),
+            "forecasts": self.forecasts(),
         }
 
 
@@ -217,15 +315,37 @@ def analysis_weights(table: RunTable, params: AnalysisParams) -> tuple[FloatArra
     return task_weights(table.agent_codes, table.task_codes, table.family_codes, params.weighting), "computed"
 
 
+def unfittable_agents(table: RunTable) -> dict[str, str]:
+    """Agents that cannot be fitted, with the reason: fewer than two runs."""
+    counts = np.bincount(table.agent_codes, minlength=len(table.agents))
+    return {table.agents[i]: "a single run cannot be fitted" for i in np.flatnonzero(counts < 2)}
+
+
 def check_fittable(table: RunTable) -> None:
     """Every agent needs at least two runs; raise `AnalysisInputError` naming those that don't."""
-    counts = np.bincount(table.agent_codes, minlength=len(table.agents))
-    single = [table.agents[i] for i in np.flatnonzero(counts < 2)]
+    single = list(unfittable_agents(table))
     if single:
         raise AnalysisInputError(
             f"agent(s) with a single run cannot be fitted: {describe_items(single)} "
             "(add runs or remove these agents)"
         )
+
+
+def fittable_table(table: RunTable) -> tuple[RunTable, dict[str, str]]:
+    """`table` without the agents that cannot be fitted, and those agents with the reason.
+
+    Raises `AnalysisInputError` when no agent is left to fit.
+    """
+    unfittable = unfittable_agents(table)
+    if not unfittable:
+        return table, {}
+    if len(unfittable) == len(table.agents):
+        raise AnalysisInputError(
+            f"agent(s) with a single run cannot be fitted: {describe_items(list(unfittable))} "
+            "(add runs; no other agent is left to fit)"
+        )
+    keep = ~np.isin(table.agent, list(unfittable))
+    return table.select(keep), unfittable
 
 
 def check_release_dates(
@@ -249,7 +369,7 @@ def analyze(
 ) -> AnalysisReport:
     """Run the whole method on `table` (see the module docstring); raises `AnalysisInputError`."""
     params.validate()
-    check_fittable(table)
+    table, unfittable = fittable_table(table)
     dates = check_release_dates(table.agents, release_dates, params)
     y = table.scores(params.partial_scoring)
     weights, weights_source = analysis_weights(table, params)
@@ -277,12 +397,16 @@ def analyze(
             base_seed=params.seed,
             initial=initial,
             progress=progress,
+            levels=params.bootstrap_levels,
         )
-    replicate_horizons = {q: boot.horizons(q) for q in success_rates} if boot is not None else {}
+    degenerate = params.degenerate_replicates
+    replicate_horizons = {q: boot.horizons(q, degenerate) for q in success_rates} if boot is not None else {}
 
     p50 = {agent: fit.horizon(0.5) for agent, fit in zip(table.agents, fits, strict=True)}
     samples = {agent: replicate_horizons[0.5][:, i] for i, agent in enumerate(table.agents)} if boot else None
-    trend = analyze_trend(p50, dates, params.window, samples, params.confidence, params.human_agent)
+    trend = analyze_trend(
+        p50, dates, params.window, samples, params.confidence, params.human_agent, params.doubling_ci
+    )
 
     results = []
     missing = boot.n_missing() if boot is not None else np.zeros(len(table.agents), dtype=np.int64)
@@ -301,6 +425,9 @@ def analyze(
             if boot is not None:
                 column = replicate_horizons[q][:, a]
                 medians[q] = float(np.nanmedian(column)) if np.any(~np.isnan(column)) else float("nan")
+        counts = replicate_counts(boot, a, degenerate) if boot is not None else None
+        minutes = table.human_minutes[rows]
+        flags = agent_flags(fit, horizons, intervals, (float(minutes.min()), float(minutes.max())), counts)
         results.append(
             AgentResult(
                 agent=agent,
@@ -317,8 +444,11 @@ def analyze(
                 ),
                 n_missing_replicates=int(missing[a]),
                 replicate_medians=medians,
+                flags=flags,
+                replicate_counts=counts,
             )
         )
+    outside = [r.agent for r in results if {"p50_below_task_range", "p50_above_task_range"} & set(r.flags)]
     return AnalysisReport(
         params=params,
         agents=results,
@@ -327,6 +457,8 @@ def analyze(
         weights_source=weights_source,
         n_runs=len(table),
         excluded_runs=dict(table.excluded_by_status),
+        excluded_agents=unfittable,
+        trend_flags=trend_flags(trend, outside),
     )
 
 
@@ -349,16 +481,21 @@ def run_trend(
     confidence: float = 0.95,
     allow_missing_dates: bool = False,
     human_agent: str = HUMAN_AGENT,
+    doubling_ci: DoublingCI = "slope",
 ) -> dict[str, Any]:
     """Trend over given per-agent p50s (and optional replicate p50s): the report's `trend` object.
 
     Agents other than `human_agent` without a release date raise `AnalysisInputError` unless
-    `allow_missing_dates`, in which case they are listed in `excluded_agents`.
+    `allow_missing_dates`, in which case they are listed in `excluded_agents`. `doubling_ci` is
+    the interval's rule (`positive_doublings` is METR's; see `analysis.trend`).
     """
     params = replace(AnalysisParams(), missing_release_dates="exclude" if allow_missing_dates else "error")
     params = replace(params, human_agent=human_agent)
     check_release_dates(list(p50), release_dates, params)
-    return analyze_trend(p50, release_dates, window, samples, confidence, human_agent).to_json()
+    trend = analyze_trend(p50, release_dates, window, samples, confidence, human_agent, doubling_ci)
+    report = trend.to_json()
+    report["flags"] = trend_flags(trend, ())
+    return report
 
 
 def _num(value: float) -> float | None:

@@ -9,18 +9,26 @@
 - Trend (`fit_trend`): ordinary least squares of `ln(max(p50, 1e-3))` on the release date in days
   since 1970-01-01; doubling time = `ln 2 / slope` days. Fewer than two points, or all on one
   date, give NaN.
-- Bootstrap CI (`bootstrap_doubling_times`): per replicate, the same fit on the frontier agents'
-  replicate p50s, dropping NaN, inf and values < 1e-3; replicates with fewer than two points are
-  skipped and only doubling times > 0 are kept. CI = 2.5 / 97.5 percentiles (linear
-  interpolation) of the kept values, plus their median; no kept value gives NaN.
+- Bootstrap CI, two rules (`doubling_ci`):
+  - `slope` (the default): per replicate, the same fit on the frontier agents' replicate p50s
+    clamped to [1e-3, 1e6] minutes (a replicate counted at its limit, 0 or beyond every task,
+    stays in at the clamp); the percentile interval of the slopes is inverted to doubling times,
+    `ln 2 / slope`. When the slope interval reaches 0 or below, the doubling time's upper side is
+    unbounded (+inf, null in JSON); when it lies wholly at or below 0, both sides are. Median =
+    `ln 2 / median slope`. Only replicates with fewer than two finite points are left out.
+  - `positive_doublings` (METR's): the same fit dropping NaN, inf and values < 1e-3; replicates
+    with fewer than two points are skipped and only doubling times > 0 are kept (which truncates
+    the distribution: the point estimate can fall outside its own interval). CI = percentiles of
+    the kept values, plus their median; no kept value gives NaN.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,6 +39,10 @@ FloatArray = NDArray[np.float64]
 
 HUMAN_AGENT = "human"
 MIN_HORIZON = 1e-3
+# Ceiling of a replicate p50 in the `slope` rule: an all-success replicate (+inf) enters here.
+MAX_HORIZON = 1e6
+DoublingCI = Literal["slope", "positive_doublings"]
+DOUBLING_CIS: tuple[DoublingCI, ...] = ("slope", "positive_doublings")
 EPOCH = date(1970, 1, 1)
 
 
@@ -154,10 +166,23 @@ def fit_trend(p50s: Sequence[float], dates: Sequence[date]) -> TrendLine:
 
 
 def bootstrap_doubling_times(samples: FloatArray, dates: Sequence[date]) -> FloatArray:
-    """Doubling times (days) of the replicates kept by the rule in the module docstring.
+    """Doubling times (days) of the replicates kept by METR's rule (`positive_doublings`).
 
     `samples` has shape (replicates, agents) with columns aligned with `dates`; the fit per
     replicate is vectorised (a masked OLS per row).
+    """
+    slope = bootstrap_slopes(samples, dates, clamp=False)
+    with np.errstate(divide="ignore"):
+        doubling = np.log(2) / slope
+    keep = np.isfinite(doubling) & (doubling > 0)
+    return np.asarray(doubling[keep], dtype=np.float64)
+
+
+def bootstrap_slopes(samples: FloatArray, dates: Sequence[date], clamp: bool = True) -> FloatArray:
+    """Per replicate, the OLS slope of ln(p50) on days; NaN where fewer than two points remain.
+
+    With `clamp`, p50s are clamped to [MIN_HORIZON, MAX_HORIZON] (NaN still drops the point);
+    without it, NaN, inf and values below MIN_HORIZON drop the point (METR's rule).
     """
     values = np.asarray(samples, dtype=np.float64)
     if values.ndim != 2 or values.shape[1] != len(dates):
@@ -165,6 +190,8 @@ def bootstrap_doubling_times(samples: FloatArray, dates: Sequence[date]) -> Floa
     if values.shape[0] == 0 or values.shape[1] == 0:
         return np.zeros(0)
     x = np.array([days_since_epoch(d) for d in dates], dtype=np.float64)
+    if clamp:
+        values = np.clip(values, MIN_HORIZON, MAX_HORIZON)
     with np.errstate(invalid="ignore"):
         valid = np.isfinite(values) & (values >= MIN_HORIZON)
     count = valid.sum(axis=1)
@@ -177,9 +204,22 @@ def bootstrap_doubling_times(samples: FloatArray, dates: Sequence[date]) -> Floa
         xc = (x[None, :] - x_mean[:, None]) * mask
         yc = (y - y_mean[:, None]) * mask
         slope = (xc * yc).sum(axis=1) / (xc * xc).sum(axis=1)
-        doubling = np.log(2) / slope
-    keep = (count >= 2) & np.isfinite(doubling) & (doubling > 0)
-    return np.asarray(doubling[keep], dtype=np.float64)
+    slope[count < 2] = np.nan
+    return np.asarray(slope, dtype=np.float64)
+
+
+def invert_slope_interval(lo: float, hi: float) -> tuple[float, float]:
+    """Doubling-time interval (days) from a slope interval (per day): `ln 2 / slope`, decreasing.
+
+    A slope interval reaching 0 leaves the upper side unbounded (+inf); one wholly at or below 0
+    (no growth) leaves both sides unbounded. NaN in, NaN out.
+    """
+    if math.isnan(lo) or math.isnan(hi):
+        return float("nan"), float("nan")
+    if hi <= 0:
+        return float("inf"), float("inf")
+    upper = math.log(2) / lo if lo > 0 else float("inf")
+    return math.log(2) / hi, upper
 
 
 @dataclass(frozen=True)
@@ -195,10 +235,22 @@ class TrendResult:
     r_squared: float
     excluded_agents: dict[str, str] = field(default_factory=dict)
     confidence: float = 0.95
+    method: DoublingCI = "positive_doublings"
+    slope_ci: tuple[float, float] = (float("nan"), float("nan"))
+    n_dropped_replicates: int = 0  # replicates without a doubling time (see the method)
+
+    @property
+    def ci_unbounded(self) -> bool:
+        """Whether the interval's upper side is unbounded (the slope interval reaches 0)."""
+        return self.method == "slope" and math.isinf(self.doubling_days_ci[1])
 
     def to_json(self) -> dict[str, object]:
         """The `trend` object of the analysis JSON (non-finite numbers become null)."""
         return {
+            "doubling_ci_method": self.method,
+            "doubling_days_ci_unbounded": self.ci_unbounded,
+            "slope_per_day_ci": [_finite_or_none(v) for v in self.slope_ci],
+            "n_dropped_replicates": self.n_dropped_replicates,
             "window": self.window.as_list(),
             "agents": list(self.agents),
             "doubling_days": _finite_or_none(self.doubling_days),
@@ -218,8 +270,11 @@ def analyze_trend(
     samples: Mapping[str, FloatArray] | None = None,
     confidence: float = 0.95,
     human_agent: str = HUMAN_AGENT,
+    method: DoublingCI = "positive_doublings",
 ) -> TrendResult:
     """Frontier, doubling time and (when `samples` holds replicate p50s per agent) its CI.
+
+    `method` picks the interval's rule (module docstring); `positive_doublings` is METR's.
 
     Agents without a release date or with a non-finite p50 are listed in `excluded_agents` with
     the reason; `human_agent` is dropped silently. A frontier agent missing from `samples`
@@ -237,7 +292,16 @@ def analyze_trend(
     line = fit_trend([p50[a] for a in frontier], [release_dates[a] for a in frontier])
     nan_pair = (float("nan"), float("nan"))
     unfitted = TrendResult(
-        window, frontier, line.doubling_days, nan_pair, float("nan"), 0, line.r_squared, excluded, confidence
+        window,
+        frontier,
+        line.doubling_days,
+        nan_pair,
+        float("nan"),
+        0,
+        line.r_squared,
+        excluded,
+        confidence,
+        method,
     )
     if samples is None or len(frontier) < 2:
         return unfitted
@@ -245,9 +309,12 @@ def analyze_trend(
     if missing:
         raise AnalysisInputError(f"bootstrap samples lack frontier agent(s): {', '.join(missing)}")
     matrix = np.column_stack([np.asarray(samples[a], dtype=np.float64) for a in frontier])
-    doubling = bootstrap_doubling_times(matrix, [release_dates[a] for a in frontier])
+    frontier_dates = [release_dates[a] for a in frontier]
+    if method == "slope":
+        return _slope_interval_trend(unfitted, bootstrap_slopes(matrix, frontier_dates))
+    doubling = bootstrap_doubling_times(matrix, frontier_dates)
     if doubling.size == 0:
-        return unfitted
+        return replace(unfitted, n_dropped_replicates=matrix.shape[0])
     low = (1.0 - confidence) / 2.0
     lo, hi = np.percentile(doubling, [100 * low, 100 * (1 - low)])
     return TrendResult(
@@ -260,6 +327,28 @@ def analyze_trend(
         r_squared=line.r_squared,
         excluded_agents=excluded,
         confidence=confidence,
+        method=method,
+        n_dropped_replicates=int(matrix.shape[0] - doubling.size),
+    )
+
+
+def _slope_interval_trend(unfitted: TrendResult, slopes: FloatArray) -> TrendResult:
+    """`unfitted` completed with the `slope` rule's interval from per-replicate slopes."""
+    kept = slopes[~np.isnan(slopes)]
+    dropped = int(slopes.size - kept.size)
+    if kept.size == 0:
+        return replace(unfitted, n_dropped_replicates=dropped)
+    low = (1.0 - unfitted.confidence) / 2.0
+    with np.errstate(invalid="ignore"):
+        lo, hi = (float(v) for v in np.quantile(kept, [low, 1.0 - low]))
+    median_slope = float(np.median(kept))
+    return replace(
+        unfitted,
+        doubling_days_ci=invert_slope_interval(lo, hi),
+        doubling_days_median=math.log(2) / median_slope if median_slope > 0 else float("inf"),
+        n_samples=int(kept.size),
+        slope_ci=(lo, hi),
+        n_dropped_replicates=dropped,
     )
 
 

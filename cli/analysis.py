@@ -23,9 +23,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from analysis.bootstrap import BOOTSTRAP_LEVELS, DEGENERATE_REPLICATES
 from analysis.errors import AnalysisInputError
+from analysis.flags import FLAG_TEXT
 from analysis.logistic import SOLVERS
-from analysis.report import AnalysisParams, ProgressCallback, analyze, run_trend
+from analysis.report import PRESETS, AnalysisParams, ProgressCallback, analyze, preset_params, run_trend
 from analysis.runs_io import (
     parse_date,
     read_bootstrap_samples,
@@ -42,13 +44,22 @@ from analysis.simulate import (
     simulate_studies,
     synthetic_suite,
 )
-from analysis.trend import NAMED_WINDOWS, parse_window
+from analysis.trend import DOUBLING_CIS, NAMED_WINDOWS, parse_window
 from analysis.weights import WEIGHTINGS
 
 INPUT_ERROR_EXIT = 2
 WINDOW_HELP = (
     "Release-date window AFTER:BEFORE (ISO dates, after <= d < before; a side may be empty) "
     f"or one of {', '.join(NAMED_WINDOWS)}. Default 2019-01-01: (METR's)."
+)
+PRESET_HELP = (
+    "calibrated (default: families+tasks bootstrap, degenerate replicates counted, doubling-time CI "
+    "from the slope, regularization 1e-5; about 95% coverage) or metr (METR's published method, "
+    "digit for digit). The options below override single settings."
+)
+LEVELS_HELP = (
+    "Bootstrap resampling: families_tasks (calibrated) or families_tasks_runs (METR's; over-covers). "
+    "Default: the preset's."
 )
 
 console = Console()
@@ -76,15 +87,31 @@ def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
 def analyze_command(
     runs: Path = typer.Argument(..., help="Runs file: JSON Lines (METR's format) or CSV."),
     release_dates: Path = typer.Option(..., "--release-dates", help="YAML mapping agent -> release date."),
+    preset: str = typer.Option("calibrated", "--preset", help=PRESET_HELP),
     regularization: float = typer.Option(
-        0.1, help="L2 penalty on the slope (METR: 0.1; 1e-5 since 2026-03)."
+        None, help="L2 penalty on the slope (METR's paper: 0.1; 1e-5 since 2026-03). Default: the preset's."
     ),
     weighting: str = typer.Option("invsqrt", help="Run weights: invsqrt (default) or equal."),
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap replicates (0 for none)."),
+    bootstrap_levels: str = typer.Option(None, "--bootstrap-levels", help=LEVELS_HELP),
+    degenerate_replicates: str = typer.Option(
+        None,
+        "--degenerate-replicates",
+        help="Replicates with one class only: count (at their limit, 0 or beyond every task) or drop "
+        "(METR's). Default: the preset's.",
+    ),
+    doubling_ci: str = typer.Option(
+        None,
+        "--doubling-ci",
+        help="Doubling-time CI: slope (inverted slope interval) or positive_doublings (METR's). "
+        "Default: the preset's.",
+    ),
     seed: int = typer.Option(
         42, help="Base seed: replicate i uses numpy default_rng(seed + i); 42 reproduces METR's replicates."
     ),
-    solver: str = typer.Option("fast", help="fast (exact optimum, batched) or sklearn (METR's numbers)."),
+    solver: str = typer.Option(
+        None, help="fast (exact optimum, batched) or sklearn (METR's numbers). Default: the preset's."
+    ),
     window: str = typer.Option(None, "--window", help=WINDOW_HELP),
     json_out: Path = typer.Option(None, "--json", help="Write the JSON report here."),
     partial_scoring: bool = typer.Option(False, "--partial-scoring", help="Fit the continuous score."),
@@ -98,12 +125,12 @@ def analyze_command(
 ) -> None:
     """Fit every agent's time horizon (p50, p80 with bootstrap CIs) and the doubling-time trend."""
     with _input_errors():
-        params = AnalysisParams(
-            regularization=regularization,
-            weighting=_choice(weighting, WEIGHTINGS, "--weighting"),  # type: ignore[arg-type]
+        params = preset_params(
+            _choice(preset, tuple(PRESETS), "--preset"),
+            **_overrides(regularization, solver, bootstrap_levels, degenerate_replicates, doubling_ci),
+            weighting=_choice(weighting, WEIGHTINGS, "--weighting"),
             n_bootstrap=bootstrap,
             seed=seed,
-            solver=_choice(solver, SOLVERS, "--solver"),  # type: ignore[arg-type]
             window=parse_window(window),
             partial_scoring=partial_scoring,
             confidence=confidence,
@@ -118,7 +145,30 @@ def analyze_command(
         report = result.to_json()
         _print_agents(report)
         _print_trend(report["trend"])
+        print_forecast(report["forecasts"]["p50"])
         _write_json(report, json_out)
+
+
+def _overrides(
+    regularization: float | None,
+    solver: str | None,
+    bootstrap_levels: str | None,
+    degenerate_replicates: str | None,
+    doubling_ci: str | None,
+) -> dict[str, Any]:
+    """The preset settings given on the command line, checked against their choices."""
+    chosen: dict[str, Any] = {}
+    if regularization is not None:
+        chosen["regularization"] = regularization
+    for name, value, allowed in (
+        ("solver", solver, SOLVERS),
+        ("bootstrap_levels", bootstrap_levels, BOOTSTRAP_LEVELS),
+        ("degenerate_replicates", degenerate_replicates, DEGENERATE_REPLICATES),
+        ("doubling_ci", doubling_ci, DOUBLING_CIS),
+    ):
+        if value is not None:
+            chosen[name] = _choice(value, allowed, "--" + name.replace("_", "-"))
+    return chosen
 
 
 @app.command("trend")
@@ -136,6 +186,9 @@ def trend_command(
         False, "--allow-missing-dates", help="Leave agents without a release date out instead of failing."
     ),
     confidence: float = typer.Option(0.95, help="Confidence level of the doubling-time interval."),
+    doubling_ci: str = typer.Option(
+        "slope", "--doubling-ci", help="slope (inverted slope interval) or positive_doublings (METR's)."
+    ),
 ) -> None:
     """Fit the doubling-time trend over given per-agent p50s (with a bootstrap CI when samples are given)."""
     with _input_errors():
@@ -145,7 +198,9 @@ def trend_command(
         if release_dates is not None:
             dates.update(read_release_dates(release_dates))
         samples = read_bootstrap_samples(bootstrap_samples) if bootstrap_samples is not None else None
-        report = run_trend(p50, dates, parse_window(window), samples, confidence, allow_missing_dates)
+        method: Any = _choice(doubling_ci, DOUBLING_CIS, "--doubling-ci")
+        window_ = parse_window(window)
+        report = run_trend(p50, dates, window_, samples, confidence, allow_missing_dates, doubling_ci=method)
         _print_trend(report)
         _write_json(report, json_out)
 
@@ -294,6 +349,7 @@ def _print_agents(report: dict[str, Any]) -> None:
         "p80 min",
         "p80 CI",
         "frontier",
+        "flags",
     ):
         left = header in ("agent", "released")
         table.add_column(header, justify="left" if left else "right", no_wrap=left)
@@ -309,10 +365,20 @@ def _print_agents(report: dict[str, Any]) -> None:
             _fmt(agent["p80"]),
             _ci(agent["p80_ci"]),
             _fmt(agent["frontier"]),
+            ", ".join(agent.get("flags", [])),
         )
     console.print(table)
+    print_flag_summary(report.get("flags") or {})
+    for agent, reason in (report.get("excluded_agents") or {}).items():
+        console.print(f"Not fitted: {agent} ({reason})", soft_wrap=True)
     if report.get("excluded_runs"):
         console.print(f"Runs left out by status: {report['excluded_runs']}", soft_wrap=True)
+
+
+def print_flag_summary(counts: dict[str, int]) -> None:
+    """One line per flag raised: how many agents (or trends) carry it, and what it means."""
+    for code, count in counts.items():
+        console.print(f"[yellow]flag[/] {code} ({count}): {FLAG_TEXT.get(code, '')}", soft_wrap=True)
 
 
 def _print_trend(trend: dict[str, Any]) -> None:
@@ -322,17 +388,43 @@ def _print_trend(trend: dict[str, Any]) -> None:
         console.print(f"Trend ({window}): fewer than two frontier agents, no doubling time.", soft_wrap=True)
     else:
         line = f"Doubling time ({window}): {trend['doubling_days']:.2f} days"
-        if trend["doubling_days_ci"][0] is not None:
+        lo, hi = trend["doubling_days_ci"]
+        if lo is not None or trend.get("doubling_days_ci_unbounded"):
+            upper = "unbounded" if hi is None else f"{hi:.2f}"
+            lower = "unbounded" if lo is None else f"{lo:.2f}"
             line += (
-                f", {100 * trend['confidence']:g}% CI [{trend['doubling_days_ci'][0]:.2f}, "
-                f"{trend['doubling_days_ci'][1]:.2f}], median {trend['doubling_days_median']:.2f} "
-                f"({trend['n_samples']} replicates)"
+                f", {100 * trend['confidence']:g}% CI [{lower}, {upper}], median "
+                f"{_fmt(trend['doubling_days_median'])} ({trend['n_samples']} replicates)"
             )
         console.print(line, soft_wrap=True)
     console.print(f"Frontier: {', '.join(trend['agents']) or '-'}", soft_wrap=True)
+    if trend.get("flags"):
+        console.print(f"[yellow]Trend flags:[/] {', '.join(trend['flags'])}", soft_wrap=True)
     if trend.get("excluded_agents"):
         reasons = ", ".join(f"{a} ({r})" for a, r in trend["excluded_agents"].items())
         console.print(f"Left out of the trend: {reasons}", soft_wrap=True)
+
+
+def print_forecast(report: dict[str, Any]) -> None:
+    """The forecast's table: one row per target."""
+    if not report["targets"]:
+        console.print(f"Forecast: {report.get('note', 'none')}", soft_wrap=True)
+        return
+    table = Table(
+        title=(
+            f"When the frontier's {report['metric']} reaches ({len(report['agents'])} frontier agents, "
+            f"doubling {_fmt(report['doubling_days'])} days, "
+            f"scatter {report['residual_sd_doublings']:.2f} doublings)"
+        )
+    )
+    for header in ("target", "date", f"{report['confidence']:.0%} predictive interval", "reached"):
+        table.add_column(header, justify="left")
+    for t in report["targets"]:
+        lo, hi = t["interval"]
+        table.add_row(
+            t["label"], t["date"] or "-", f"{lo or 'unbounded'} to {hi or 'unbounded'}", _fmt(t["reached"])
+        )
+    console.print(table)
 
 
 def _print_simulation(report: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli import analysis, common, exchange, images, quickstart, runs, tasks
+from cli import analysis, calibration, common, exchange, forecasting, images, quickstart, runs, tasks
 from cli.common import console, num, safe_url
 from core.settings import get_settings
 
@@ -278,7 +278,7 @@ def import_horizons(
 
 # Every command is a function decorated on its module's Typer; here they are put together: a
 # Typer added without a name contributes its commands, one with a name becomes a command group.
-for module_app in (runs.app, quickstart.app, analysis.app, exchange.app):
+for module_app in (runs.app, quickstart.app, analysis.app, calibration.app, forecasting.app, exchange.app):
     app.add_typer(module_app)
 app.add_typer(token_app, name="token")
 app.add_typer(tasks.tasks_app, name="tasks")

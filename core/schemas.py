@@ -739,6 +739,10 @@ class AnalysisRequest(BaseModel):
     window_before: dt.date = dt.date(2030, 1, 1)
     include_unhealthy_tasks: bool = False
     partial_scoring: bool = False
+    # Interval settings (docs/method.md section 3); the defaults are the calibrated preset's.
+    bootstrap_levels: str = Field(default="families_tasks", pattern="^(families_tasks|families_tasks_runs)$")
+    degenerate_replicates: str = Field(default="count", pattern="^(count|drop)$")
+    doubling_ci: str = Field(default="slope", pattern="^(slope|positive_doublings)$")
 
     @model_validator(mode="after")
     def _window_order(self) -> AnalysisRequest:

@@ -137,6 +137,9 @@ def analysis_params(request: AnalysisRequest) -> AnalysisParams:
         window=DateWindow(request.window_after, request.window_before),
         partial_scoring=request.partial_scoring,
         missing_release_dates="exclude",
+        bootstrap_levels=request.bootstrap_levels,  # type: ignore[arg-type]
+        degenerate_replicates=request.degenerate_replicates,  # type: ignore[arg-type]
+        doubling_ci=request.doubling_ci,  # type: ignore[arg-type]
     )
 
 

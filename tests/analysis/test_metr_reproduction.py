@@ -1,5 +1,8 @@
 """Reproduction of METR's published outputs on its January 2025 runs file (needs ../shared/metr).
 
+Every check runs under the `metr` preset (three-level bootstrap, degenerate replicates dropped,
+positive doubling times only); the fast solver is used unless a test asks for scikit-learn.
+
 Reference numbers are rounded to 6 decimals, so "within 1e-5 relative" is checked as
 |ours - ref| <= 1e-5 * |ref| + 5e-7 (the rounding half-unit).
 """
@@ -18,7 +21,7 @@ import pandas as pd
 import pytest
 
 from analysis.bootstrap import bootstrap_fits, percentile_interval
-from analysis.report import AnalysisParams, analyze, run_trend
+from analysis.report import AnalysisParams, analyze, preset_params, run_trend
 from analysis.runs_io import read_bootstrap_samples, read_horizons, read_release_dates
 from analysis.table import RunTable
 from analysis.trend import DEFAULT_WINDOW, NAMED_WINDOWS
@@ -36,8 +39,12 @@ def _close(ours: float, ref: float, rel: float) -> bool:
 
 
 def _params(regularization: str, **changes: Any) -> AnalysisParams:
-    base = AnalysisParams(
-        regularization=float(regularization), missing_release_dates="exclude", n_bootstrap=0
+    base = preset_params(
+        "metr",
+        solver="fast",
+        regularization=float(regularization),
+        missing_release_dates="exclude",
+        n_bootstrap=0,
     )
     return replace(base, **changes)
 
@@ -152,7 +159,7 @@ def test_headline_doubling_time(metr_dir: Path) -> None:
     p50, dates = read_horizons(metr_dir / "th1_0_logistic_fits_headline_2025-06_metr.csv")
     dates.update(read_release_dates(metr_dir / "release_dates_2025-06_crossdomain.yaml"))
     samples = read_bootstrap_samples(metr_dir / "th1_0_bootstrap_headline_2025-06_metr.csv")
-    trend = run_trend(p50, dates, NAMED_WINDOWS["paper"], samples)
+    trend = run_trend(p50, dates, NAMED_WINDOWS["paper"], samples, doubling_ci="positive_doublings")
     assert round(trend["doubling_days"], 2) == 212.96
     assert [round(v, 2) for v in trend["doubling_days_ci"]] == [172.37, 247.37]
     assert trend["window"] == ["2019-01-01", "2025-02-25"]
@@ -165,7 +172,10 @@ def test_trend_matches_metr_trend_outputs(metr_dir: Path, regularization: str) -
     fits = reference_fits(metr_dir, regularization)
     dates: dict[str, date] = read_release_dates(metr_dir / "release_dates_2025-03_paper.yaml")
     samples = read_bootstrap_samples(metr_dir / REFERENCE_DIR / f"bootstrap_reg{regularization}_n1000.csv")
-    trend = run_trend(fits["p50"].to_dict(), dates, DEFAULT_WINDOW, samples, allow_missing_dates=True)
+    p50 = fits["p50"].to_dict()
+    trend = run_trend(
+        p50, dates, DEFAULT_WINDOW, samples, allow_missing_dates=True, doubling_ci="positive_doublings"
+    )
     assert trend["agents"] == expected["sota_agents"]
     assert trend["doubling_days"] == pytest.approx(expected["point_estimate"], rel=1e-9)
     assert trend["doubling_days_median"] == pytest.approx(expected["median"], rel=1e-9)

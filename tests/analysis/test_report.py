@@ -121,10 +121,19 @@ def test_human_and_never_successful_agents() -> None:
     assert never["bootstrap"]["n_nan_replicates"] == 200
 
 
-def test_single_run_agents_are_rejected_by_name() -> None:
+def test_single_run_agents_are_reported_and_the_others_fitted() -> None:
     frame = pd.concat([small_runs_frame(), small_runs_frame().iloc[:1].assign(alias="lonely")])
+    report = run_analysis(frame, {**DATES, "lonely": date(2024, 1, 1)}, FAST)
+    assert report["excluded_agents"] == {"lonely": "a single run cannot be fitted"}
+    assert sorted(a["agent"] for a in report["agents"]) == ["alpha", "beta", "gamma"]
+    without = run_analysis(small_runs_frame(), DATES, FAST)
+    assert report == {**without, "excluded_agents": report["excluded_agents"]}
+
+
+def test_only_unfittable_agents_is_an_input_error() -> None:
+    frame = small_runs_frame().iloc[:1].assign(alias="lonely")
     with pytest.raises(AnalysisInputError, match="single run cannot be fitted: lonely"):
-        run_analysis(frame, {**DATES, "lonely": date(2024, 1, 1)}, FAST)
+        run_analysis(frame, {"lonely": date(2024, 1, 1)}, FAST)
 
 
 def test_unknown_release_dates() -> None:

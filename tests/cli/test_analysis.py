@@ -111,6 +111,28 @@ def test_analyze_options(tmp_path: Path) -> None:
     assert "alpha" not in report["trend"]["agents"]
 
 
+def test_unfittable_agent_is_named_and_the_others_fitted(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    dates = _dates(tmp_path, DATES_YAML + "  solo: 2024-02-01\n")
+    frame = small_runs_frame()
+    runs = _write_runs(tmp_path, pd.concat([frame, frame.iloc[:1].assign(alias="solo")]))
+    args = ["analyze", str(runs), "--release-dates", str(dates), "--bootstrap", "50", "--json", str(out)]
+    result = runner.invoke(_app(), args)
+    assert result.exit_code == 0, result.output
+    assert "Not fitted: solo (a single run cannot be fitted)" in result.stdout
+    report = json.loads(out.read_text())
+    assert report["excluded_agents"] == {"solo": "a single run cannot be fitted"}
+    assert "solo" not in {a["agent"] for a in report["agents"]}
+
+
+def test_analyze_rejects_unknown_interval_settings(tmp_path: Path) -> None:
+    dates = _dates(tmp_path, DATES_YAML)
+    runs = _write_runs(tmp_path, small_runs_frame())
+    for option, value in (("--preset", "bayes"), ("--bootstrap-levels", "runs"), ("--doubling-ci", "x")):
+        result = runner.invoke(_app(), ["analyze", str(runs), "--release-dates", str(dates), option, value])
+        assert result.exit_code == 2 and "must be one of" in result.stderr, option
+
+
 @pytest.mark.parametrize(
     "edit, message",
     [
@@ -123,7 +145,7 @@ def test_analyze_options(tmp_path: Path) -> None:
             lambda f: f.assign(score=[1.2] + [0.5] * (len(f) - 1)),
             "score must lie in [0, 1]; 1 run(s) do not: row 1",
         ),
-        (lambda f: pd.concat([f, f.iloc[:1].assign(alias="solo")]), "single run cannot be fitted: solo"),
+        (lambda f: f.iloc[:1].assign(alias="solo"), "single run cannot be fitted: solo"),
     ],
 )
 def test_analyze_rejects_bad_runs_and_writes_nothing(tmp_path: Path, edit, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -215,6 +237,8 @@ def test_trend_reproduces_metr_headline(metr_dir: Path, tmp_path: Path) -> None:
             str(metr_dir / "th1_0_bootstrap_headline_2025-06_metr.csv"),
             "--window",
             "2019-01-01:2025-02-25",
+            "--doubling-ci",
+            "positive_doublings",  # METR's rule reproduces METR's interval
             "--json",
             str(out),
         ],

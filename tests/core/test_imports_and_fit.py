@@ -127,10 +127,17 @@ def test_analyses_api(db: str) -> None:
         assert r.status_code == 202 and r.json()["status"] == "queued"
         bad = client.post("/api/analyses", json={"regularization": -1}, headers=headers)
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "regularization"
+        refusals = (("bootstrap_levels", "runs"), ("degenerate_replicates", "x"), ("doubling_ci", ""))
+        for field, value in refusals:
+            refused = client.post("/api/analyses", json={field: value}, headers=headers)
+            assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == field
         from workers.analysis_job import run_fit
 
         run_fit(r.json()["id"])
         latest = client.get("/api/analyses/latest").json()
         assert latest["id"] == r.json()["id"] and latest["status"] == "done" and latest["stale"] is None
         assert {a["agent"] for a in latest["result"]["agents"]} == {"a", "b"}
+        # Flags travel with the numbers: per agent, per trend, and counted over the report.
+        assert all(isinstance(a["flags"], list) for a in latest["result"]["agents"])
+        assert isinstance(latest["result"]["flags"], dict) and "flags" in latest["result"]["trend"]
         assert client.get("/api/analyses").json()["total"] == 1
