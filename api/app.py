@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api import errors, http_security
-from api.routes import analyses, catalog, exchange, runs, system, tasks
+from api.routes import analyses, catalog, exchange, runs, system, task_imports, tasks
 from core.settings import Settings, get_settings
 from web.app import mount_web
 
@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
     # exchange before runs: its /api/runs/export must not be read as /api/runs/{run_id}.
-    for module in (tasks, catalog, exchange, runs, analyses, system):
+    for module in (tasks, catalog, exchange, task_imports, runs, analyses, system):
         app.include_router(module.router)
     mount_web(app)  # dashboard and forms (HTML), /static, bundled plotly.js
     # Security headers, trusted hosts and body limits, before any routing, parsing or auth.

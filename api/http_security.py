@@ -42,6 +42,7 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 UPLOAD_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("POST", re.compile(r"/api/tasks/?")),
     ("POST", re.compile(r"/api/imports/inspect/?")),
+    ("POST", re.compile(r"/api/imports/tasks/?")),
     ("PATCH", re.compile(r"/api/tasks/.+")),
     ("POST", re.compile(r"/tasks/new/?")),
     ("POST", re.compile(r"/tasks/.+/edit/?")),

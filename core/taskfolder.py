@@ -3,7 +3,8 @@
 A task folder holds:
 
 - `task.yaml`: the spec (id, family, title, version, time limit, tags, resources, network policy,
-  scorer command and threshold, human baselines and/or an estimate);
+  services started before the agent, scorer command and threshold, human baselines and/or an
+  estimate);
 - `instructions.md`: what the agent is asked to do;
 - `environment/` (optional): a `Dockerfile` starting `FROM horizon-base` plus its build context,
   or, without a Dockerfile, files copied into the work directory when the sandbox starts;
@@ -36,6 +37,7 @@ from core.taskspec import (
     FOLDER_ID_RULE,
     MAX_FILE_BYTES,
     MAX_FILES,
+    MAX_SERVICES,
     MAX_TAGS,
     TAG_RULE,
     EnvironmentSpec,
@@ -45,6 +47,7 @@ from core.taskspec import (
     Resources,
     ScorerSpec,
     ScorerTimeoutS,
+    ServiceSpec,
     SolutionSpec,
     Tag,
     Threshold,
@@ -158,6 +161,8 @@ class TaskSpecFile(_Strict):
     resources: ResourcesConfig = Field(default_factory=ResourcesConfig)
     network: Literal["none"] = "none"
     workdir: Workdir = DEFAULT_WORKDIR
+    # Processes started in the sandbox before the agent (core.taskspec.ServiceSpec).
+    services: list[ServiceSpec] = Field(default_factory=list, max_length=MAX_SERVICES)
     scorer: ScorerConfig
     solution: SolutionConfig | None = None
     baselines: list[Baseline] = Field(default_factory=list)
@@ -340,6 +345,7 @@ def _model_for(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
         ("solution",): SolutionConfig,
         ("estimate",): Estimate,
         ("baselines",): Baseline,
+        ("services",): ServiceSpec,
     }
     return owners.get(tuple(part for part in loc if isinstance(part, str)))
 
@@ -558,7 +564,9 @@ def _load(path: Path, shown_root: Path | None) -> tuple[TaskFolder | None, list[
     if problems or spec is None:
         return None, problems
 
-    environment = EnvironmentSpec(dockerfile=dockerfile, files=env_files, workdir=spec.workdir)
+    environment = EnvironmentSpec(
+        dockerfile=dockerfile, files=env_files, workdir=spec.workdir, services=spec.services
+    )
     scorer = ScorerSpec(
         command=spec.scorer.command,
         files=scorer_files,

@@ -272,18 +272,62 @@ ScorerTimeoutS = Annotated[int, Field(strict=True, gt=0, le=3600)]
 TimeLimitS = Annotated[int, Field(strict=True, gt=0, le=MAX_TIME_LIMIT_S)]
 
 
+MAX_SERVICES = 4
+MAX_SERVICE_COMMAND_CHARS = 2000
+MAX_SERVICE_START_S = 600
+
+
+def _no_nul(value: str) -> str:
+    # A command goes into a process's argument vector, which cannot hold NUL.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+ServiceCommand = Annotated[
+    str, Field(min_length=1, max_length=MAX_SERVICE_COMMAND_CHARS), AfterValidator(_no_nul)
+]
+
+
+class ServiceSpec(BaseModel):
+    """A process the sandbox starts before the agent's clock does (task.yaml's `services:`), such
+    as the server an imported Harbor image's ENTRYPOINT/CMD ran.
+
+    `command` runs with `sh -c` as root in the work directory, detached, so the agent can neither
+    stop it nor lose it when its own processes are killed before scoring. `healthcheck`, when
+    given, is run (as root, in the work directory) until it exits 0; if it has not within
+    `timeout_s`, or the service exits first, the attempt is an infrastructure failure (the task's
+    fault, never the agent's). See workers/task_services.py.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    command: ServiceCommand
+    healthcheck: ServiceCommand | None = None
+    timeout_s: int = Field(default=60, strict=True, gt=0, le=MAX_SERVICE_START_S)
+
+
 class EnvironmentSpec(BaseModel):
     """How to build the task's container image.
 
     `dockerfile` builds on the project's base image (refer to it as `FROM horizon-base`); `files`
     are the build context. With no dockerfile the base image is used as is and `files` are copied
-    into the work directory at start.
+    into the work directory at start. `services` are started in the sandbox before the agent.
     """
 
     model_config = ConfigDict(extra="forbid")
     dockerfile: FileText | None = None
     files: Files = Field(default_factory=dict)
     workdir: Workdir = DEFAULT_WORKDIR
+    services: list[ServiceSpec] = Field(default_factory=list, max_length=MAX_SERVICES)
+
+    @model_serializer(mode="wrap")
+    def _without_unused_services(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Left out while empty, so versions stored before services existed dump (and hash,
+        # `content_hash`) exactly as they did.
+        data: dict[str, Any] = handler(self)
+        if not data.get("services"):
+            data.pop("services", None)
+        return data
 
     @field_validator("dockerfile")
     @classmethod

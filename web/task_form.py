@@ -9,21 +9,14 @@ repository's format (`core.taskfolder`), which is validated by `load_task_folder
 
 from __future__ import annotations
 
-import gzip
-import io
 import math
 import posixpath
 import re
 import shutil
-import stat
-import struct
-import tarfile
 import tempfile
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -34,12 +27,10 @@ from core.models import Task, TaskVersion
 from core.taskfolder import TaskFolderError, discover_task_folders, load_task_folder
 from core.taskspec import (
     MAX_FILE_BYTES,
-    MAX_FILES,
-    MAX_TASK_BYTES,
     TAG_RULE,
     TASK_ID_RULE,
-    check_file_path,
 )
+from web.archives import ARCHIVE_SUFFIXES, TASK_ARCHIVE, ArchiveError, unpack_archive
 
 FILE_SECTIONS = ("environment", "scorer", "solution")
 TEXT_FIELDS = (
@@ -64,15 +55,8 @@ TEXT_FIELDS = (
 )
 BASELINE_FIELDS = ("baseliner", "minutes", "succeeded", "source", "notes")
 MAX_BASELINE_ROWS = 200
-# Archives are checked against these before anything is parsed or unpacked: the upload itself,
-# the unpacked tar stream (written to disk, never held in memory), the member count (files,
-# folders and pax/GNU header records), the size of one pax/GNU header record, and for zip the
-# declared unpacked size against the upload's size.
-MAX_ARCHIVE_BYTES = 4 * MAX_TASK_BYTES
-MAX_ARCHIVE_ENTRIES = 4 * MAX_FILES
-MAX_ARCHIVE_HEADER_BYTES = 16 * 1024
-MAX_COMPRESSION_RATIO = 200
-ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
+# The largest archive upload: one task folder's (web/archives.py checks the rest).
+MAX_ARCHIVE_BYTES = TASK_ARCHIVE.stream_bytes
 GENERAL = "form"
 
 
@@ -200,6 +184,8 @@ def _content(form: TaskForm, existing: TaskVersion | None) -> dict[str, Any]:
                 "dockerfile": v["environment.dockerfile"] if v["environment.dockerfile"].strip() else None,
                 "files": files("environment"),
                 "workdir": v["environment.workdir"].strip() or None,
+                # The form has no fields for services (task.yaml's `services:`): an edit keeps them.
+                "services": (existing.environment or {}).get("services") if existing is not None else None,
             }
         ),
         "scorer": _without_none(
@@ -358,221 +344,6 @@ def values_from_task(task: Task, version: TaskVersion) -> dict[str, str]:
 # ---------------------------------------------------------------- archives
 
 
-class ArchiveError(ValueError):
-    """The archive cannot be used; `messages` says why (each a line for the person)."""
-
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("; ".join(messages))
-        self.messages = messages
-
-
-BAD_MEMBER = "paths must stay inside the task folder, normalised (no . or ..) and without control characters"
-
-
-def _safe_member(name: str) -> str | None:
-    """A file's relative path inside the archive, or None for names that would escape the folder
-    or are not a task file path (`t/.`, `a//b`, control characters: `check_file_path`)."""
-    name = name.replace("\\", "/")
-    while name.startswith("./"):  # `tar -czf task.tgz .` names every member ./...
-        name = name[2:]
-    try:
-        return check_file_path(name)
-    except ValueError:
-        return None
-
-
-class _Readable(Protocol):
-    def read(self, size: int = -1, /) -> bytes: ...
-
-
-def _copy_bounded(src: _Readable, dst: IO[bytes], limit: int, what: str) -> int:
-    """Copy at most `limit` bytes in small chunks; ArchiveError past it. Returns bytes copied."""
-    copied = 0
-    while chunk := src.read(64 * 1024):
-        copied += len(chunk)
-        if copied > limit:
-            raise ArchiveError([f"{what} is larger than {limit:,} bytes"])
-        dst.write(chunk)
-    return copied
-
-
-def _write_member(dest: Path, rel: str, src: _Readable, size_limit: int) -> None:
-    target = dest / rel
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("wb") as out:
-            _copy_bounded(src, out, size_limit, rel)
-    except (FileExistsError, NotADirectoryError, IsADirectoryError):
-        # `t/x` and `t/x/y`, or a file where a folder entry stands: one name cannot be both.
-        raise ArchiveError([f"{rel}: the archive holds a file and a folder of the same name"]) from None
-
-
-def _tar_number(field: bytes) -> int:
-    # Octal, NUL/space padded. Base-256 (a set high bit) only serves sizes no task has.
-    if field[:1] and field[0] & 0x80:
-        raise ValueError("base-256 number")
-    text = field.split(b"\0", 1)[0].strip()
-    return int(text, 8) if text else 0
-
-
-_SIGNED_BYTES = struct.Struct("148b8x356b")
-
-
-def _scan_tar(stream: IO[bytes], name: str) -> None:
-    """Walk the raw 512-byte headers before tarfile parses anything: valid checksums, at most
-    MAX_ARCHIVE_ENTRIES records, pax/GNU long-name records of at most MAX_ARCHIVE_HEADER_BYTES,
-    only files and folders, and every size within what the stream holds."""
-    stream.seek(0, io.SEEK_END)
-    length = stream.tell()
-    stream.seek(0)
-    records = 0
-    while True:
-        block = stream.read(512)
-        if len(block) < 512 or block == bytes(512):
-            return  # end of archive (tarfile also accepts a missing end marker)
-        try:
-            stored = _tar_number(block[148:156])
-            size = _tar_number(block[124:136])
-        except ValueError:
-            raise ArchiveError([f"{name} is not a valid tar archive (a header cannot be read)"]) from None
-        unsigned = sum(block[:148]) + 8 * 0x20 + sum(block[156:])
-        signed = sum(_SIGNED_BYTES.unpack(block)) + 8 * 0x20  # what some old tar programs wrote
-        if stored not in (unsigned, signed):
-            raise ArchiveError([f"{name} is not a valid tar archive (a header checksum is wrong)"])
-        records += 1
-        if records > MAX_ARCHIVE_ENTRIES:
-            raise ArchiveError([f"{name} holds more than {MAX_ARCHIVE_ENTRIES:,} entries"])
-        kind = block[156:157]
-        member = block[:100].split(b"\0", 1)[0].decode("utf-8", "replace")
-        if kind in (b"x", b"g", b"L", b"K"):
-            if size > MAX_ARCHIVE_HEADER_BYTES:
-                raise ArchiveError(
-                    [
-                        f"{name} has a {size:,}-byte extended header; headers may have at most "
-                        f"{MAX_ARCHIVE_HEADER_BYTES:,} bytes"
-                    ]
-                )
-        elif kind in (b"0", b"\0", b"7"):
-            if size > MAX_FILE_BYTES:
-                raise ArchiveError([f"{member} is larger than {MAX_FILE_BYTES:,} bytes"])
-        elif kind == b"5":
-            if size:
-                raise ArchiveError([f"{name} is not a valid tar archive (a folder has data)"])
-        else:
-            raise ArchiveError([f"{member}: only plain files are allowed (no links or devices)"])
-        data = -(-size // 512) * 512
-        if stream.tell() + data > length:
-            raise ArchiveError([f"{name} is truncated"])
-        stream.seek(data, io.SEEK_CUR)
-
-
-def _unpack_tar(name: str, data: bytes, dest: Path, spool: Path) -> None:
-    # Decompress through a bounded reader onto disk, so neither a bomb nor a huge header ever
-    # reaches memory; only then let tarfile read it, without any decompression of its own.
-    try:
-        with spool.open("w+b") as raw:
-            if data[:2] == b"\x1f\x8b":
-                with gzip.GzipFile(fileobj=io.BytesIO(data)) as unzipped:
-                    _copy_bounded(unzipped, raw, MAX_ARCHIVE_BYTES, f"{name} unpacked")
-            else:
-                raw.write(data)
-            _scan_tar(raw, name)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise ArchiveError([f"{name} is not a valid tar.gz archive ({exc})"]) from exc
-    total = 0
-    try:
-        with tarfile.open(spool, mode="r:") as tar:
-            for member in tar:
-                if member.isdir():
-                    continue
-                rel = _safe_member(member.name)
-                if rel is None:
-                    raise ArchiveError([f"{member.name}: {BAD_MEMBER}"])
-                if not member.isfile():
-                    raise ArchiveError([f"{rel}: only plain files are allowed (no links or devices)"])
-                # A pax header may restate the size: check the size tarfile will read, too.
-                total += member.size
-                if member.size > MAX_FILE_BYTES or total > MAX_TASK_BYTES:
-                    raise ArchiveError([f"{name} unpacks to more than {MAX_TASK_BYTES:,} bytes"])
-                handle = tar.extractfile(member)
-                _write_member(dest, rel, handle or io.BytesIO(), MAX_FILE_BYTES)
-    except tarfile.TarError as exc:
-        raise ArchiveError([f"{name} is not a valid tar archive ({exc})"]) from exc
-
-
-_ZIP_END = struct.Struct("<4s4H2LH")
-_ZIP_ENTRY = struct.Struct("<4s4B4HL2L5H2L")
-
-
-def _scan_zip(name: str, data: bytes) -> None:
-    """Read the central directory from the raw bytes before zipfile does: at most
-    MAX_ARCHIVE_ENTRIES entries, each file within MAX_FILE_BYTES, all within MAX_TASK_BYTES and a
-    compression ratio text reaches; no zip64, multi-disk or inconsistent directories."""
-    # Found as zipfile finds it: a record at the very end, else the last one in the comment range.
-    end = len(data) - _ZIP_END.size
-    if end < 0 or data[end : end + 4] != b"PK\x05\x06" or data[-2:] != b"\0\0":
-        end = data.rfind(b"PK\x05\x06", max(0, len(data) - _ZIP_END.size - 65535))
-    if end < 0 or end + _ZIP_END.size > len(data):
-        raise ArchiveError([f"{name} is not a valid zip archive (no end of central directory)"])
-    _, disk, cd_disk, _, entries, cd_size, _, _ = _ZIP_END.unpack_from(data, end)
-    if entries > MAX_ARCHIVE_ENTRIES:
-        raise ArchiveError([f"{name} holds more than {MAX_ARCHIVE_ENTRIES:,} entries"])
-    if disk or cd_disk or data.rfind(b"PK\x06\x07", max(0, end - 20), end) >= 0 or cd_size > end:
-        raise ArchiveError([f"{name}: zip64 and multi-part zip archives are not supported"])
-    pos, count, total = end - cd_size, 0, 0
-    while pos < end:
-        if data[pos : pos + 4] != b"PK\x01\x02" or pos + _ZIP_ENTRY.size > end:
-            raise ArchiveError([f"{name} is not a valid zip archive (damaged central directory)"])
-        fields = _ZIP_ENTRY.unpack_from(data, pos)
-        packed, size, name_len, extra_len, comment_len = fields[10:15]
-        member = data[pos + 46 : pos + 46 + name_len].decode("utf-8", "replace")
-        count += 1
-        if count > MAX_ARCHIVE_ENTRIES:
-            raise ArchiveError([f"{name} holds more than {MAX_ARCHIVE_ENTRIES:,} entries"])
-        if size > MAX_FILE_BYTES:
-            raise ArchiveError([f"{member} is larger than {MAX_FILE_BYTES:,} bytes"])
-        total += size
-        if total > MAX_TASK_BYTES:
-            raise ArchiveError([f"{name} unpacks to more than {MAX_TASK_BYTES:,} bytes"])
-        pos += _ZIP_ENTRY.size + name_len + extra_len + comment_len
-    if count != entries:
-        raise ArchiveError([f"{name} is not a valid zip archive (damaged central directory)"])
-    if total > MAX_FILE_BYTES and total > MAX_COMPRESSION_RATIO * len(data):
-        raise ArchiveError(
-            [f"{name} unpacks to {total // max(1, len(data))} times its size; this looks like a zip bomb"]
-        )
-
-
-def _unpack_zip(name: str, data: bytes, dest: Path) -> None:
-    _scan_zip(name, data)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for info in archive.infolist():
-                if info.is_dir():
-                    continue
-                rel = _safe_member(info.filename)
-                if rel is None:
-                    raise ArchiveError([f"{info.filename}: {BAD_MEMBER}"])
-                if stat.S_ISLNK(info.external_attr >> 16):
-                    raise ArchiveError([f"{rel}: symbolic links are not allowed; include the file itself"])
-                # zipfile stops at the declared size and checks the CRC: a lying entry fails here.
-                with archive.open(info) as member:
-                    _write_member(dest, rel, member, MAX_FILE_BYTES)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError) as exc:
-        raise ArchiveError([f"{name} is not a valid zip archive ({exc})"]) from exc
-    except zlib.error as exc:
-        raise ArchiveError([f"{name} is not a valid zip archive ({exc})"]) from exc
-
-
-def _extract(name: str, data: bytes, dest: Path, spool: Path) -> None:
-    """Unpack regular files only (no links, devices or paths outside `dest`), within size limits
-    checked before anything is parsed (`spool` is scratch space for the unpacked tar stream)."""
-    if name.lower().endswith(".zip"):
-        _unpack_zip(name, data, dest)
-    else:
-        _unpack_tar(name, data, dest, spool)
-
-
 def _peek(spec_path: Path, key: str) -> str:
     try:
         raw = load_yaml(spec_path.read_text(encoding="utf-8"))
@@ -591,7 +362,7 @@ def archive_payload(name: str, data: bytes) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="horizon-upload-") as tmp:
         unpacked = Path(tmp) / "unpacked"
         unpacked.mkdir()
-        _extract(name, data, unpacked, Path(tmp) / "archive.tar")
+        unpack_archive(name, data, unpacked, Path(tmp) / "archive.tar", TASK_ARCHIVE)
         folders = discover_task_folders(unpacked)
         if not folders:
             raise ArchiveError([f"{name} holds no task folder (no task.yaml found)"])

@@ -44,6 +44,7 @@ from workers.sandbox.base import BindMount, ImageBuildError, Sandbox, SandboxBac
 from workers.scaffolds.base import AgentLimits, SandboxSetup, Scaffold, ScaffoldContext, ScaffoldResult
 from workers.scaffolds.clock import AttemptClock
 from workers.scaffolds.registry import UnknownScaffold, get_scaffold
+from workers.task_services import ServiceFailed, start_services
 from workers.transcript import Transcript
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ REASON_PROVIDER = "provider_outage"
 REASON_SCAFFOLD = "scaffold_error"
 REASON_SCORER = "scorer"
 REASON_CONFIG = "config"
+# A task service (task.yaml `services:`) did not start or become healthy: the task's failure.
+REASON_SERVICE = "service"
 # Where per-attempt folders for in-sandbox agents are made (their model socket: a path of at most
 # 107 bytes, so the folder's is kept well under).
 AGENT_SOCKET_DIR_ENV = "HORIZON_AGENT_SOCKET_DIR"
@@ -444,6 +447,15 @@ def _attempt_in(
                 sandbox.put_files(env.files, sandbox.workdir)
         except SandboxError as exc:
             raise InfraError(REASON_SANDBOX, str(exc)) from exc
+    if env.services:
+        # Before the agent's clock starts: waiting for a server is never the agent's time.
+        with _timed(timings, "services_s"):
+            try:
+                start_services(sandbox, env.services, tr, beat=beat)
+            except ServiceFailed as exc:
+                raise InfraError(REASON_SERVICE, f"{exc}; its output is in the transcript") from exc
+            except SandboxError as exc:
+                raise InfraError(REASON_SANDBOX, str(exc)) from exc
     tr.add("sandbox_ready", image=image, workdir=env.workdir, seconds=timings["create_s"])
     beat()
 

@@ -15,6 +15,9 @@ The import keeps that contract inside Horizon's sandbox:
   `/scorer/tests` and `/logs/verifier` to a fresh folder under `/tmp`, adds the agent user
   (uid 1000) to images without one, and gives the work directory (task.toml's
   `[environment] workdir`, else the Dockerfile's last `WORKDIR`) to that user;
+- the final stage's ENTRYPOINT/CMD, with its HEALTHCHECK, becomes a task service (task.yaml
+  `services:`, `core.importers.dockerfile_services`) that the sandbox starts as root before the
+  agent and waits to be healthy; a command that only keeps the container alive is dropped;
 - `tests/` becomes `scorer/tests/`; test.sh's online prelude (apt/apk installs, the uv installer,
   `uvx ... pytest`) is made offline (`core.importers.verifier_prelude`); a generated
   `scorer/harbor_verify.sh` sets `[verifier] env`, runs it and prints every reward of
@@ -45,6 +48,7 @@ from core.importers.common import (
     slug,
     workdir,
 )
+from core.importers.dockerfile_services import DockerfileServices
 from core.importers.verifier_prelude import OfflineVerifier, offline_test_script, verifier_tools_steps
 from core.taskfolder import write_task_folder
 from core.taskspec import (
@@ -176,11 +180,12 @@ def _rewrite_dockerfile(
     workdir_override: str | None,
     verifier: OfflineVerifier,
     changes: list[str],
-) -> tuple[str, str]:
-    """Return (the Dockerfile Horizon builds, the work directory)."""
+) -> tuple[str, str, list[dict[str, Any]]]:
+    """Return (the Dockerfile Horizon builds, the work directory, task.yaml `services:`)."""
     lines = re.sub(r"\\\r?\n", " ", text).splitlines()
     out: list[str] = []
     stages: set[str] = set()
+    services = DockerfileServices()
     work = DEFAULT_WORKDIR
     last_from, last_alias, on_base = -1, "", True
     for line in lines:
@@ -190,6 +195,7 @@ def _rewrite_dockerfile(
             line, last_alias, on_base = _base_images(words, stages, allowed, rebase, changes)
             stages.add(last_alias.lower())
             last_from, work = len(out), DEFAULT_WORKDIR
+            services.new_stage()
         elif keyword == "WORKDIR" and len(words) >= 2:
             path = words[1].strip("\"'")
             if not path.startswith("/"):
@@ -199,13 +205,10 @@ def _rewrite_dockerfile(
             # horizon-base already has the agent user (uid 1000): creating it again fails the build.
             line = _ADD_USER.sub(lambda m: f"(id -u agent >/dev/null 2>&1 || {m.group(0)})", line)
             changes.append("Dockerfile: creating the agent user is skipped when the image already has it")
-        elif keyword == "HEALTHCHECK":
-            raise ImportProblem(
-                "the Dockerfile starts a service with a HEALTHCHECK; services started before the agent "
-                "are not supported yet"
-            )
-        elif keyword in ("ENTRYPOINT", "CMD"):
-            changes.append(f"Dockerfile: {keyword} is not started (the sandbox starts no services yet)")
+        elif services.read(keyword, line.strip()[len(keyword) :]):
+            # The sandbox never runs an image's ENTRYPOINT/CMD (nor Docker its HEALTHCHECK): they
+            # become task.yaml `services:`, started before the agent.
+            line = f"# Moved to task.yaml services by Horizon's Harbor importer: {line.strip()}"
         out.append(line)
     if last_from < 0:
         raise ImportProblem("the Dockerfile has no FROM line")
@@ -243,7 +246,9 @@ def _rewrite_dockerfile(
         f" && chown -R 1000:1000 {work}\n"
         f"WORKDIR {work}\n"
     )
-    return "\n".join(out).rstrip() + "\n" + footer, work
+    found = services.services()
+    changes += services.changes
+    return "\n".join(out).rstrip() + "\n" + footer, work, found
 
 
 def _verifier_env(config: dict[str, Any]) -> dict[str, str]:
@@ -340,7 +345,7 @@ def harbor_task(
     changes += verifier.changes
     raw_workdir = environment.get("workdir")
     workdir_override = workdir(str(raw_workdir), "task.toml's [environment] workdir") if raw_workdir else None
-    dockerfile, work = _rewrite_dockerfile(
+    dockerfile, work, services = _rewrite_dockerfile(
         (env_dir / "Dockerfile").read_text(encoding="utf-8"),
         allowed=allowed_base_images() if allowed_images is None else allowed_images,
         rebase=rebase,
@@ -397,6 +402,7 @@ def harbor_task(
         "resources": resources,
         "network": "none",
         "workdir": work,
+        **({"services": services} if services else {}),
         "scorer": {
             "command": "bash /scorer/harbor_verify.sh",
             "threshold": threshold,

@@ -283,9 +283,11 @@ def metr_family(
             "no reference solution (add solution/solve.sh so the oracle check can run)",
         ]
         minutes = _estimate_minutes(entry.get("meta")) or family_minutes
-        source_note = "the manifest's meta"
+        source, source_note = ESTIMATE_SOURCE, "the manifest's meta"
         if minutes is None and default_minutes is not None:
-            minutes, source_note = float(default_minutes), "the importer's default (not in the manifest)"
+            # Not the manifest's: the source says so (as Harbor's import does), so nobody reads it as METR's.
+            source, source_note = "importer-default", "the importer's default (not in the manifest)"
+            minutes = float(default_minutes)
             changes.append(f"human time {minutes:g} minutes from --minutes (the manifest has none)")
         task_id = slug(f"{module}-{task_name}")
         spec: dict[str, Any] = {
@@ -304,7 +306,7 @@ def metr_family(
             minutes = human_minutes(minutes, f"the time estimate of task {task_name!r}")
             spec["estimate"] = {
                 "minutes": minutes,
-                "source": ESTIMATE_SOURCE,
+                "source": source,
                 "rationale": f"Imported from METR family {module!r}, task {task_name!r}: the time "
                 f"estimate comes from {source_note}.",
             }

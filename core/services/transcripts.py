@@ -39,6 +39,7 @@ MAX_SUMMARY_EVENTS = 5000
 # What a reader who may not see the task's answers gets in place of their texts.
 HIDDEN_SCORER = "[hidden: only the task's owner and admins see the scorer]"
 HIDDEN_SOLUTION = "[hidden: only the task's owner and admins see the reference solution]"
+HIDDEN_SERVICE = "[hidden: only the task's owner and admins see a task service's output]"
 # The scaffold that runs the task's reference solution (workers/scaffolds/oracle.py).
 ORACLE_SCAFFOLD = "oracle"
 # Events of an oracle run that hold nothing of the solution: ids, limits, timings, the score.
@@ -89,12 +90,16 @@ def redact_answers(events: list[Any], *, oracle: bool) -> list[Any]:
     with its output) become HIDDEN_SCORER; its exit code, timing and the score stay. In an `oracle`
     run every event but the public kinds (the solution's command, its output, its submission,
     anything a future oracle adds) keeps only its kind, timing and status fields, the texts
-    HIDDEN_SOLUTION. The cut sizes (`*_original_chars`, `*_bytes`) of hidden texts go too."""
+    HIDDEN_SOLUTION. The cut sizes (`*_original_chars`, `*_bytes`) of hidden texts go too. A
+    failed task service's output (workers/task_services.py) becomes HIDDEN_SERVICE."""
     shown: list[Any] = []
     for event in events:
         kind = event.get("kind") if isinstance(event, dict) else None
         if kind == "scorer" or (kind == "infra_error" and event.get("reason") == "scorer"):
             shown.append(_hidden(event, HIDDEN_SCORER))
+        elif kind == "service" and isinstance(event, dict) and "output" in event:
+            # A failed service's log may show how the task checks answers; the rest is public.
+            shown.append({**event, "output": HIDDEN_SERVICE})
         elif oracle and kind not in _ORACLE_PUBLIC_KINDS:
             shown.append(_hidden(event, HIDDEN_SOLUTION) if isinstance(event, dict) else HIDDEN_SOLUTION)
         else:

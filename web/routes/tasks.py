@@ -18,6 +18,7 @@ from core.services import baselining as baselining_svc
 from core.services import tasks as task_svc
 from core.services.human_time import live_baselines
 from core.states import Role
+from web.archives import ArchiveError
 from web.auth import ANONYMOUS
 from web.deps import Csrf, DbDep, Submitter, Viewer, require
 from web.params import PageNumber
@@ -25,7 +26,6 @@ from web.queries import all_tags, latest_health_check, task_success_by_agent
 from web.rendering import WebRoute, redirect, render
 from web.task_form import (
     GENERAL,
-    ArchiveError,
     TaskForm,
     add_validation_errors,
     archive_payload,
