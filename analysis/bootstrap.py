@@ -30,6 +30,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from analysis.errors import AnalysisInputError
 from analysis.logistic import (
     Solver,
     fit_logistic_batch,
@@ -42,6 +43,8 @@ from analysis.table import RunTable
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 ProgressCallback = Callable[[int, int], None]
+# Per-replicate shifts of each task's log2 minutes for replicates [start, stop): (stop - start, tasks).
+XOffsets = Callable[[int, int], FloatArray]
 # "families" (whole families, each with all its tasks and runs) is the paired comparison's: the
 # tasks' shared effects cancel in a ratio, and a second stage would count the within-family noise
 # twice (docs/method.md section 6).
@@ -223,6 +226,7 @@ def bootstrap_fits(
     initial: tuple[FloatArray, FloatArray] | None = None,
     progress: ProgressCallback | None = None,
     levels: BootstrapLevels = "families_tasks_runs",
+    x_offsets: XOffsets | None = None,
 ) -> BootstrapFits:
     """Refit every agent of `table` on `n_replicates` hierarchical bootstrap replicates.
 
@@ -234,10 +238,14 @@ def bootstrap_fits(
     with the rows in METR's order. `progress(done, total)` is called as replicates finish (after
     each chunk); an exception it raises stops the bootstrap there (how a cancelled fit stops).
     Zero replicates give empty (0, n_agents) arrays. `levels` picks the resampling (module
-    docstring); the default is METR's three levels.
+    docstring); the default is METR's three levels. `x_offsets(start, stop)`, when given, moves
+    each task's log2 minutes per replicate (shape (stop - start, tasks), task codes as columns):
+    the human times' own uncertainty (`analysis.human_time_uncertainty`; fast solver only).
     """
     if levels not in BOOTSTRAP_LEVELS:
         raise ValueError(f"levels must be one of {', '.join(BOOTSTRAP_LEVELS)}, got {levels!r}")
+    if x_offsets is not None and solver == "sklearn":
+        raise AnalysisInputError("resampling human times needs the fast solver, not sklearn")
     resampler = HierarchicalResampler.from_table(table)
     rng_for = replicate_rngs(base_seed, rng)
 
@@ -250,9 +258,9 @@ def bootstrap_fits(
     if levels != "families_tasks_runs":  # whole tasks: weights times how often each was drawn
         times = resampler.family_multiplicity if levels == "families" else resampler.task_multiplicity
         task_draws = _task_draw_weights(layout, times, rng_for, weights * y, weights * (1.0 - y))
-        return _bootstrap_fast(layout, regularization, n_replicates, task_draws, initial, progress)
+        return _bootstrap_fast(layout, regularization, n_replicates, task_draws, initial, progress, x_offsets)
     row_draws = _row_draw_weights(layout, draw, weights * y, weights * (1.0 - y))
-    return _bootstrap_fast(layout, regularization, n_replicates, row_draws, initial, progress)
+    return _bootstrap_fast(layout, regularization, n_replicates, row_draws, initial, progress, x_offsets)
 
 
 @dataclass(frozen=True)
@@ -356,6 +364,7 @@ def _bootstrap_fast(
     draw_weights: DrawWeights,
     initial: tuple[FloatArray, FloatArray] | None,
     progress: ProgressCallback | None,
+    x_offsets: XOffsets | None = None,
 ) -> BootstrapFits:
     n_agents, width = layout.n_agents, layout.width
     per_replicate = n_agents * width
@@ -368,6 +377,8 @@ def _bootstrap_fast(
         stop = min(start + chunk, n_replicates)
         w1, w0 = draw_weights(start, stop)
         x = np.broadcast_to(layout.x, (stop - start, n_agents, width)).reshape(-1, width)
+        if x_offsets is not None:  # padding slots move too; their weights are 0
+            x = (layout.x.reshape(1, -1) + x_offsets(start, stop)[:, layout.slot_task]).reshape(-1, width)
         init_a = init_b = None
         if initial is not None:
             init_a = np.tile(initial[0], stop - start)

@@ -75,6 +75,7 @@ from analysis.buckets import DEFAULT_BUCKET_EDGES, BucketRate, bucket_success_ra
 from analysis.errors import AnalysisInputError, describe_items
 from analysis.flags import ReplicateCounts, agent_flags, flag_summary, replicate_counts, trend_flags
 from analysis.forecast import forecast_json
+from analysis.human_time_uncertainty import HumanTimeNoise, time_offsets
 from analysis.logistic import SOLVERS, LogisticFit, Solver, fit_logistic
 from analysis.table import WEIGHT_COLUMNS, RunTable
 from analysis.trend import (
@@ -115,6 +116,8 @@ class AnalysisParams:
     bootstrap_levels: BootstrapLevels = "families_tasks"
     degenerate_replicates: DegenerateReplicates = "count"
     doubling_ci: DoublingCI = "slope"
+    # Set: each replicate also resamples the tasks' human times (docs/method.md section 10).
+    human_time_noise: HumanTimeNoise | None = None
 
     def validate(self) -> None:
         """Raise `AnalysisInputError` for settings outside their domain."""
@@ -140,6 +143,13 @@ class AnalysisParams:
         ):
             if getattr(self, name) not in allowed:
                 problems.append(f"{name} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}")
+        if self.human_time_noise is not None:
+            if self.solver == "sklearn":
+                problems.append("resampling human times needs the fast solver, not sklearn")
+            try:
+                self.human_time_noise.validate()
+            except AnalysisInputError as exc:
+                problems.append(str(exc))
         if problems:
             raise AnalysisInputError("; ".join(problems))
 
@@ -161,6 +171,7 @@ class AnalysisParams:
             "bootstrap_levels": self.bootstrap_levels,
             "degenerate_replicates": self.degenerate_replicates,
             "doubling_ci": self.doubling_ci,
+            "human_time_sd": None if self.human_time_noise is None else self.human_time_noise.to_json(),
         }
 
 
@@ -398,6 +409,9 @@ def analyze(
             initial=initial,
             progress=progress,
             levels=params.bootstrap_levels,
+            x_offsets=None
+            if params.human_time_noise is None
+            else time_offsets(table, params.human_time_noise, params.seed),
         )
     degenerate = params.degenerate_replicates
     replicate_horizons = {q: boot.horizons(q, degenerate) for q in success_rates} if boot is not None else {}

@@ -43,6 +43,9 @@ class RunTable:
     stored_weights: Mapping[str, FloatArray] = field(default_factory=dict)
     row_numbers: IntArray | None = None
     excluded_by_status: Mapping[str, int] = field(default_factory=dict)
+    # Where each task's time comes from (METR's `human_source`: baseline, estimate, qa, ...); None
+    # when the input does not say (docs/method.md section 10).
+    human_source: ObjectArray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.agent)
@@ -109,6 +112,7 @@ class RunTable:
             stored_weights={k: v[mask] for k, v in self.stored_weights.items()},
             row_numbers=None if self.row_numbers is None else self.row_numbers[mask],
             excluded_by_status=dict(self.excluded_by_status),
+            human_source=None if self.human_source is None else self.human_source[mask],
         )
 
     @classmethod
@@ -200,6 +204,11 @@ class RunTable:
                 if np.all(np.isfinite(values)) and np.all(values > 0):
                     stored[scheme] = values
 
+        source = None
+        if "human_source" in frame.columns:
+            source = (
+                frame["human_source"].fillna("").astype(str).str.strip().str.lower().to_numpy(dtype=object)
+            )
         return cls(
             agent=agent,
             task_id=task_id,
@@ -210,6 +219,7 @@ class RunTable:
             stored_weights=stored,
             row_numbers=row_numbers,
             excluded_by_status=excluded,
+            human_source=source,
         )
 
     @classmethod

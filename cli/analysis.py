@@ -26,6 +26,8 @@ from rich.table import Table
 from analysis.bootstrap import BOOTSTRAP_LEVELS, DEGENERATE_REPLICATES
 from analysis.errors import AnalysisInputError
 from analysis.flags import FLAG_TEXT
+from analysis.human_time_sensitivity import estimate_sensitivity
+from analysis.human_time_uncertainty import parse_noise
 from analysis.logistic import SOLVERS
 from analysis.report import PRESETS, AnalysisParams, ProgressCallback, analyze, preset_params, run_trend
 from analysis.runs_io import (
@@ -122,6 +124,15 @@ def analyze_command(
     success_rate: list[float] = typer.Option(
         None, "--success-rate", help="Also report the horizon at this success rate, e.g. 0.9 (repeatable)."
     ),
+    human_time_sd: str = typer.Option(
+        None,
+        "--human-time-sd",
+        help="Resample human times in the bootstrap: BASELINE,ESTIMATE spread in doublings, e.g. 0.5,1 "
+        "(docs/method.md section 10).",
+    ),
+    sensitivity: bool = typer.Option(
+        False, "--without-estimates", help="Also refit without estimate-only tasks, side by side."
+    ),
 ) -> None:
     """Fit every agent's time horizon (p50, p80 with bootstrap CIs) and the doubling-time trend."""
     with _input_errors():
@@ -136,6 +147,7 @@ def analyze_command(
             confidence=confidence,
             extra_success_rates=tuple(success_rate or ()),
             missing_release_dates="exclude" if allow_missing_dates else "error",
+            human_time_noise=None if human_time_sd is None else parse_noise(human_time_sd),
         )
         params.validate()
         table = read_runs(runs)
@@ -143,10 +155,38 @@ def analyze_command(
         with _progress_bar("Bootstrap", bootstrap) as progress:
             result = analyze(table, dates, params, progress)
         report = result.to_json()
+        if sensitivity:
+            report["human_time_sensitivity"] = estimate_sensitivity(table, dates, params, result)
         _print_agents(report)
         _print_trend(report["trend"])
         print_forecast(report["forecasts"]["p50"])
+        if sensitivity:
+            print_sensitivity(report["human_time_sensitivity"])
         _write_json(report, json_out)
+
+
+def print_sensitivity(report: dict[str, Any]) -> None:
+    """Each agent's p50 on all tasks beside its p50 on the baselined tasks only."""
+    table = Table(
+        title=f"Without the {report['n_estimate_tasks']} estimate-only tasks (of {report['n_tasks']})"
+    )
+    for column in ("agent", "p50 all", "p50 baselined", "CI", "ratio"):
+        table.add_column(column)
+    for a in report["agents"]:
+        table.add_row(
+            a["agent"],
+            _fmt(a["p50"]),
+            _fmt(a["p50_baselined_only"]),
+            _ci(a["p50_baselined_only_ci"]),
+            _fmt(a["ratio"]),
+        )
+    console.print(table)
+    console.print(
+        f"Doubling time: {_fmt(report['doubling_days'])} days on all tasks, "
+        f"{_fmt(report['doubling_days_baselined_only'])} {_ci(report['doubling_days_baselined_only_ci'])} "
+        "on the baselined ones.",
+        soft_wrap=True,
+    )
 
 
 def _overrides(

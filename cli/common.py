@@ -136,9 +136,12 @@ def fit_and_print(request: AnalysisRequest, json_out: Path | None = None) -> Non
 
 def print_fit(result: dict[str, Any]) -> None:
     """Print an analysis result's horizons as a table, one agent per line."""
+    from analysis.flags import FLAG_TEXT
+
     table = Table(title="Horizons (minutes of human time)")
     for column in ("agent", "release", "runs", "p50", "p50 95% CI", "p80", "frontier"):
         table.add_column(column)
+    table.add_column("flags", overflow="fold")  # codes are read whole, never cut
     for a in sorted(result["agents"], key=lambda a: (a.get("release_date") or "", a["agent"])):
         lo, hi = a.get("p50_ci") or (None, None)
         # An agent that passes everything has no finite horizon: it lies beyond the longest task.
@@ -151,12 +154,21 @@ def print_fit(result: dict[str, Any]) -> None:
             f"[{num(lo)}, {num(hi)}]",
             num(a.get("p80")),
             "yes" if a.get("frontier") else "",
+            ", ".join(a.get("flags") or []),
         )
     console.print(table)
     trend = result.get("trend") or {}
     if trend.get("doubling_days") is not None:
         lo, hi = trend.get("doubling_days_ci") or (None, None)
-        console.print(f"doubling time: {num(trend['doubling_days'])} days, 95% CI [{num(lo)}, {num(hi)}]")
+        # The slope's interval reached 0: no finite upper bound (docs/method.md section 8).
+        upper = "unbounded" if hi is None and trend.get("doubling_days_ci_unbounded") else num(hi)
+        console.print(f"doubling time: {num(trend['doubling_days'])} days, 95% CI [{num(lo)}, {upper}]")
+    if trend.get("flags"):
+        console.print(f"trend flags: {', '.join(trend['flags'])}", soft_wrap=True)
+    for code, count in (result.get("flags") or {}).items():
+        console.print(f"[yellow]flag[/] {code} ({count}): {FLAG_TEXT.get(code, '')}", soft_wrap=True)
+    for agent, reason in (result.get("excluded_agents") or {}).items():
+        console.print(f"not fitted: {agent} ({reason})", soft_wrap=True)
 
 
 def num(value: Any) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli import analysis, calibration, common, exchange, forecasting, images, quickstart, runs, tasks
+from cli import analysis, calibration, common, exchange, forecasting, images, quickstart, runs, shapes, tasks
 from cli.common import console, num, safe_url
 from core.settings import get_settings
 
@@ -206,25 +206,54 @@ def import_runs_cmd(
 
 @app.command()
 def fit(
-    regularization: float = typer.Option(0.1, help="L2 regularization (METR: 0.1; 1e-5 since 2026-03)."),
+    preset: str | None = typer.Option(
+        None,
+        "--preset",
+        help="calibrated or metr, as in `horizon analyze` (the options below override single settings). "
+        "Default: the API's defaults (regularization 0.1, families+tasks bootstrap, degenerate replicates "
+        "counted, doubling-time CI from the slope, fast solver).",
+    ),
+    regularization: float | None = typer.Option(
+        None, help="L2 regularization (METR: 0.1; 1e-5 since 2026-03). Default: the preset's, else 0.1."
+    ),
     weighting: str = typer.Option("invsqrt", help="invsqrt or equal."),
     bootstrap: int = typer.Option(1000, help="Bootstrap replicates."),
-    solver: str = typer.Option("fast", help="fast (exact) or sklearn (METR compatible)."),
+    solver: str | None = typer.Option(None, help="fast (exact) or sklearn (METR compatible)."),
+    bootstrap_levels: str | None = typer.Option(
+        None, "--bootstrap-levels", help="families_tasks (calibrated) or families_tasks_runs (METR's)."
+    ),
+    degenerate_replicates: str | None = typer.Option(
+        None, "--degenerate-replicates", help="count (at their limit) or drop (METR's)."
+    ),
+    doubling_ci: str | None = typer.Option(
+        None, "--doubling-ci", help="slope (inverted slope interval) or positive_doublings (METR's)."
+    ),
     include_unhealthy: bool = typer.Option(False, help="Include tasks that failed their health check."),
     json_out: Path | None = typer.Option(None, "--json", help="Write the result JSON here."),
 ) -> None:
     """Fit horizons and the trend over the database's completed runs now, and store the result."""
     from pydantic import ValidationError
 
+    from analysis.report import PRESETS
     from core.schemas import AnalysisRequest
 
+    if preset is not None and preset not in PRESETS:
+        console.print(f"[red]--preset must be one of {', '.join(PRESETS)}, got {preset!r}[/red]")
+        raise typer.Exit(2)
+    given = {
+        "regularization": regularization,
+        "solver": solver,
+        "bootstrap_levels": bootstrap_levels,
+        "degenerate_replicates": degenerate_replicates,
+        "doubling_ci": doubling_ci,
+    }
+    chosen = {**PRESETS.get(preset or "", {}), **{k: v for k, v in given.items() if v is not None}}
     try:
         request = AnalysisRequest(
-            regularization=regularization,
             weighting=weighting,
             bootstrap=bootstrap,
-            solver=solver,
             include_unhealthy_tasks=include_unhealthy,
+            **chosen,
         )
     except ValidationError as exc:
         console.print(f"[red]{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}[/red]")
@@ -278,7 +307,15 @@ def import_horizons(
 
 # Every command is a function decorated on its module's Typer; here they are put together: a
 # Typer added without a name contributes its commands, one with a name becomes a command group.
-for module_app in (runs.app, quickstart.app, analysis.app, calibration.app, forecasting.app, exchange.app):
+for module_app in (
+    runs.app,
+    quickstart.app,
+    analysis.app,
+    calibration.app,
+    forecasting.app,
+    shapes.app,
+    exchange.app,
+):
     app.add_typer(module_app)
 app.add_typer(token_app, name="token")
 app.add_typer(tasks.tasks_app, name="tasks")

@@ -751,6 +751,27 @@ class AnalysisRequest(BaseModel):
         return self
 
 
+# A paired comparison is computed while the request waits (docs/method.md section 6): its
+# bootstrap is capped for every role, so a request cannot hold a worker thread for long.
+COMPARE_MAX_BOOTSTRAP = 2000
+
+
+class CompareRequest(BaseModel):
+    """A paired comparison of agent `a` against agent `b` on the tasks both ran (ratio A / B)."""
+
+    model_config = ConfigDict(extra="forbid")
+    a: Name
+    b: Name
+    bootstrap: int = Field(default=1000, ge=1, le=COMPARE_MAX_BOOTSTRAP)
+    # `families` is calibrated for ratios (docs/method.md section 6).
+    levels: str = Field(default="families", pattern="^(families|families_tasks|families_tasks_runs)$")
+    regularization: float = Field(default=0.1, gt=0, le=1e6)
+    weighting: str = Field(default="invsqrt", pattern="^(invsqrt|equal)$")
+    confidence: float = Field(default=0.95, ge=0.5, le=0.999)
+    seed: int = Field(default=42, ge=0, le=2**32)
+    include_unhealthy_tasks: bool = False
+
+
 class Page(BaseModel, Generic[T]):
     """One page of a list, with the total count for paging on."""
 

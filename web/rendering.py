@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from plotly.offline import get_plotlyjs_version
 
+from analysis.flags import FLAG_TEXT
 from core.errors import Conflict, HorizonError, InvalidInput, NotFound, PermissionDenied, Unauthenticated
 from web import format as fmt
 from web.auth import ANONYMOUS, COOKIE_NAME, SESSION_MAX_AGE_S, WebSession, WebUser, encode_session
@@ -31,10 +32,13 @@ templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 templates.env.filters.update(fmt.FILTERS)
 templates.env.globals["is_number"] = fmt.is_number
 templates.env.globals["plotly_js"] = PLOTLY_PATH
+# What each analysis flag means, shown next to the flagged numbers (macros.flag_badges).
+templates.env.globals["flag_text"] = FLAG_TEXT
 
 NAV = (
     ("Dashboard", "/"),
     ("Agents", "/agents"),
+    ("Compare", "/compare"),
     ("Tasks", "/tasks"),
     ("Runs", "/runs"),
     ("Batches", "/batches"),

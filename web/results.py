@@ -28,6 +28,16 @@ from core.states import ACTIVE_ANALYSIS_STATUSES, AnalysisStatus
 
 OVERLAY_SOURCES = ("published", "imported", "import", "metr", "external", "reference")
 RECENT_ROWS = 50
+# Stored results may come from anywhere (imports): a page shows at most this many flags per number.
+MAX_FLAGS = 40
+MAX_FLAG_LENGTH = 80
+# Which of an agent's bootstrap counts each replicate flag is about (analysis.flags).
+REPLICATE_FLAG_COUNTS: dict[str, tuple[str, ...]] = {
+    "degenerate_replicates": ("n_all_failures", "n_all_successes"),
+    "dropped_replicates": ("n_dropped",),
+    "replicate_positive_slopes": ("n_positive_slope",),
+    "replicate_not_converged": ("n_not_converged",),
+}
 
 
 def _float(value: Any) -> float | None:
@@ -50,6 +60,29 @@ def _pair(value: Any) -> tuple[float, float] | None:
         if lo is not None and hi is not None:
             return (lo, hi)
     return None
+
+
+def _flags(value: Any) -> list[str]:
+    """Flag codes as stored (older results have none); unknown codes are kept and shown as codes."""
+    if not isinstance(value, list):
+        return []
+    return [v for v in value if isinstance(v, str) and 0 < len(v) <= MAX_FLAG_LENGTH][:MAX_FLAGS]
+
+
+def _replicate_counts(value: Any) -> dict[str, int]:
+    """The agent's `bootstrap` object's `n_*` counts (analysis.flags.ReplicateCounts)."""
+    if not isinstance(value, dict):
+        return {}
+    fields = {f for names in REPLICATE_FLAG_COUNTS.values() for f in names}
+    return {k: c for k in fields if (c := _count(value.get(k))) is not None}
+
+
+def _flag_counts(value: Any) -> dict[str, int]:
+    """The report's `flags` summary: {code: count}, ignoring malformed entries."""
+    if not isinstance(value, dict):
+        return {}
+    counts = {k: c for k, v in value.items() if isinstance(k, str) and (c := _count(v)) is not None}
+    return dict(list(counts.items())[:MAX_FLAGS])
 
 
 def _date(value: Any) -> dt.date | None:
@@ -93,6 +126,9 @@ class AgentHorizon:
     frontier: bool
     fit_status: str | None
     buckets: list[Bucket] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # codes of analysis.flags.FLAG_TEXT
+    # The bootstrap's replicate counts (`n_all_failures`, `n_dropped`, ...).
+    replicate_counts: dict[str, int] = field(default_factory=dict)
 
     def horizon(self, metric: str) -> float | None:
         """The p50 or p80 horizon, in minutes."""
@@ -101,6 +137,21 @@ class AgentHorizon:
     def ci(self, metric: str) -> tuple[float, float] | None:
         """The p50 or p80 horizon's confidence interval, in minutes."""
         return self.p80_ci if metric == "p80" else self.p50_ci
+
+    def flags_for(self, metric: str) -> list[str]:
+        """The flags about the p50 or p80 number (their codes start with it)."""
+        return [f for f in self.flags if f.startswith(metric + "_")]
+
+    def flag_count(self, code: str) -> int | None:
+        """How many bootstrap replicates a replicate flag concerns, when the result says."""
+        fields = REPLICATE_FLAG_COUNTS.get(code, ())
+        counts = [self.replicate_counts[f] for f in fields if f in self.replicate_counts]
+        return sum(counts) if counts else None
+
+    @property
+    def fit_flags(self) -> list[str]:
+        """The flags about the fit as a whole (slope, convergence, bootstrap replicates)."""
+        return [f for f in self.flags if not f.startswith(("p50_", "p80_"))]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AgentHorizon:
@@ -135,6 +186,8 @@ class AgentHorizon:
             frontier=bool(data.get("frontier", False)),
             fit_status=data.get("fit_status") if isinstance(data.get("fit_status"), str) else None,
             buckets=buckets,
+            flags=_flags(data.get("flags")),
+            replicate_counts=_replicate_counts(data.get("bootstrap")),
         )
 
 
@@ -148,6 +201,11 @@ class Trend:
     doubling_days_ci: tuple[float, float] | None
     doubling_days_median: float | None
     confidence: float
+    # The slope's interval reached 0: the doubling time's upper side is unbounded (then
+    # `doubling_days_ci` is None and `doubling_days_ci_low` holds the finite side, if any).
+    ci_unbounded: bool = False
+    doubling_days_ci_low: float | None = None
+    flags: list[str] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: Any) -> Trend | None:
@@ -159,13 +217,18 @@ class Trend:
         after = _date(window[0]) if len(window) > 0 else None
         before = _date(window[1]) if len(window) > 1 else None
         agents = [str(a) for a in data.get("agents") or [] if isinstance(a, str)]
+        raw_ci = data.get("doubling_days_ci")
+        low = _float(raw_ci[0]) if isinstance(raw_ci, list) and raw_ci else None
         return cls(
             window=(after, before),
             agents=agents,
             doubling_days=_float(data.get("doubling_days")),
-            doubling_days_ci=_pair(data.get("doubling_days_ci")),
+            doubling_days_ci=_pair(raw_ci),
             doubling_days_median=_float(data.get("doubling_days_median")),
             confidence=_float(data.get("confidence")) or 0.95,
+            ci_unbounded=data.get("doubling_days_ci_unbounded") is True,
+            doubling_days_ci_low=low,
+            flags=_flags(data.get("flags")),
         )
 
 
@@ -182,6 +245,7 @@ class StoredResult:
     params: dict[str, Any]
     agents: list[AgentHorizon]
     trend: Trend | None
+    flag_counts: dict[str, int] = field(default_factory=dict)  # the report's `flags` summary
 
     def agent(self, name: str) -> AgentHorizon | None:
         """The agent's entry, or None when the result does not have it."""
@@ -263,6 +327,7 @@ def _load(session: Session, head: _Head) -> StoredResult | None:
         params={**params, **head.params},
         agents=agents,
         trend=Trend.from_json(payload.get("trend")),
+        flag_counts=_flag_counts(payload.get("flags")),
     )
 
 

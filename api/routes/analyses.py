@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import Caller, SessionDep, get_settings_dep, reader, submitter
 from core.models import AnalysisResult
-from core.schemas import AnalysisRequest
+from core.schemas import AnalysisRequest, CompareRequest
 from core.services import analyses as svc
+from core.services.comparisons import compare
 from core.settings import Settings
 from core.states import AnalysisStatus
 from web.params import Offset, RowId
@@ -77,6 +78,18 @@ def latest(session: SessionDep, _: Caller = Depends(reader)) -> dict[str, Any]:
     """The newest finished analysis, with `stale` saying why it no longer matches the runs, if it does not."""
     row = svc.latest_analysis(session)
     return analysis_out(row, svc.stale_reason(session, row))
+
+
+@router.get("/compare")
+def compare_agents(
+    session: SessionDep, request: Annotated[CompareRequest, Query()], _: Caller = Depends(reader)
+) -> dict[str, Any]:
+    """Paired comparison of agent `a` against `b` on the tasks both ran: the p50 and p80 ratios
+    (A / B) within joint bootstrap replicates, their CI and P(A > B) (docs/method.md section 6).
+
+    Computed now, not stored; `bootstrap` is at most COMPARE_MAX_BOOTSTRAP for every role. 404 for
+    an unknown agent, 422 when the two cannot be compared (no shared task, no usable runs)."""
+    return compare(session, request)
 
 
 @router.get("/{analysis_id}")

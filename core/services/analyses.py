@@ -87,6 +87,21 @@ def continuous_score(score_cont: float | None, score_binarized: int) -> float:
     return float(score_cont if score_cont is not None else score_binarized)
 
 
+def runs_frame(rows: list[Any]) -> pd.DataFrame:
+    """Rows of `fit_runs_query` as the analysis's runs table (METR's columns)."""
+    return pd.DataFrame(
+        {
+            "run_id": [r.id for r in rows],
+            "agent": [r.name for r in rows],
+            "task_id": [r.task_id for r in rows],
+            "task_family": [r.family_id for r in rows],
+            "human_minutes": [float(r.human_minutes) for r in rows],
+            "score_cont": [continuous_score(r.score_cont, r.score_binarized) for r in rows],
+            "score_binarized": [int(r.score_binarized) for r in rows],
+        }
+    )
+
+
 def gather_inputs(session: Session, request: AnalysisRequest) -> AnalysisInputs:
     """Completed runs with their task's human time and family, and agents' release dates.
 
@@ -96,17 +111,7 @@ def gather_inputs(session: Session, request: AnalysisRequest) -> AnalysisInputs:
     rows = list(session.execute(fit_runs_query().order_by(Run.id)))
     unhealthy = set() if request.include_unhealthy_tasks else unhealthy_version_ids(session)
     kept = [r for r in rows if r.task_version_id not in unhealthy]
-    frame = pd.DataFrame(
-        {
-            "run_id": [r.id for r in kept],
-            "agent": [r.name for r in kept],
-            "task_id": [r.task_id for r in kept],
-            "task_family": [r.family_id for r in kept],
-            "human_minutes": [float(r.human_minutes) for r in kept],
-            "score_cont": [continuous_score(r.score_cont, r.score_binarized) for r in kept],
-            "score_binarized": [int(r.score_binarized) for r in kept],
-        }
-    )
+    frame = runs_frame(kept)
     release_dates: dict[str, dt.date] = {}
     for name, own, model_date in session.execute(
         select(Agent.name, Agent.release_date, Model.release_date).outerjoin(

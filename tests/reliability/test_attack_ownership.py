@@ -285,6 +285,8 @@ NOT_OWNED = {
     ("POST", "/api/analyses"): "requests an analysis owned by the caller",
     ("POST", "/api/tokens"): "admin only (test_access.py)",
     ("POST", "/api/tokens/{token_id}/revoke"): "admin only (test_access.py)",
+    ("POST", "/api/imports/inspect"): "admin only (test_access.py); stores external agents' runs",
+    ("POST", "/api/imports/tasks"): "admin only (test_access.py); stores imported tasks",
     ("POST", "/tasks/new"): "creates a task owned by the caller",
     ("POST", "/schedule"): "creates a batch owned by the caller",
     ("POST", "/signin"): "starts the caller's own session",

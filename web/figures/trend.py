@@ -7,7 +7,9 @@ points, recomputed here only because stored results keep the doubling time but n
 intercept). Its band uses the stored bootstrap CI of the doubling time: the two lines with the
 CI's slopes through the frontier's centroid (mean date, mean ln horizon), where an OLS line always
 passes. For a window or metric that the stored analysis did not cover, the frontier and line are
-computed from the stored horizons as a point estimate, and the chart says there is no CI.
+computed from the stored horizons as a point estimate, and the chart says there is no CI. A stored
+CI with an unbounded upper side (the slope's interval reached 0) is drawn down to a flat line.
+Forecasts past the last release are drawn by `web.figures.forecast`.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from web.figures.common import (
     exp_in_range,
     time_axis,
 )
+from web.figures.forecast import ForecastView, add_forecast, extension_end
 from web.results import AgentHorizon, StoredResult
 
 EPOCH = dt.date(1970, 1, 1)
@@ -50,6 +53,29 @@ class TrendView:
     confidence: float
     stored: bool
     centroid: tuple[float, float]  # (mean days since epoch, mean ln horizon) of the frontier
+    # The stored CI's upper side is unbounded (the slope's interval reached 0); its lower side,
+    # when finite, is `ci_low`.
+    ci_unbounded: bool = False
+    ci_low: float | None = None
+
+    def band_slopes(self) -> tuple[float, float] | None:
+        """Slopes (per day) of the band's two edges: from the CI's doubling times, an unbounded
+        side drawn as a flat line (an infinite doubling time); None without a usable CI."""
+        if self.doubling_days_ci is not None and all(v > 0 for v in self.doubling_days_ci):
+            lo, hi = self.doubling_days_ci
+            return math.log(2) / lo, math.log(2) / hi
+        if self.ci_unbounded and self.ci_low is not None and self.ci_low > 0:
+            return math.log(2) / self.ci_low, 0.0
+        return None
+
+    def ci_text(self) -> str | None:
+        """The doubling time's CI as `61–245`, `[61, ∞)` when unbounded above, or None."""
+        if self.doubling_days_ci is not None:
+            lo, hi = self.doubling_days_ci
+            return f"{lo:.0f}–{hi:.0f}"
+        if self.ci_unbounded:
+            return f"[{self.ci_low:.0f}, ∞)" if self.ci_low is not None else "unbounded (no clear growth)"
+        return None
 
     def value_at(self, days: float) -> float | None:
         """The line's horizon at `days`, or None where it leaves the plottable range."""
@@ -132,6 +158,8 @@ def trend_view(result: StoredResult, metric: str, window: DateWindow) -> TrendVi
             stored.confidence,
             True,
             centroid,
+            stored.ci_unbounded,
+            stored.doubling_days_ci_low,
         )
     return TrendView(
         metric, frontier, line.slope, line.intercept, line.doubling_days, None, 0.95, False, centroid
@@ -145,9 +173,9 @@ def doubling_text(view: TrendView) -> str:
     if view.doubling_days < 0:
         return f"Horizon halves every {-view.doubling_days:.0f} days"
     text = f"Doubling time: {view.doubling_days:.0f} days"
-    if view.doubling_days_ci is not None:
-        lo, hi = view.doubling_days_ci
-        text += f" ({view.confidence:.0%} CI {lo:.0f}–{hi:.0f})"
+    ci = view.ci_text()
+    if ci is not None:
+        text += f" ({view.confidence:.0%} CI {ci})"
     else:
         text += " (point estimate; no CI stored for this window/metric)"
     return text
@@ -213,8 +241,10 @@ def build_trend_figure(
     metric: str,
     window: DateWindow,
     overlays: list[StoredResult] | None = None,
+    forecast: ForecastView | None = None,
 ) -> DashboardFigure:
-    """The dashboard figure for `metric` ("p50" or "p80") over `window`."""
+    """The dashboard figure for `metric` ("p50" or "p80") over `window`, with `forecast` drawn
+    beyond the last release when given."""
     view = trend_view(result, metric, window)
     frontier = set(view.frontier) if view else {a.agent for a in result.agents if a.frontier}
     plotted: list[AgentHorizon] = []
@@ -240,9 +270,9 @@ def build_trend_figure(
         end = days_since_epoch(max(all_dates)) + 60
         steps = 60
         xs = [start + (end - start) * i / steps for i in range(steps + 1)]
-        if view.doubling_days_ci is not None and all(v > 0 for v in view.doubling_days_ci):
+        slopes = view.band_slopes()
+        if slopes is not None:
             cx, cy = view.centroid
-            slopes = [math.log(2) / v for v in view.doubling_days_ci]
             lines = [[exp_in_range(cy + s * (x - cx)) for x in xs] for s in slopes]
             # Where either edge leaves the plottable range the band has a gap.
             pairs = [(a, b) if a is not None and b is not None else None for a, b in zip(*lines, strict=True)]
@@ -304,15 +334,21 @@ def build_trend_figure(
             if a.release_date:
                 all_dates.append(a.release_date)
 
+    last_day = days_since_epoch(max(all_dates)) + 90 if all_dates else None
+    if forecast is not None and all_dates and view is not None:
+        drawn = add_forecast(fig, forecast, max(all_dates))
+        if drawn:
+            values += drawn
+            last_day = extension_end(forecast, max(all_dates))
+
     layout = base_layout(560)
     layout["yaxis"] = time_axis(values, title=f"{metric} time horizon (human time, log scale)")
     xaxis: dict[str, object] = {"title": {"text": "release date"}, "type": "date", "gridcolor": "#e9ecef"}
     layout["xaxis"] = xaxis
-    if all_dates:
-        lo, hi = min(all_dates), max(all_dates)
+    if all_dates and last_day is not None:
         xaxis["range"] = [
-            _day(days_since_epoch(lo) - 90).isoformat(),
-            _day(days_since_epoch(hi) + 90).isoformat(),
+            _day(days_since_epoch(min(all_dates)) - 90).isoformat(),
+            _day(last_day).isoformat(),
         ]
     if view is not None:
         layout["title"] = {

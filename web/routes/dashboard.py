@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from analysis.trend import NAMED_WINDOWS, DateWindow
 from web.deps import DbDep, Viewer
 from web.figures.common import figure_json
+from web.figures.forecast import forecast_view
 from web.figures.trend import build_trend_figure, doubling_text
 from web.rendering import WebRoute, render
 from web.results import StoredResult, load_results
@@ -89,10 +90,13 @@ def dashboard(
     }
     if current is not None:
         choice = choose_window(current, window, after, before)
-        built = build_trend_figure(current, metric, choice.window, results.overlays)
+        confidence = current.trend.confidence if current.trend else 0.95
+        forecast = forecast_view(current, metric, choice.window, confidence)
+        built = build_trend_figure(current, metric, choice.window, results.overlays, forecast)
         context.update(
             {
                 "choice": choice,
+                "forecast": forecast,
                 "figure": figure_json(built.figure),
                 "built": built,
                 "doubling": doubling_text(built.trend) if built.trend else None,
