@@ -188,3 +188,17 @@ def inspect_agent_problem(path: str | None) -> str | None:
     if len(path) > 200 or not re.fullmatch(INSPECT_AGENT_PATTERN, path):
         return f"agent {path[:200]!r} is not an import path of the form package.module:name"
     return None
+
+
+def default_version(kind: str, agent_path: str | None) -> str | None:
+    """The version an agent of `kind` records when its creator gives none: for an Inspect agent,
+    its import path and the inspect_ai release installed here, read from the package's metadata
+    (nothing is imported). Each run also records what its worker actually ran (docs/agents.md)."""
+    if kind != "inspect" or not agent_path:
+        return None
+    from importlib import metadata
+
+    try:
+        return f"{agent_path} (inspect_ai {metadata.version('inspect_ai')})"[:100]
+    except metadata.PackageNotFoundError:
+        return None

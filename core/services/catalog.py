@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from core.agent_kinds import KIND_SCAFFOLDS
+from core.agent_kinds import KIND_SCAFFOLDS, default_version
 from core.auth import role_allows
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.model_keys import key_problem
@@ -147,7 +147,7 @@ def create_agent(session: Session, data: AgentCreate, *, owner_token_id: int | N
         name=data.name,
         kind=data.kind,
         scaffold=data.scaffold_name,
-        version=data.version,
+        version=data.version or default_version(data.kind, data.settings.agent),
         model=model,
         settings=data.settings.model_dump(exclude_none=True),
         release_date=data.release_date,

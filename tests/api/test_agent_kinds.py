@@ -146,6 +146,19 @@ def test_an_inspect_agent_names_an_import_path(client: TestClient, with_model: d
     r = _agent(client, with_model, name="insp", kind="inspect", settings={"agent": "inspect_ai.agent:react"})
     assert r.status_code == 201, r.text
     assert (r.json()["kind"], r.json()["scaffold"]) == ("inspect", "inspect")
+    # With no version given, the agent records its path and the installed inspect_ai release.
+    from importlib import metadata
+
+    assert r.json()["version"] == f"inspect_ai.agent:react (inspect_ai {metadata.version('inspect_ai')})"
+    given = _agent(
+        client,
+        with_model,
+        name="insp2",
+        kind="inspect",
+        version="v7",
+        settings={"agent": "inspect_ai.agent:react"},
+    )
+    assert given.json()["version"] == "v7"
 
 
 def test_a_scaffold_class_path_is_accepted_when_the_operator_lists_it(
