@@ -136,7 +136,7 @@ def fit_and_print(request: AnalysisRequest, json_out: Path | None = None) -> Non
 
 def print_fit(result: dict[str, Any]) -> None:
     """Print an analysis result's horizons as a table, one agent per line."""
-    from analysis.flags import FLAG_TEXT
+    from cli.analysis import print_flag_summary
 
     table = Table(title="Horizons (minutes of human time)")
     for column in ("agent", "release", "runs", "p50", "p50 95% CI", "p80", "frontier"):
@@ -165,8 +165,7 @@ def print_fit(result: dict[str, Any]) -> None:
         console.print(f"doubling time: {num(trend['doubling_days'])} days, 95% CI [{num(lo)}, {upper}]")
     if trend.get("flags"):
         console.print(f"trend flags: {', '.join(trend['flags'])}", soft_wrap=True)
-    for code, count in (result.get("flags") or {}).items():
-        console.print(f"[yellow]flag[/] {code} ({count}): {FLAG_TEXT.get(code, '')}", soft_wrap=True)
+    print_flag_summary(result.get("flags") or {})
     for agent, reason in (result.get("excluded_agents") or {}).items():
         console.print(f"not fitted: {agent} ({reason})", soft_wrap=True)
 
