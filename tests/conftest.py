@@ -19,6 +19,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Task fixtures carry their own verifier tests (test_*.py) that run inside sandboxes, never here.
+collect_ignore = ["fixtures"]
 PG_ADMIN_URL = os.environ.get("HORIZON_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_BASE_URL = os.environ.get("HORIZON_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 _DB_NAME = f"horizon_test_{os.getpid()}_{secrets.token_hex(3)}"
