@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -29,6 +30,7 @@ from core.orm import utcnow as utcnow
 from core.states import (
     AnalysisStatus,
     BaselineSource,
+    ImportJobStatus,
     Role,
     RunAttemptStatus,
     RunStatus,
@@ -366,6 +368,30 @@ class AnalysisResult(Base):
     # Who asked for it (token id; None for jobs the system queued itself).
     created_by_token_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class TaskImportJob(Base):
+    """An admin's uploaded task archive that a worker imports (METR families: their Python runs
+    only in a sandbox there). The archive is kept until the job finishes; `result` then holds the
+    per-task answers, or `error` why nothing was stored."""
+
+    __tablename__ = "task_import_jobs"
+    __table_args__ = (one_of("status", ImportJobStatus),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), default=ImportJobStatus.QUEUED, index=True)
+    format: Mapped[str] = mapped_column(String(20))
+    archive_name: Mapped[str] = mapped_column(String(300))
+    archive: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_by_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
 
 

@@ -91,6 +91,19 @@ class AnalysisStatus(StrEnum):
 ACTIVE_ANALYSIS_STATUSES = (AnalysisStatus.QUEUED, AnalysisStatus.RUNNING)
 
 
+class ImportJobStatus(StrEnum):
+    """An admin's uploaded task import that a worker carries out (a task_import_jobs row)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"  # every task answered (imported or refused); `result` says which
+    FAILED = "failed"  # nothing stored; `error` says why
+
+
+# A job in one of these may still be picked up (a redelivered message runs it again).
+ACTIVE_IMPORT_JOB_STATUSES = (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING)
+
+
 class BaselineSource(StrEnum):
     """Where a human baseline's time comes from (human_baselines.source). A task's derived human
     time (tasks.human_minutes_source) is `BASELINE` or `ESTIMATE`: timed ones count as baselines."""
@@ -119,3 +132,4 @@ class JobName(StrEnum):
     RECOMPUTE_HUMAN_TIME = "human_time.recompute"
     SCORE_ATTEMPT = "baselines.score_attempt"
     PAUSE_IDLE_ATTEMPTS = "baselines.pause_idle"
+    IMPORT_TASKS = "imports.tasks"

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from analysis.bounded_yaml import load_yaml
+from core.archives import ARCHIVE_SUFFIXES, TASK_ARCHIVE, ArchiveError, unpack_archive
 from core.models import Task, TaskVersion
 from core.taskfolder import TaskFolderError, discover_task_folders, load_task_folder
 from core.taskspec import (
@@ -30,7 +31,6 @@ from core.taskspec import (
     TAG_RULE,
     TASK_ID_RULE,
 )
-from web.archives import ARCHIVE_SUFFIXES, TASK_ARCHIVE, ArchiveError, unpack_archive
 
 FILE_SECTIONS = ("environment", "scorer", "solution")
 TEXT_FIELDS = (
@@ -55,7 +55,7 @@ TEXT_FIELDS = (
 )
 BASELINE_FIELDS = ("baseliner", "minutes", "succeeded", "source", "notes")
 MAX_BASELINE_ROWS = 200
-# The largest archive upload: one task folder's (web/archives.py checks the rest).
+# The largest archive upload: one task folder's (core/archives.py checks the rest).
 MAX_ARCHIVE_BYTES = TASK_ARCHIVE.stream_bytes
 GENERAL = "form"
 

@@ -153,6 +153,21 @@ def pause_idle_attempts() -> list[int]:
         return baselining_svc.pause_idle_attempts(session)
 
 
+@job(JobName.IMPORT_TASKS, retry_also_for=(SandboxUnavailable,))
+def import_tasks(job_id: int) -> str:
+    """Import an admin's uploaded METR archive; each family's task listing runs in a sandbox.
+
+    Idempotent: a finished job is left alone. On Celery, a sandbox backend that does not answer
+    sends the message back later (as for runs) instead of failing the import at once.
+    """
+    from workers.import_jobs import run_import_job
+
+    settings = get_settings()
+    if not settings.embedded_queue:
+        _require_sandbox_backend(settings)
+    return run_import_job(job_id)
+
+
 @job(JobName.FIT_ANALYSIS, queue=QUEUE_ANALYSIS)
 def fit_analysis(analysis_id: int) -> None:
     """Fit horizons and the trend over the database's completed runs; store the result row.

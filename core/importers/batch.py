@@ -44,7 +44,8 @@ class Outcome:
         return "imported with changes" if self.changes else "imported"
 
 
-def _is_source(kind: Format, folder: Path) -> bool:
+def is_source(kind: Format, folder: Path) -> bool:
+    """Whether `folder` is itself a source: a Harbor task (task.toml) or METR family (<name>.py)."""
     if kind == "harbor":
         return (folder / "task.toml").is_file()
     return (folder / f"{folder.name}.py").is_file()
@@ -57,10 +58,10 @@ def discover_sources(kind: Format, sources: Iterable[Path]) -> list[Path]:
     for src in sources:
         if not src.is_dir():
             raise ImportProblem(f"{src} is not a folder")
-        if _is_source(kind, src):
+        if is_source(kind, src):
             found.append(src)
         else:
-            inner = [p for p in sorted(src.iterdir()) if p.is_dir() and _is_source(kind, p)]
+            inner = [p for p in sorted(src.iterdir()) if p.is_dir() and is_source(kind, p)]
             if not inner:
                 what = "task.toml" if kind == "harbor" else "<name>/<name>.py"
                 raise ImportProblem(f"{src} holds no {kind} task (no folder with {what})")

@@ -22,8 +22,11 @@ Each task becomes `dest/<family>/<family>-<task>/`:
 
 Tasks that need `full_internet`, an auxiliary VM or environment variables are refused, each with
 its reason (Horizon runs without network or secrets). To enumerate tasks the importer runs the
-family's Python code (`get_tasks`, `get_instructions`, `get_permissions`) in a separate process
-on this machine: import only families you trust.
+family's Python code (`get_tasks`, `get_instructions`, `get_permissions`): `LISTING_SCRIPT`, run
+by a `Lister`. The default (`local_lister`, what `horizon tasks import metr` uses) runs it in a
+separate process on this machine, so import only families you trust that way; the API's import
+job runs it in a sandbox on a worker instead (`workers.metr_listing`). Either way its output is
+treated as untrusted: bounded in size and checked for shape and types (`read_listing`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import json
 import logging
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +54,7 @@ from core.importers.common import (
     slug,
 )
 from core.taskfolder import write_task_folder
+from core.taskspec import MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +65,15 @@ MARKER = "@@horizon-metr-introspection@@"
 FAMILY_DIR_IN_IMAGE = "/root"
 DEFAULT_TIME_LIMIT_S = 3600
 MAX_DISK_MB = 4096  # tmpfs counts against memory; see workers.sandbox.docker.backend
+LISTING_TIMEOUT_S = 120
+# Bounds on what a listing may print: a family far past these is not a task family we can store.
+MAX_LISTING_BYTES = 8_000_000
+MAX_LISTING_TASKS = 1000
+MAX_TASK_NAME_CHARS = 200
+MAX_SHORT_LIST = 100  # permissions, required environment variables
+MAX_SHORT_TEXT = 200  # each of those, and standard_version
 
-_INTROSPECT = r"""
+LISTING_SCRIPT = r"""
 import json, sys
 family_dir, module_name, marker = sys.argv[1], sys.argv[2], sys.argv[3]
 sys.path.insert(0, family_dir)
@@ -154,25 +166,117 @@ main()
 '''
 
 
-def _introspect(family_dir: Path, module: str, python: str) -> dict[str, Any]:
-    try:
-        done = subprocess.run(
-            [python, "-I", "-B", "-c", _INTROSPECT, str(family_dir), module, MARKER],
-            cwd=family_dir,
-            capture_output=True,
-            text=True,
-            timeout=120,
+@dataclass(frozen=True)
+class ListingOutput:
+    """What running LISTING_SCRIPT printed, wherever it ran."""
+
+    stdout: str
+    stderr: str
+    exit_code: int
+
+
+# Runs LISTING_SCRIPT for the family in `family_dir` (module `module`) with the arguments
+# `<family dir> <module> MARKER` from the family's folder; raises ImportProblem when it cannot.
+Lister = Callable[[Path, str], ListingOutput]
+
+
+def local_lister(python: str | None = None) -> Lister:
+    """A Lister that runs the script with `python` (default: this one) in a process on this
+    machine: only for families the operator trusts (the command line)."""
+
+    def run(family_dir: Path, module: str) -> ListingOutput:
+        try:
+            done = subprocess.run(
+                [python or sys.executable, "-I", "-B", "-c", LISTING_SCRIPT, str(family_dir), module, MARKER],
+                cwd=family_dir,
+                capture_output=True,
+                text=True,
+                timeout=LISTING_TIMEOUT_S,
+            )
+        except subprocess.TimeoutExpired:
+            raise ImportProblem(
+                f"listing the tasks of {family_dir} took longer than {LISTING_TIMEOUT_S} s"
+            ) from None
+        return ListingOutput(done.stdout, done.stderr, done.returncode)
+
+    return run
+
+
+class _Bad(ValueError):
+    """A listing whose JSON has the wrong shape; the message says where."""
+
+
+def _text(value: Any, where: str, most: int) -> str:
+    if not isinstance(value, str):
+        raise _Bad(f"{where} must be a string, not {type(value).__name__}")
+    if len(value) > most:
+        raise _Bad(f"{where} has {len(value):,} characters; at most {most:,} are allowed")
+    return value
+
+
+def _texts(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list):
+        raise _Bad(f"{where} must be a list, not {type(value).__name__}")
+    if len(value) > MAX_SHORT_LIST:
+        raise _Bad(f"{where} has {len(value):,} entries; at most {MAX_SHORT_LIST} are allowed")
+    return [_text(v, f"{where}[{i}]", MAX_SHORT_TEXT) for i, v in enumerate(value)]
+
+
+def _checked(data: Any) -> dict[str, Any]:
+    """The listing with every field's type and size checked (a hostile family prints anything)."""
+    if not isinstance(data, dict):
+        raise _Bad("the listing must be a JSON object")
+    raw_tasks = data.get("tasks")
+    if not isinstance(raw_tasks, dict):
+        raise _Bad("tasks must be an object")
+    if len(raw_tasks) > MAX_LISTING_TASKS:
+        raise _Bad(f"the family lists {len(raw_tasks):,} tasks; at most {MAX_LISTING_TASKS:,} are allowed")
+    tasks: dict[str, dict[str, Any]] = {}
+    for name, info in raw_tasks.items():
+        where = f"task {name[:80]!r}"
+        if not name.strip() or not name.isprintable() or len(name) > MAX_TASK_NAME_CHARS:
+            raise _Bad(f"{where}: a task name must be 1 to {MAX_TASK_NAME_CHARS} printable characters")
+        if not isinstance(info, dict):
+            raise _Bad(f"{where} must be an object")
+        aux_vm = info.get("aux_vm")
+        if not isinstance(aux_vm, bool):
+            raise _Bad(f"{where}: aux_vm must be true or false")
+        tasks[name] = {
+            "instructions": _text(info.get("instructions"), f"{where}: instructions", MAX_FILE_BYTES),
+            "permissions": _texts(info.get("permissions"), f"{where}: permissions"),
+            "aux_vm": aux_vm,
+        }
+    return {
+        "standard_version": _text(data.get("standard_version"), "standard_version", MAX_SHORT_TEXT),
+        "required_environment_variables": _texts(
+            data.get("required_environment_variables"), "required_environment_variables"
+        ),
+        "tasks": tasks,
+    }
+
+
+def read_listing(output: ListingOutput, family: str) -> dict[str, Any]:
+    """The family's listing from the script's output (its last MARKER line), bounded and checked;
+    ImportProblem, saying why, for anything else. `family` names it in messages."""
+    if len(output.stdout) > MAX_LISTING_BYTES:
+        raise ImportProblem(
+            f"listing the tasks of {family} printed more than {MAX_LISTING_BYTES:,} bytes; "
+            "a family's listing must be smaller"
         )
-    except subprocess.TimeoutExpired:
-        raise ImportProblem(f"listing the tasks of {family_dir} took longer than 120 s") from None
-    for line in reversed(done.stdout.splitlines()):
+    found = None
+    for line in reversed(output.stdout.splitlines()):
         if line.startswith(MARKER):
-            result: dict[str, Any] = json.loads(line[len(MARKER) :])
-            return result
-    raise ImportProblem(
-        f"could not load TaskFamily from {family_dir / (module + '.py')} (exit {done.returncode}):\n"
-        f"{done.stderr.strip()[-2000:]}"
-    )
+            found = line[len(MARKER) :]
+            break
+    if found is None:
+        raise ImportProblem(
+            f"could not load TaskFamily from {family} (exit {output.exit_code}):\n"
+            f"{output.stderr.strip()[-2000:]}"
+        )
+    try:
+        return _checked(json.loads(found))
+    except (ValueError, RecursionError) as exc:  # _Bad and JSONDecodeError are ValueErrors
+        raise ImportProblem(f"the task listing of {family} is not valid: {str(exc)[:500]}") from None
 
 
 def _manifest(family_dir: Path) -> dict[str, Any]:
@@ -239,6 +343,7 @@ def metr_family(
     default_minutes: float | None = None,
     time_limit_s: int | None = None,
     python: str | None = None,
+    lister: Lister | None = None,
 ) -> FamilyImport:
     """Import the METR family in `src` into `dest/<family>/`: one folder per runnable task, and
     each task that cannot run here (internet, auxiliary VM, secrets) refused with the reason.
@@ -246,7 +351,8 @@ def metr_family(
     `threshold` binarises METR's continuous scores; `default_minutes` stands in for tasks whose
     manifest has no time estimate (without it such a task gets no human time: `no_human_time`);
     `time_limit_s` overrides the default agent time limit (four times the estimate, at least ten
-    minutes). Raises ImportProblem when the family cannot be read.
+    minutes). `lister` runs the family's code to list its tasks (default: `local_lister(python)`,
+    a process on this machine). Raises ImportProblem when the family cannot be read.
     """
     family_dir = Path(src).resolve()
     module = family_dir.name
@@ -254,7 +360,8 @@ def metr_family(
         raise ImportProblem(
             f"{family_dir} is not a METR task family: it must contain {module}.py defining TaskFamily"
         )
-    info = _introspect(family_dir, module, python or sys.executable)
+    listing = (lister or local_lister(python))(family_dir, module)
+    info = read_listing(listing, f"{module}/{module}.py")
     if not info["standard_version"]:
         raise ImportProblem(f"TaskFamily in {module}.py has no standard_version")
     manifest = _manifest(family_dir)

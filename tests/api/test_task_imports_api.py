@@ -1,6 +1,7 @@
 """POST /api/imports/tasks: an admin's archive of Harbor tasks imported and stored like a sync;
 bounded like every upload (413), hostile archives refused (422) with nothing stored, 403 for
-anyone but admins, METR refused (its Python would run on the server)."""
+anyone but admins. A METR archive is checked here and stored as a job (its Python never runs in
+the API; the job itself: tests/workers/test_metr_import_jobs.py)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,17 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from core.db import session_scope
-from core.models import Task
+from core.models import Task, TaskImportJob
 from core.settings import Settings
 from tests.reliability.support import table_counts
 from tests.support.paths import TASK_FORMAT_FIXTURES
 
 URL = "/api/imports/tasks"
 HARBOR = TASK_FORMAT_FIXTURES / "harbor"
+METR = TASK_FORMAT_FIXTURES / "metr"
 
 
 def _counts() -> dict[str, int]:
@@ -44,6 +47,30 @@ def _post(
 ) -> Any:
     files = {"archive": (name, data, "application/gzip")}
     return client.post(URL, headers=headers, files=files, params={"format": "harbor", **params})
+
+
+def test_a_metr_archive_is_stored_as_a_job_and_nothing_runs_in_the_request(
+    client: TestClient, admin: dict[str, str], submitter: dict[str, str]
+) -> None:
+    data = _tgz({"suite/word_sort": METR / "word_sort", "suite/count_odds": METR / "count_odds"})
+    # No worker jobs are registered in this process: the request itself imports nothing.
+    assert _post(client, submitter, data, format="metr").status_code == 403
+    answer = _post(client, admin, data, format="metr", minutes=3, threshold=0.5)
+    assert answer.status_code == 202, answer.text
+    body = answer.json()
+    assert body["status"] == "queued" and body["families"] == 2
+    assert body["url"] == f"{URL}/{body['id']}"
+    with session_scope() as s:
+        job = s.get(TaskImportJob, body["id"])
+        assert job is not None and job.archive == data and job.format == "metr"
+        assert job.options == {"minutes": 3, "threshold": 0.5} and job.created_by_token_id is not None
+        assert s.scalar(select(func.count()).select_from(Task)) == 0
+    read = client.get(body["url"], headers=admin)
+    assert read.status_code == 200 and read.json()["status"] == "queued" and "tasks" not in read.json()
+    assert client.get(body["url"], headers=submitter).status_code == 403
+    assert client.get(body["url"]).status_code == 401
+    assert client.get(f"{URL}/999999", headers=admin).status_code == 404
+    assert client.get(f"{URL}/0", headers=admin).status_code == 422
 
 
 def test_an_admin_imports_a_suite_and_each_task_is_answered(
@@ -141,7 +168,21 @@ def _many_entries() -> bytes:
             lambda: _tgz({"t": HARBOR / "tb-greeting"}),
             "suite.tgz",
             {"format": "metr"},
-            "cannot be imported through the API",
+            "holds no METR family",
+        ),
+        (lambda: _tgz({}, [_file("../f/f.py")]), "suite.tgz", {"format": "metr"}, "paths must stay inside"),
+        (
+            lambda: _tgz({"f": METR / "word_sort"}),
+            "suite.tgz",
+            {"format": "metr", "rebase": 1},
+            "to Harbor tasks only",
+        ),
+        (lambda: _tgz({"t": HARBOR / "tb-greeting"}), "suite.tgz", {"threshold": 0.5}, "METR families only"),
+        (
+            lambda: _tgz({"f": METR / "word_sort"}),
+            "suite.tgz",
+            {"format": "metr", "threshold": 2},
+            "threshold",
         ),
         (lambda: _tgz({"t": HARBOR / "tb-greeting"}), "suite.tgz", {"family": "../x"}, "family"),
         (lambda: _tgz({"t": HARBOR / "tb-greeting"}), "suite.tgz", {"minutes": 0}, "minutes"),

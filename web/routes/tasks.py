@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from core.archives import ArchiveError
 from core.errors import Conflict, HorizonError, InvalidInput
 from core.ownership import check_owner
 from core.schemas import BaselineCreate, TaskCreate, TaskUpdate
@@ -18,7 +19,6 @@ from core.services import baselining as baselining_svc
 from core.services import tasks as task_svc
 from core.services.human_time import live_baselines
 from core.states import Role
-from web.archives import ArchiveError
 from web.auth import ANONYMOUS
 from web.deps import Csrf, DbDep, Submitter, Viewer, require
 from web.params import PageNumber

@@ -6,7 +6,8 @@ upload itself, the unpacked tar stream (written to disk, never held in memory), 
 all of them together, and for zip the declared unpacked size against the upload's size. Only plain
 files and folders are unpacked, at normalised relative paths inside the destination: links,
 devices, `..` and absolute paths are refused (docs/security.md). The task form takes one task
-folder (`TASK_ARCHIVE`); the admin's suite import many (api/routes/task_imports.py).
+folder (`TASK_ARCHIVE`); the admin's suite import many (`core.services.suite_imports`), in the API
+and again on the worker that imports METR families. In core so that both web and workers use it.
 """
 
 from __future__ import annotations
