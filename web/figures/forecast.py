@@ -105,7 +105,8 @@ def extension_end(view: ForecastView, last_release: dt.date) -> float:
     last = days_since_epoch(last_release)
     wanted = [days_since_epoch(t.date) for t in view.targets if t.date is not None and not t.reached]
     end = max([last + MIN_EXTENSION_DAYS, *[d + 90 for d in wanted]])
-    return min(end, last + MAX_EXTENSION_DAYS)
+    # A release date near the calendar's end (hostile or mistyped) must not run the axis past it.
+    return min(end, last + MAX_EXTENSION_DAYS, days_since_epoch(dt.date.max))
 
 
 def add_forecast(fig: go.Figure, view: ForecastView, last_release: dt.date) -> list[float]:
