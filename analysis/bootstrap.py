@@ -118,17 +118,16 @@ class HierarchicalResampler:
     def task_multiplicity(self, rng: np.random.Generator) -> IntArray:
         """Levels 1-2: how many times each task is drawn, consuming `rng` as METR does.
 
-        METR calls `rng.choice(n, size=n, replace=True)`; numpy implements that as
-        `rng.integers(0, n, size=n)` (same values, same stream state; a test checks it), which
-        is 3x cheaper per call.
+        METR calls `rng.choice(n, size=n, replace=True)` once for the families and once per
+        drawn family for its tasks; numpy implements that as `rng.integers(0, n, size=n)` (same
+        values, same stream state; a test checks it). The per-family calls are made in one go by
+        `integers_per_call`, which gives the same values and leaves the same stream state.
         """
         family_picks = rng.integers(0, self.n_families, size=self.n_families, dtype=np.int64)
-        drawn = []
-        for family in family_picks:
-            size = int(self.family_sizes[family])
-            picks = rng.integers(0, size, size=size, dtype=np.int64)
-            drawn.append(self.family_tasks[self.family_starts[family] + picks])
-        return np.bincount(np.concatenate(drawn), minlength=self.n_tasks).astype(np.int64)
+        sizes = self.family_sizes[family_picks]
+        picks = integers_per_call(rng, sizes, sizes)
+        drawn = self.family_tasks[np.repeat(self.family_starts[family_picks], sizes) + picks]
+        return np.bincount(drawn, minlength=self.n_tasks).astype(np.int64)
 
     def sample(self, rng: np.random.Generator, levels: BootstrapLevels = "families_tasks_runs") -> IntArray:
         """Row indices of one replicate (an empty table gives an empty array).
@@ -153,6 +152,61 @@ class HierarchicalResampler:
         members = picks % np.repeat(sizes, counts)
         rows: IntArray = self.key_rows[np.repeat(self.key_starts[present], counts) + members]
         return rows
+
+
+def integers_per_call(rng: np.random.Generator, highs: IntArray, counts: IntArray) -> IntArray:
+    """The values of `rng.integers(0, highs[j], size=counts[j])` for each j in turn, concatenated,
+    with `rng` left exactly where those calls would leave it.
+
+    METR's resampling makes one such call per drawn family: thousands of tiny calls per bootstrap,
+    most of the bootstrap's time. numpy draws a bounded integer below 2^32 by Lemire's method from
+    the bit generator's 32-bit stream (each 64-bit output gives its low half, then its high half,
+    which the generator keeps for the next 32-bit draw, across calls); a range of one value draws
+    nothing. That is computed here from one `random_raw` call. Lemire's method redraws with
+    probability under high / 2^32; when that happens the stream is rewound and the calls are made
+    one by one instead, as they are for a range outside 1..2^32-1 or a generator with native
+    32-bit draws (MT19937).
+    """
+    highs = np.asarray(highs, dtype=np.int64)
+    counts = np.asarray(counts, dtype=np.int64)
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    if highs.min() < 1 or highs.max() >= 2**32:
+        return _integers_one_by_one(rng, highs, counts)
+    high = np.repeat(highs, counts).astype(np.uint64)
+    drawing = high > 1
+    n_draws = int(drawing.sum())
+    if n_draws == 0:  # every range holds one value: nothing drawn
+        return np.zeros(total, dtype=np.int64)
+    bits = rng.bit_generator
+    saved = bits.state
+    if "has_uint32" not in saved:  # a generator with native 32-bit draws (MT19937): no halves
+        return _integers_one_by_one(rng, highs, counts)
+    buffered = int(saved["has_uint32"])
+    n_words = (n_draws - buffered + 1) // 2
+    raw = bits.random_raw(n_words)
+    halves = np.empty(buffered + 2 * n_words, dtype=np.uint64)
+    halves[:buffered] = saved["uinteger"]
+    halves[buffered::2] = raw & np.uint64(0xFFFFFFFF)
+    halves[buffered + 1 :: 2] = raw >> np.uint64(32)
+    product = np.zeros(total, dtype=np.uint64)
+    product[drawing] = halves[:n_draws] * high[drawing]
+    threshold = (np.uint64(2**32) - high) % high  # 2^32 mod high: lower leftovers are redrawn
+    if np.any((product & np.uint64(0xFFFFFFFF)) < threshold):
+        bits.state = saved
+        return _integers_one_by_one(rng, highs, counts)
+    state = dict(bits.state)  # the generator's own 32-bit buffer, as the calls would leave it
+    state["has_uint32"] = halves.size - n_draws
+    state["uinteger"] = int(halves[-1]) if n_words else saved["uinteger"]
+    bits.state = state
+    values: IntArray = (product >> np.uint64(32)).astype(np.int64)
+    return values
+
+
+def _integers_one_by_one(rng: np.random.Generator, highs: IntArray, counts: IntArray) -> IntArray:
+    parts = [rng.integers(0, int(h), size=int(c), dtype=np.int64) for h, c in zip(highs, counts, strict=True)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _repeat_groups(rows: IntArray, starts: IntArray, sizes: IntArray, times: IntArray) -> IntArray:

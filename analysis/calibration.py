@@ -28,7 +28,6 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from scipy.optimize import brentq
 from scipy.special import expit
 
 from analysis.errors import AnalysisInputError
@@ -52,6 +51,10 @@ def population_horizon(p50: float, slope: float, offset_sd: float, success_rate:
 
     def gap(doublings: float) -> float:
         return float(np.dot(weights, expit(slope * doublings + offsets))) - success_rate
+
+    # Imported here: scipy.optimize costs half a second, and every `horizon` command imports this
+    # module at start-up (for `horizon calibrate`).
+    from scipy.optimize import brentq
 
     span = 64.0 / max(abs(slope), 1e-3)
     return p50 * 2 ** float(brentq(gap, -span, span))

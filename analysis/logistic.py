@@ -250,15 +250,23 @@ def fit_logistic_batch(
         else:
             xa, w1a, wta = xb[active], w1[active], wt[active]
         aa, ba = a[active], b[active]
-        p = expit(aa[:, None] + ba[:, None] * xa)
-        r = wta * p - w1a
-        s = wta * p * (1.0 - p)
+        # These (B, K) passes are most of the bootstrap's cost: temporaries are reused in place
+        # (the same operations in the same order, so the same numbers).
+        p = ba[:, None] * xa
+        np.add(aa[:, None], p, out=p)
+        expit(p, out=p)
+        wp = wta * p
+        r = wp - w1a
+        np.subtract(1.0, p, out=p)
+        s = np.multiply(wp, p, out=wp)  # wta * p * (1 - p)
         ga = r.sum(axis=1)
-        gb = (r * xa).sum(axis=1) + reg * ba
-        sx = s * xa
+        r *= xa
+        gb = r.sum(axis=1) + reg * ba
         haa = s.sum(axis=1)
+        sx = np.multiply(s, xa, out=p)
         hab = sx.sum(axis=1)
-        hbb = (sx * xa).sum(axis=1) + reg
+        sx *= xa
+        hbb = sx.sum(axis=1) + reg
         det = haa * hbb - hab * hab
         da = (hbb * ga - hab * gb) / det
         db = (haa * gb - hab * ga) / det

@@ -18,7 +18,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
 from analysis.bounded_yaml import load_yaml
@@ -52,6 +51,8 @@ def read_published_horizons(path: Path) -> PublishedHorizons:
     path = Path(path)
     if path.suffix.lower() in YAML_SUFFIXES:
         return _read_headline_yaml(path)
+    import pandas as pd  # here only: every `horizon` command imports this module at start-up
+
     p50, dates = read_horizons(path)
     frame = pd.read_csv(path)  # read_horizons has checked the file and its agent column
     p80: dict[str, float] = {}

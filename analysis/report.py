@@ -8,6 +8,7 @@ Python entry points (the CLI and the workers call these):
                  progress: Callable[[int, int], None] | None = None) -> dict
 
     analyze(table: RunTable, release_dates, params, progress) -> AnalysisReport
+    add_sections(table: RunTable, release_dates, report: AnalysisReport) -> AnalysisReport
     run_trend(p50: Mapping[str, float], release_dates: Mapping[str, date],
               window: DateWindow = DEFAULT_WINDOW,
               samples: Mapping[str, ndarray] | None = None,
@@ -18,7 +19,10 @@ out (the others are fitted); weights (stored `{weighting}_task_weight` column wh
 1 per agent, else computed, see `weights.py`); per-agent fit (`logistic.py`); average score and
 bucket success rates (`buckets.py`); hierarchical bootstrap with replicate i drawn from
 `default_rng(seed + i)` (`bootstrap.py`); percentile CIs; frontier and doubling time over the
-window (`trend.py`); flags on numbers not to read at face value (`flags.py`).
+window (`trend.py`); flags on numbers not to read at face value (`flags.py`). `run_analysis` (and
+`horizon analyze`) then adds the sections beyond METR's method (`add_sections`,
+`report_sections.py`): trend shape, per-family horizons, human-time sources and the refit without
+estimate-only tasks. `analyze` alone leaves them out (the calibration and simulation loops).
 
 Presets (`PRESETS`, `preset_params`): `calibrated` (the defaults: families+tasks bootstrap,
 degenerate replicates counted at their limit, doubling-time CI from the slope's interval; about 95%
@@ -27,7 +31,11 @@ positive doubling times only, scikit-learn solver: METR's published numbers digi
 
 JSON shape (`AnalysisReport.to_json`, also returned by `run_analysis`):
 
-    {"params": {...},
+    {"params": {"regularization", "weighting", "bootstrap", "seed", "seed_scheme", "solver",
+                "window", "partial_scoring", "confidence", "extra_success_rates", "bucket_edges",
+                "missing_release_dates", "bootstrap_levels", "degenerate_replicates",
+                "doubling_ci", "human_time_sd": {"baseline", "estimate"} | null, "trend_shape",
+                "family_horizons", "family_agents", "estimate_refit", "weights_source"},
      "agents": [{"agent", "release_date", "n_runs", "n_tasks", "average", "coefficient",
                  "intercept", "p50", "p50_ci": [lo, hi], "p80", "p80_ci": [lo, hi], "frontier",
                  "fit_status", "flags": [code, ...], "empirical_buckets": [...],
@@ -40,10 +48,28 @@ JSON shape (`AnalysisReport.to_json`, also returned by `run_analysis`):
                "doubling_days_ci": [lo, hi], "doubling_days_median", "n_samples",
                "r_squared", "excluded_agents": {agent: reason}, "doubling_ci_method",
                "doubling_days_ci_unbounded", "slope_per_day_ci", "n_dropped_replicates",
-               "flags": [code, ...]},
+               "confidence", "flags": [code, ...]},
      "flags": {code: count}, "excluded_agents": {agent: reason},
      "n_runs": int, "excluded_runs": {status: count},
-     "forecasts": {"p50": {...}, "p80": {...}}}   # forecast.forecast_json: dates per target
+     "forecasts": {"p50": {...}, "p80": {...}},   # forecast.forecast_json: dates per target
+     # From add_sections (absent from analyze's own report; null where params switch one off):
+     "trend_shape": {"metric", "window", "agents", "n", "statistic", "p_value", "n_null",
+                     "rejects_exponential", "curvature_doublings", "residual_sd_doublings",
+                     "power": [{"bend_doublings", "rejection_rate"}, ...],
+                     "forecasts": {"exponential": [...], "quadratic": [...]}}
+                    | {"metric", "window", "note"},           # fewer than 5 frontier agents
+     "families": {"agents_chosen", "success_rate", "confidence", "n_families",
+                  "agents": [{"agent", "horizon", "tau_logit", "tau_doublings",
+                              "families": [{"family", "n_tasks", "n_runs", "success_rate",
+                                            "pooled", "ci": [lo, hi], "raw"}, ...]}
+                             | {"agent", "note", "families": []}, ...]},
+     "human_time": {"n_tasks", "n_estimate_tasks", "n_baseline_tasks", "n_unknown_source_tasks",
+                    "has_sources", "estimate_refit", "note",
+                    "sensitivity": null | {"n_tasks", "n_estimate_tasks", "has_sources",
+                        "bootstrap", "agents": [{"agent", "p50", "p50_baselined_only",
+                        "p50_baselined_only_ci", "ratio"}, ...], "doubling_days",
+                        "doubling_days_baselined_only", "doubling_days_baselined_only_ci",
+                        "excluded_agents_baselined_only"}}}
 
 Non-finite numbers are written as null (an agent that never succeeds has coefficient -inf in
 METR's convention: null here, with `fit_status` "all_failures" and p50 = p80 = 0, CIs [0, 0]).
@@ -55,10 +81,9 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from analysis.bootstrap import (
@@ -75,8 +100,18 @@ from analysis.buckets import DEFAULT_BUCKET_EDGES, BucketRate, bucket_success_ra
 from analysis.errors import AnalysisInputError, describe_items
 from analysis.flags import ReplicateCounts, agent_flags, flag_summary, replicate_counts, trend_flags
 from analysis.forecast import forecast_json
+from analysis.human_time_sensitivity import FitSummary
 from analysis.human_time_uncertainty import HumanTimeNoise, time_offsets
 from analysis.logistic import SOLVERS, LogisticFit, Solver, fit_logistic
+from analysis.report_sections import (
+    ESTIMATE_REFITS,
+    FAMILY_AGENTS,
+    EstimateRefit,
+    FamilyAgents,
+    families_section,
+    human_time_section,
+    trend_shape_section,
+)
 from analysis.table import WEIGHT_COLUMNS, RunTable
 from analysis.trend import (
     DEFAULT_WINDOW,
@@ -88,6 +123,9 @@ from analysis.trend import (
     analyze_trend,
 )
 from analysis.weights import WEIGHTINGS, Weighting, task_weights
+
+if TYPE_CHECKING:
+    import pandas as pd  # run_analysis accepts a DataFrame; the analysis itself never needs pandas
 
 FloatArray = NDArray[np.float64]
 ProgressCallback = Callable[[int, int], None]
@@ -118,6 +156,15 @@ class AnalysisParams:
     doubling_ci: DoublingCI = "slope"
     # Set: each replicate also resamples the tasks' human times (docs/method.md section 10).
     human_time_noise: HumanTimeNoise | None = None
+    # The sections beyond METR's method (`add_sections`, `report_sections.py`). The refit without
+    # estimate-only tasks is a second fit: `point` skips its bootstrap (0.01 s next to the
+    # analysis's 0.24 s on METR's file), `bootstrap` repeats it for CIs (doubles the time).
+    # Families are fitted for the frontier unless `all` (docs/method.md, "Where sections 10 to 12
+    # appear", has the costs).
+    trend_shape: bool = True
+    family_horizons: bool = True
+    family_agents: FamilyAgents = "frontier"
+    estimate_refit: EstimateRefit = "point"
 
     def validate(self) -> None:
         """Raise `AnalysisInputError` for settings outside their domain."""
@@ -140,6 +187,8 @@ class AnalysisParams:
             ("bootstrap_levels", BOOTSTRAP_LEVELS),
             ("degenerate_replicates", DEGENERATE_REPLICATES),
             ("doubling_ci", DOUBLING_CIS),
+            ("estimate_refit", ESTIMATE_REFITS),
+            ("family_agents", FAMILY_AGENTS),
         ):
             if getattr(self, name) not in allowed:
                 problems.append(f"{name} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}")
@@ -172,6 +221,10 @@ class AnalysisParams:
             "degenerate_replicates": self.degenerate_replicates,
             "doubling_ci": self.doubling_ci,
             "human_time_sd": None if self.human_time_noise is None else self.human_time_noise.to_json(),
+            "trend_shape": self.trend_shape,
+            "family_horizons": self.family_horizons,
+            "family_agents": self.family_agents,
+            "estimate_refit": self.estimate_refit,
         }
 
 
@@ -275,6 +328,8 @@ class AnalysisReport:
     excluded_runs: Mapping[str, int]
     excluded_agents: Mapping[str, str] = field(default_factory=dict)
     trend_flags: list[str] = field(default_factory=list)
+    # `trend_shape`, `families`, `human_time` (`add_sections`); empty from `analyze` alone.
+    sections: Mapping[str, Any] = field(default_factory=dict)
 
     def agent(self, name: str) -> AgentResult:
         """The result of agent `name` (KeyError if absent)."""
@@ -298,6 +353,17 @@ class AnalysisReport:
             for metric, q in (("p50", 0.5), ("p80", 0.8))
         }
 
+    def fit_summary(self) -> FitSummary:
+        """The p50s with CIs and the doubling time, as the human-time comparison needs them."""
+        return FitSummary(
+            p50={a.agent: a.horizons[0.5] for a in self.agents},
+            p50_ci={a.agent: a.intervals[0.5] for a in self.agents},
+            doubling_days=self.trend.doubling_days,
+            doubling_days_ci=self.trend.doubling_days_ci,
+            excluded_agents=dict(self.excluded_agents),
+            n_bootstrap=self.params.n_bootstrap,
+        )
+
     def to_json(self) -> dict[str, Any]:
         """The report as JSON-ready Python objects (see the module docstring)."""
         params = self.params.to_json()
@@ -313,6 +379,7 @@ class AnalysisReport:
             "n_runs": self.n_runs,
             "excluded_runs": dict(self.excluded_runs),
             "forecasts": self.forecasts(),
+            **self.sections,
         }
 
 
@@ -476,15 +543,54 @@ def analyze(
     )
 
 
+def refit_without_estimates(
+    table: RunTable, release_dates: Mapping[str, date], params: AnalysisParams
+) -> AnalysisReport:
+    """The plain analysis of `table` (already without estimate-only tasks); its bootstrap only when
+    `params.estimate_refit` is `bootstrap`."""
+    if params.estimate_refit != "bootstrap":
+        params = replace(params, n_bootstrap=0)
+    return analyze(table, release_dates, params)
+
+
+def add_sections(
+    table: RunTable, release_dates: Mapping[str, date], report: AnalysisReport
+) -> AnalysisReport:
+    """`report` with the sections beyond METR's method (`report_sections.py`) filled in; a section
+    that `report.params` switches off is null."""
+    params = report.params
+    fitted, _ = fittable_table(table)
+    p50 = {a.agent: a.horizons[0.5] for a in report.agents}
+    sections: dict[str, Any] = {"trend_shape": None, "families": None}
+    if params.trend_shape:
+        sections["trend_shape"] = trend_shape_section(
+            p50, release_dates, params.window, params.confidence, params.seed, params.human_agent
+        )
+    if params.family_horizons:
+        agents = list(p50) if params.family_agents == "all" else [a for a in report.trend.agents if a in p50]
+        sections["families"] = families_section(
+            fitted, agents, params.family_agents, params.confidence, params.partial_scoring
+        )
+    sections["human_time"] = human_time_section(
+        fitted,
+        params.estimate_refit,
+        report.fit_summary(),
+        lambda kept: refit_without_estimates(kept, release_dates, params).fit_summary(),
+    )
+    return replace(report, sections=sections)
+
+
 def run_analysis(
     runs: RunTable | pd.DataFrame,
     release_dates: Mapping[str, date],
     params: AnalysisParams | None = None,
     progress: ProgressCallback | None = None,
 ) -> dict[str, Any]:
-    """Analyse a runs table (RunTable or DataFrame in METR's columns) and return the JSON report."""
+    """Analyse a runs table (RunTable or DataFrame in METR's columns) and return the JSON report,
+    with the sections beyond METR's method."""
     table = runs if isinstance(runs, RunTable) else RunTable.from_frame(runs)
-    return analyze(table, release_dates, params or AnalysisParams(), progress).to_json()
+    report = analyze(table, release_dates, params or AnalysisParams(), progress)
+    return add_sections(table, release_dates, report).to_json()
 
 
 def run_trend(

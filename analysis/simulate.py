@@ -32,16 +32,18 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 from scipy.special import expit
 
 from analysis.errors import AnalysisInputError
 from analysis.report import AnalysisParams, analyze
 from analysis.table import RunTable
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where used: every `horizon` command imports this module
 
 FloatArray = NDArray[np.float64]
 ObjectArray = NDArray[np.object_]
@@ -86,6 +88,8 @@ class TaskSuite:
 
         A runs table (one row per run) works too: tasks are de-duplicated by id.
         """
+        import pandas as pd
+
         missing = [c for c in ("human_minutes", "task_family") if c not in frame.columns]
         if missing:
             raise AnalysisInputError(f"task suite is missing column(s): {', '.join(missing)}")
@@ -176,6 +180,8 @@ def simulate_runs(
     Returns a runs DataFrame in METR's columns (`agent`, `task_id`, `task_family`,
     `human_minutes`, `score_binarized`, `score_cont`, `run_id`).
     """
+    import pandas as pd
+
     if repeats < 1:
         raise AnalysisInputError("repeats must be at least 1")
     if not agents:

@@ -2,7 +2,8 @@
 
 `RunTable` holds one row per run as numpy arrays (agent, task id, task family, human minutes,
 binarised score, optional continuous score, optional stored weights). Build it with
-`RunTable.from_frame(df)` from a pandas DataFrame in METR's runs format: the agent column is
+`RunTable.from_columns(columns, n_rows)` from columns in METR's runs format (or `from_frame(df)`
+from a pandas DataFrame of them; pandas is not needed otherwise): the agent column is
 `agent` or `alias`, the continuous score `score_cont` or `score`; stored weights are read from
 `invsqrt_task_weight` / `equal_task_weight` when present. A `status` column, when present, keeps
 only `completed` runs (infrastructure failures never enter a fit) and counts the others.
@@ -11,16 +12,20 @@ Validation raises `AnalysisInputError` naming the offending rows (1-based positi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from analysis.errors import AnalysisInputError, describe_items
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -28,6 +33,20 @@ ObjectArray = NDArray[np.object_]
 
 WEIGHT_COLUMNS = {"invsqrt": "invsqrt_task_weight", "equal": "equal_task_weight"}
 COMPLETED_STATUS = "completed"
+# Every column `from_columns` reads (others are ignored).
+RUN_COLUMNS = (
+    "agent",
+    "alias",
+    "task_id",
+    "task_family",
+    "human_minutes",
+    "score_binarized",
+    "score_cont",
+    "score",
+    "status",
+    "human_source",
+    *WEIGHT_COLUMNS.values(),
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,49 +136,54 @@ class RunTable:
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> RunTable:
-        """Validate a runs DataFrame (METR's column names) and build the table.
+        """Validate a runs DataFrame (METR's column names) and build the table (`from_columns`)."""
+        return cls.from_columns({str(c): frame[c].tolist() for c in frame.columns}, len(frame))
+
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, Sequence[Any]], n_rows: int) -> RunTable:
+        """Validate runs given as columns of `n_rows` values each (METR's column names; None or
+        NaN for a missing value) and build the table.
 
         Raises `AnalysisInputError` for missing columns, empty input, non-positive or missing human
         minutes, scores outside [0, 1], a task in two families, or non-positive stored weights.
         """
-        frame = frame.reset_index(drop=True)
-        row_numbers = np.arange(1, len(frame) + 1, dtype=np.int64)
+        frame = {name: _object_array(values) for name, values in columns.items()}
+        row_numbers = np.arange(1, n_rows + 1, dtype=np.int64)
         agent_column = _first_present(frame, ("agent", "alias"))
         cont_column = _first_present(frame, ("score_cont", "score"))
-        missing = [c for c in ("task_id", "task_family", "human_minutes") if c not in frame.columns]
+        missing = [c for c in ("task_id", "task_family", "human_minutes") if c not in frame]
         if agent_column is None:
             missing.insert(0, "agent (or alias)")
-        if "score_binarized" not in frame.columns and cont_column is None:
+        if "score_binarized" not in frame and cont_column is None:
             missing.append("score_binarized (or score_cont / score)")
         if missing:
             raise AnalysisInputError(f"runs are missing required column(s): {', '.join(missing)}")
         assert agent_column is not None
 
         excluded: dict[str, int] = {}
-        if "status" in frame.columns:
-            status = frame["status"].astype(str)
-            keep = (status == COMPLETED_STATUS).to_numpy()
-            excluded = {str(k): int(v) for k, v in status[~keep].value_counts().items()}
-            frame = frame[keep].reset_index(drop=True)
+        if "status" in frame:
+            status = np.array([str(v) for v in frame["status"]], dtype=object)
+            keep = status == COMPLETED_STATUS
+            excluded = dict(Counter(str(s) for s in status[~keep]).most_common())
+            frame = {name: values[keep] for name, values in frame.items()}
             row_numbers = row_numbers[keep]
-        if len(frame) == 0:
+        if len(row_numbers) == 0:
             raise AnalysisInputError("no runs to analyse (the input has no completed runs)")
 
         def labels(mask: NDArray[np.bool_]) -> str:
             idx = np.flatnonzero(mask)
             agents, tasks = frame[agent_column], frame["task_id"]
-            names = [
-                f"row {row_numbers[i]} (agent {agents.iloc[i]!r}, task {tasks.iloc[i]!r})" for i in idx[:5]
-            ]
+            names = [f"row {row_numbers[i]} (agent {agents[i]!r}, task {tasks[i]!r})" for i in idx[:5]]
             return describe_items(names, total=len(idx))
 
+        text: dict[str, ObjectArray] = {}
         for column in (agent_column, "task_id", "task_family"):
-            blank = frame[column].isna().to_numpy() | (frame[column].astype(str).str.strip() == "").to_numpy()
+            text[column] = _text(frame[column])
+            blank = np.array([_is_missing(v) for v in frame[column]], dtype=bool)
+            blank |= np.char.strip(text[column].astype(str)) == ""
             if blank.any():
                 raise AnalysisInputError(f"empty {column} in {int(blank.sum())} run(s): {labels(blank)}")
-        agent = frame[agent_column].astype(str).to_numpy(dtype=object)
-        task_id = frame["task_id"].astype(str).to_numpy(dtype=object)
-        family = frame["task_family"].astype(str).to_numpy(dtype=object)
+        agent, task_id, family = text[agent_column], text["task_id"], text["task_family"]
 
         minutes = _numeric(frame["human_minutes"])
         bad = ~np.isfinite(minutes) | (minutes <= 0)
@@ -169,7 +193,7 @@ class RunTable:
             )
 
         def score_column(name: str | None) -> FloatArray | None:
-            if name is None or name not in frame.columns:
+            if name is None or name not in frame:
                 return None
             values = _numeric(frame[name])
             bad = ~np.isfinite(values) | (values < 0) | (values > 1)
@@ -189,8 +213,10 @@ class RunTable:
                 )
         cont = score_column(cont_column)
 
-        family_counts = pd.Series(family).groupby(pd.Series(task_id)).nunique()
-        split_tasks = [str(t) for t in family_counts[family_counts > 1].index]
+        families_of: dict[str, set[str]] = {}
+        for t, f in zip(task_id, family, strict=True):
+            families_of.setdefault(t, set()).add(f)
+        split_tasks = sorted(t for t, fams in families_of.items() if len(fams) > 1)
         if split_tasks:
             raise AnalysisInputError(
                 "each task must belong to one task_family; these tasks have several: "
@@ -199,16 +225,15 @@ class RunTable:
 
         stored: dict[str, FloatArray] = {}
         for scheme, column in WEIGHT_COLUMNS.items():
-            if column in frame.columns:
+            if column in frame:
                 values = _numeric(frame[column])
                 if np.all(np.isfinite(values)) and np.all(values > 0):
                     stored[scheme] = values
 
         source = None
-        if "human_source" in frame.columns:
-            source = (
-                frame["human_source"].fillna("").astype(str).str.strip().str.lower().to_numpy(dtype=object)
-            )
+        if "human_source" in frame:
+            cleaned = ["" if _is_missing(v) else str(v).strip().lower() for v in frame["human_source"]]
+            source = np.array(cleaned, dtype=object)
         return cls(
             agent=agent,
             task_id=task_id,
@@ -233,7 +258,7 @@ class RunTable:
         score_cont: Any = None,
     ) -> RunTable:
         """Build (and validate) a table from plain sequences, e.g. rows read from a database."""
-        data: dict[str, Any] = {
+        data: dict[str, list[Any]] = {
             "agent": list(agent),
             "task_id": list(task_id),
             "task_family": list(task_family),
@@ -242,16 +267,48 @@ class RunTable:
         }
         if score_cont is not None:
             data["score_cont"] = list(score_cont)
-        return cls.from_frame(pd.DataFrame(data))
+        lengths = {len(v) for v in data.values()}
+        if len(lengths) > 1:
+            raise AnalysisInputError(f"columns have different lengths: {sorted(lengths)}")
+        return cls.from_columns(data, lengths.pop())
 
 
-def _first_present(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
-    return next((n for n in names if n in frame.columns), None)
+def _object_array(values: Sequence[Any]) -> ObjectArray:
+    """`values` as a 1-d object array (never split into a 2-d one, whatever the values are)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
 
 
-def _numeric(column: pd.Series) -> FloatArray:
-    values: FloatArray = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    return values
+def _first_present(frame: Mapping[str, Any], names: tuple[str, ...]) -> str | None:
+    return next((n for n in names if n in frame), None)
+
+
+def _is_missing(value: Any) -> bool:
+    """None or NaN: a value the input left out."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _text(values: ObjectArray) -> ObjectArray:
+    return np.array([str(v) for v in values], dtype=object)
+
+
+def _number(value: Any) -> float:
+    """A number, a numeric string or a bool as float; anything else (missing, text) NaN."""
+    if isinstance(value, (bool, int, float, np.integer, np.floating)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return math.nan
+    return math.nan
+
+
+def _numeric(values: ObjectArray) -> FloatArray:
+    if all(type(v) in (int, float) for v in values):  # the usual case, in one numpy call
+        return values.astype(np.float64)
+    return np.array([_number(v) for v in values], dtype=np.float64)
 
 
 def _codes(values: ObjectArray) -> IntArray:

@@ -9,7 +9,6 @@ anything.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -17,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -26,10 +24,18 @@ from rich.table import Table
 from analysis.bootstrap import BOOTSTRAP_LEVELS, DEGENERATE_REPLICATES
 from analysis.errors import AnalysisInputError
 from analysis.flags import FLAG_TEXT
-from analysis.human_time_sensitivity import estimate_sensitivity
 from analysis.human_time_uncertainty import parse_noise
 from analysis.logistic import SOLVERS
-from analysis.report import PRESETS, AnalysisParams, ProgressCallback, analyze, preset_params, run_trend
+from analysis.report import (
+    PRESETS,
+    AnalysisParams,
+    ProgressCallback,
+    add_sections,
+    analyze,
+    preset_params,
+    run_trend,
+)
+from analysis.report_sections import ESTIMATE_REFITS, FAMILY_AGENTS
 from analysis.runs_io import (
     parse_date,
     read_bootstrap_samples,
@@ -48,6 +54,8 @@ from analysis.simulate import (
 )
 from analysis.trend import DOUBLING_CIS, NAMED_WINDOWS, parse_window
 from analysis.weights import WEIGHTINGS
+from cli.sections import print_sections
+from cli.tables import _ci, _fmt, console
 
 INPUT_ERROR_EXIT = 2
 WINDOW_HELP = (
@@ -64,7 +72,6 @@ LEVELS_HELP = (
     "Default: the preset's."
 )
 
-console = Console()
 error_console = Console(stderr=True)
 app = typer.Typer()
 
@@ -131,7 +138,21 @@ def analyze_command(
         "(docs/method.md section 10).",
     ),
     sensitivity: bool = typer.Option(
-        False, "--without-estimates", help="Also refit without estimate-only tasks, side by side."
+        False,
+        "--without-estimates",
+        help="Bootstrap the refit without estimate-only tasks too (CIs; doubles the time). Same as "
+        "--estimate-refit bootstrap.",
+    ),
+    estimate_refit: str = typer.Option(
+        "point",
+        "--estimate-refit",
+        help="Refit without estimate-only tasks: off, point (no bootstrap, the default) or bootstrap.",
+    ),
+    families: str = typer.Option(
+        "frontier", "--families", help="Per-family pooled horizons of: frontier (default), all or off."
+    ),
+    trend_shape: bool = typer.Option(
+        True, "--trend-shape/--no-trend-shape", help="Test exponential against curved growth."
     ),
 ) -> None:
     """Fit every agent's time horizon (p50, p80 with bootstrap CIs) and the doubling-time trend."""
@@ -148,45 +169,31 @@ def analyze_command(
             extra_success_rates=tuple(success_rate or ()),
             missing_release_dates="exclude" if allow_missing_dates else "error",
             human_time_noise=None if human_time_sd is None else parse_noise(human_time_sd),
+            **_section_settings("bootstrap" if sensitivity else estimate_refit, families, trend_shape),
         )
         params.validate()
         table = read_runs(runs)
         dates = read_release_dates(release_dates)
         with _progress_bar("Bootstrap", bootstrap) as progress:
             result = analyze(table, dates, params, progress)
-        report = result.to_json()
-        if sensitivity:
-            report["human_time_sensitivity"] = estimate_sensitivity(table, dates, params, result)
+        with console.status("Trend shape, families, human-time sources"):
+            report = add_sections(table, dates, result).to_json()
         _print_agents(report)
         _print_trend(report["trend"])
         print_forecast(report["forecasts"]["p50"])
-        if sensitivity:
-            print_sensitivity(report["human_time_sensitivity"])
+        print_sections(report)
         _write_json(report, json_out)
 
 
-def print_sensitivity(report: dict[str, Any]) -> None:
-    """Each agent's p50 on all tasks beside its p50 on the baselined tasks only."""
-    table = Table(
-        title=f"Without the {report['n_estimate_tasks']} estimate-only tasks (of {report['n_tasks']})"
-    )
-    for column in ("agent", "p50 all", "p50 baselined", "CI", "ratio"):
-        table.add_column(column)
-    for a in report["agents"]:
-        table.add_row(
-            a["agent"],
-            _fmt(a["p50"]),
-            _fmt(a["p50_baselined_only"]),
-            _ci(a["p50_baselined_only_ci"]),
-            _fmt(a["ratio"]),
-        )
-    console.print(table)
-    console.print(
-        f"Doubling time: {_fmt(report['doubling_days'])} days on all tasks, "
-        f"{_fmt(report['doubling_days_baselined_only'])} {_ci(report['doubling_days_baselined_only_ci'])} "
-        "on the baselined ones.",
-        soft_wrap=True,
-    )
+def _section_settings(estimate_refit: str, families: str, trend_shape: bool) -> dict[str, Any]:
+    """The sections' settings (`report_sections.py`) from the options, checked against their choices."""
+    family_choice = _choice(families, (*FAMILY_AGENTS, "off"), "--families")
+    return {
+        "estimate_refit": _choice(estimate_refit, ESTIMATE_REFITS, "--estimate-refit"),
+        "family_horizons": family_choice != "off",
+        "family_agents": "all" if family_choice == "all" else "frontier",
+        "trend_shape": trend_shape,
+    }
 
 
 def _overrides(
@@ -352,24 +359,6 @@ def _progress_bar(label: str, total: int) -> Iterator[ProgressCallback | None]:
         yield advance
 
 
-def _fmt(value: Any, digits: int = 3) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else ""
-    number = float(value)
-    if not math.isfinite(number):
-        return str(number)
-    magnitude = abs(number)
-    if magnitude >= 1e5 or magnitude < 1:
-        return f"{number:.{digits}g}"
-    return f"{number:.2f}" if magnitude < 100 else f"{number:,.1f}"
-
-
-def _ci(pair: list[Any]) -> str:
-    return f"[{_fmt(pair[0])}, {_fmt(pair[1])}]"
-
-
 def _print_agents(report: dict[str, Any]) -> None:
     params = report["params"]
     table = Table(
@@ -511,8 +500,6 @@ def _write_json(report: dict[str, Any], path: Path | None) -> None:
 def _json_default(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, pd.Timestamp):
+    if isinstance(value, date):  # pandas' Timestamp too (a datetime)
         return value.isoformat()
     raise TypeError(f"cannot serialise {type(value).__name__}")

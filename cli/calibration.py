@@ -18,7 +18,8 @@ from analysis.calibration import MAX_SIMULATIONS, calibrate
 from analysis.report import PRESETS, preset_params
 from analysis.runs_io import read_release_dates, read_runs
 from analysis.weights import WEIGHTINGS
-from cli.analysis import LEVELS_HELP, PRESET_HELP, _choice, _input_errors, _overrides, _write_json, console
+from cli.analysis import LEVELS_HELP, PRESET_HELP, _choice, _input_errors, _overrides, _write_json
+from cli.tables import console
 
 app = typer.Typer()
 

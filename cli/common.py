@@ -17,12 +17,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from core.settings import Settings, get_settings
-
 if TYPE_CHECKING:
     from core.schemas import AnalysisRequest
+    from core.settings import Settings
 
 console = Console()
+
+
+def get_settings() -> Settings:
+    """The process's settings. core.settings (pydantic) is imported here, on first use: the
+    analysis commands never need it, and importing it costs a large share of their start-up."""
+    from core.settings import get_settings as load_settings
+
+    return load_settings()
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -50,6 +57,7 @@ def _resume_embedded_work(settings: Settings) -> None:
     the work they describe (duplicates are harmless: runs are claimed by a guarded update)."""
     from core.db import session_scope
     from core.services.analyses import resend_analyses
+    from core.services.import_jobs import resend_import_jobs
     from core.services.runs import requeue_lost_runs
     from core.states import ACTIVE_ANALYSIS_STATUSES
 
@@ -57,8 +65,12 @@ def _resume_embedded_work(settings: Settings) -> None:
         # Every queued run, sent to the queue its model needs (the gpu one for managed models).
         run_ids = requeue_lost_runs(session, settings, broker_lost=True)
         analysis_ids = resend_analyses(session, ACTIVE_ANALYSIS_STATUSES)
-    if run_ids or analysis_ids:
-        console.print(f"resuming {len(run_ids)} queued runs and {len(analysis_ids)} analyses")
+        import_ids = resend_import_jobs(session)
+    if run_ids or analysis_ids or import_ids:
+        console.print(
+            f"resuming {len(run_ids)} queued runs, {len(analysis_ids)} analyses "
+            f"and {len(import_ids)} task imports"
+        )
 
 
 def serve(host: str | None, port: int | None, *, migrate: bool = True) -> None:
@@ -137,6 +149,7 @@ def fit_and_print(request: AnalysisRequest, json_out: Path | None = None) -> Non
 def print_fit(result: dict[str, Any]) -> None:
     """Print an analysis result's horizons as a table, one agent per line."""
     from cli.analysis import print_flag_summary
+    from cli.sections import print_sections
 
     table = Table(title="Horizons (minutes of human time)")
     for column in ("agent", "release", "runs", "p50", "p50 95% CI", "p80", "frontier"):
@@ -168,6 +181,7 @@ def print_fit(result: dict[str, Any]) -> None:
     print_flag_summary(result.get("flags") or {})
     for agent, reason in (result.get("excluded_agents") or {}).items():
         console.print(f"not fitted: {agent} ({reason})", soft_wrap=True)
+    print_sections(result)
 
 
 def num(value: Any) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from core.settings import get_settings
+from cli.common import get_settings
 
 console = Console()
 error_console = Console(stderr=True)

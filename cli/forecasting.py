@@ -24,14 +24,12 @@ from analysis.weights import WEIGHTINGS
 from cli.analysis import (
     WINDOW_HELP,
     _choice,
-    _ci,
-    _fmt,
     _input_errors,
     _progress_bar,
     _write_json,
-    console,
     print_forecast,
 )
+from cli.tables import _ci, _fmt, console
 
 app = typer.Typer()
 HORIZONS_HELP = "Horizons: a CSV (agent, p50, optional p80, release_date) or METR's headline results YAML."

@@ -7,8 +7,7 @@ from pathlib import Path
 import typer
 
 from cli import analysis, calibration, common, exchange, forecasting, images, quickstart, runs, shapes, tasks
-from cli.common import console, num, safe_url
-from core.settings import get_settings
+from cli.common import console, get_settings, num, safe_url
 
 app = typer.Typer(
     help="Horizon: measure how long a task, in human time, an AI agent can complete.",

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import typer
 
-from cli.common import console, fit_and_print
+from cli.common import console, fit_and_print, get_settings
 from cli.common import serve as serve_app
-from core.settings import get_settings
 
 app = typer.Typer()
 TASKS_ROOT = Path(__file__).resolve().parent.parent / "tasks"

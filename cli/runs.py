@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from core.settings import get_settings
+from cli.common import get_settings
 from core.states import FINAL_RUN_STATUSES, RunStatus
 
 console = Console()

@@ -19,8 +19,10 @@ from analysis.published import read_published_horizons
 from analysis.runs_io import read_runs
 from analysis.trend import parse_window
 from analysis.trend_shape import trend_shape_json
-from cli.analysis import WINDOW_HELP, _choice, _fmt, _input_errors, _write_json, console
+from cli.analysis import WINDOW_HELP, _choice, _input_errors, _write_json
 from cli.forecasting import HORIZONS_HELP, METRICS
+from cli.sections import print_trend_shape
+from cli.tables import _fmt, console
 
 app = typer.Typer()
 
@@ -55,39 +57,6 @@ def trend_shape_command(
         )
         print_trend_shape(report)
         _write_json(report, json_out)
-
-
-def print_trend_shape(report: dict[str, Any]) -> None:
-    """The test's verdict, the power curve, and the two shapes' forecasts."""
-    verdict = "rejects" if report["rejects_exponential"] else "does not reject"
-    console.print(
-        f"{report['n']} frontier agents; curvature {_fmt(report['curvature_doublings'])} doublings at the "
-        f"window's ends; LR {_fmt(report['statistic'])}, p = {_fmt(report['p_value'])}: the test {verdict} "
-        "exponential growth.",
-        soft_wrap=True,
-    )
-    power = Table(title="Power at these dates and this scatter")
-    power.add_column("bend (doublings)", justify="right")
-    power.add_column("rejection rate", justify="right")
-    for point in report["power"]:
-        power.add_row(_fmt(point["bend_doublings"]), _fmt(point["rejection_rate"]))
-    console.print(power)
-    table = Table(title="Forecasts by shape")
-    for column in ("target", "exponential", "interval", "quadratic", "interval "):
-        table.add_column(column)
-    for line, curve in zip(report["forecasts"]["exponential"], report["forecasts"]["quadratic"], strict=True):
-        table.add_row(
-            line["label"],
-            str(line["date"]),
-            _dates(line["interval"]),
-            str(curve["date"] or "never"),
-            _dates(curve["interval"]),
-        )
-    console.print(table)
-
-
-def _dates(pair: list[str | None]) -> str:
-    return f"[{pair[0] or '-inf'}, {pair[1] or 'unbounded'}]"
 
 
 @app.command("families")

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from core.settings import get_settings
+from cli.common import get_settings
 
 console = Console()
 tasks_app = typer.Typer(

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, load_only
 from core.models import AnalysisResult
 from core.services.analyses import stale_reason
 from core.states import ACTIVE_ANALYSIS_STATUSES, AnalysisStatus
+from web.sections import Sections
 
 OVERLAY_SOURCES = ("published", "imported", "import", "metr", "external", "reference")
 RECENT_ROWS = 50
@@ -246,6 +247,8 @@ class StoredResult:
     agents: list[AgentHorizon]
     trend: Trend | None
     flag_counts: dict[str, int] = field(default_factory=dict)  # the report's `flags` summary
+    # Trend shape, per-family horizons, human-time sources (`web.sections`); None on old results.
+    sections: Sections | None = None
 
     def agent(self, name: str) -> AgentHorizon | None:
         """The agent's entry, or None when the result does not have it."""
@@ -328,6 +331,7 @@ def _load(session: Session, head: _Head) -> StoredResult | None:
         agents=agents,
         trend=Trend.from_json(payload.get("trend")),
         flag_counts=_flag_counts(payload.get("flags")),
+        sections=Sections.from_payload(payload, _float(params.get("confidence")) or 0.95),
     )
 
 

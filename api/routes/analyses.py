@@ -95,7 +95,8 @@ def compare_agents(
 @router.get("/{analysis_id}")
 def get_analysis(analysis_id: RowId, session: SessionDep, _: Caller = Depends(reader)) -> dict[str, Any]:
     """One analysis with its result; `stale` says why a finished one no longer matches the runs, if it does
-    not."""
+    not. The result is `analysis.report`'s JSON, with the trend-shape test, per-family horizons and
+    human-time sources (`trend_shape`, `families`, `human_time`; docs/method.md sections 10-12)."""
     row = svc.get_analysis(session, analysis_id)
     return analysis_out(row, svc.stale_reason(session, row) if row.status == AnalysisStatus.DONE else None)
 

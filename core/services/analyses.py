@@ -71,6 +71,7 @@ def fit_runs_query() -> Select[*tuple[Any, ...]]:
             Run.task_id,
             Task.family_id,
             Task.human_minutes,
+            Task.human_minutes_source,
             Run.score_cont,
             Run.score_binarized,
             Run.task_version_id,
@@ -88,7 +89,9 @@ def continuous_score(score_cont: float | None, score_binarized: int) -> float:
 
 
 def runs_frame(rows: list[Any]) -> pd.DataFrame:
-    """Rows of `fit_runs_query` as the analysis's runs table (METR's columns)."""
+    """Rows of `fit_runs_query` as the analysis's runs table (METR's columns). `human_source` is the
+    task's `human_minutes_source` (baseline or estimate; blank when unknown, which the analysis
+    counts as an estimate), so fits of the database tell estimated times from baselined ones."""
     return pd.DataFrame(
         {
             "run_id": [r.id for r in rows],
@@ -96,6 +99,7 @@ def runs_frame(rows: list[Any]) -> pd.DataFrame:
             "task_id": [r.task_id for r in rows],
             "task_family": [r.family_id for r in rows],
             "human_minutes": [float(r.human_minutes) for r in rows],
+            "human_source": [r.human_minutes_source or "" for r in rows],
             "score_cont": [continuous_score(r.score_cont, r.score_binarized) for r in rows],
             "score_binarized": [int(r.score_binarized) for r in rows],
         }

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from analysis.table import WEIGHT_COLUMNS
 from analysis.weights import WEIGHTINGS, task_weights
-from core.models import Agent, Run, Task
+from core.models import Agent, Run
 from core.services.analyses import continuous_score, fit_runs_query, unhealthy_version_ids
 
 PAGE_ROWS = 1000  # rows fetched from the database at a time
@@ -102,9 +102,9 @@ def export_records(session: Session, plan: ExportPlan) -> Iterator[dict[str, Any
     whose task gained its human time after planning was not counted in the weights: left out."""
     if not plan.weights:
         return
-    stmt = _scoped(
-        fit_runs_query().add_columns(Task.human_minutes_source, Run.external_id), plan.scope, plan.last_run_id
-    ).order_by(Agent.name, Run.task_id, Run.id)
+    stmt = _scoped(fit_runs_query().add_columns(Run.external_id), plan.scope, plan.last_run_id).order_by(
+        Agent.name, Run.task_id, Run.id
+    )
     for row in session.execute(stmt.execution_options(yield_per=PAGE_ROWS)):
         weights = plan.weights.get((row.name, row.task_id))
         if row.task_version_id in plan.unhealthy or weights is None:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.bootstrap import HierarchicalResampler, bootstrap_fits, percentile_interval
+from analysis.bootstrap import HierarchicalResampler, bootstrap_fits, integers_per_call, percentile_interval
 from analysis.logistic import fit_logistic
 from analysis.table import RunTable
 from analysis.weights import task_weights
@@ -70,6 +70,30 @@ def test_integers_draw_equals_metr_choice_call() -> None:
                 a.choice(n, size=n, replace=True), b.integers(0, n, size=n, dtype=np.int64)
             )
             assert a.random() == b.random()  # same stream position afterwards
+
+
+@pytest.mark.parametrize(
+    ("highs", "counts"),
+    [
+        ([3, 1, 2, 7, 5, 1, 4], [3, 1, 2, 7, 5, 1, 4]),  # METR's calls: n draws below n
+        ([2, 9, 1, 6], [0, 3, 4, 1]),
+        ([2**31 + 1, 3, 2**32 - 5, 2**31 + 7], [5, 4, 3, 9]),  # Lemire redraws about half of these
+        ([1, 1], [2, 3]),  # nothing drawn at all
+    ],
+)
+def test_integers_per_call_equals_the_calls_one_by_one(highs: list[int], counts: list[int]) -> None:
+    for seed in range(40):
+        mine, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
+        # One 32-bit draw leaves half an output in the generator's buffer, which the next call uses.
+        assert mine.integers(0, 3) == theirs.integers(0, 3)
+        for _ in range(2):
+            got = integers_per_call(mine, np.array(highs), np.array(counts))
+            expected = [
+                theirs.integers(0, h, size=c, dtype=np.int64) for h, c in zip(highs, counts, strict=True)
+            ]
+            np.testing.assert_array_equal(got, np.concatenate(expected))
+            assert mine.bit_generator.state == theirs.bit_generator.state
+        assert mine.integers(0, 5, size=3).tolist() == theirs.integers(0, 5, size=3).tolist()
 
 
 @pytest.mark.parametrize("table_seed", [0, 1, 2])

@@ -51,7 +51,7 @@ def test_pooling_beats_raw_fits_and_covers() -> None:
             hits += f["ci"][0] <= 2**true <= f["ci"][1]
             total += 1
     assert np.mean(errors["pooled"]) < 0.5 * np.mean(errors["raw"])
-    assert hits / total >= 0.8
+    assert hits / total >= 0.88
 
 
 def test_no_family_spread_pools_fully() -> None:
@@ -68,3 +68,21 @@ def test_one_outcome_agent_is_noted_and_bad_levels_rejected() -> None:
     assert "one outcome" in family_horizons(table)["agents"][0]["note"]
     with pytest.raises(AnalysisInputError):
         family_horizons(table, success_rate=1.0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tau", [0.5, 1.0])
+def test_intervals_cover_family_horizons_at_their_level(tau: float) -> None:
+    """400 simulated suites (12,000 family intervals): 95% intervals cover 92-98% of the true
+    family p50s (96.5% at sd 0.5, 94.9% at sd 1). Conditioning on the chosen tau, as before,
+    covered 79.7% and 86.6% of the same intervals."""
+    rng = np.random.default_rng(123)
+    hits = total = 0
+    for _ in range(400):
+        table, truth = _table(rng, tau)
+        for f in family_horizons(table)["agents"][0]["families"]:
+            lo, hi = f["ci"]
+            assert lo is not None and hi is not None
+            hits += lo <= 2 ** truth[f["family"]] <= hi
+            total += 1
+    assert 0.92 <= hits / total <= 0.98

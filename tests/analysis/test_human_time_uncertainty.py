@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from analysis.errors import AnalysisInputError
-from analysis.human_time_sensitivity import estimate_sensitivity
+from analysis.human_time_sensitivity import sensitivity_json
 from analysis.human_time_uncertainty import HumanTimeNoise, parse_noise, task_is_estimate, without_estimates
-from analysis.report import analyze, preset_params
+from analysis.report import analyze, preset_params, refit_without_estimates
 from analysis.simulate import SimulatedAgent, simulate_runs, synthetic_suite
 from analysis.table import RunTable
 from tests.analysis.conftest import small_runs_frame
@@ -72,11 +72,17 @@ def test_sources_and_the_refit_without_estimates() -> None:
     assert 0 < estimate.sum() < estimate.size
     kept = without_estimates(table)
     assert kept.human_source is not None and set(kept.human_source) == {"baseline"}
-    params = preset_params("calibrated", n_bootstrap=20, missing_release_dates="exclude")
+    params = preset_params(
+        "calibrated", n_bootstrap=20, missing_release_dates="exclude", estimate_refit="bootstrap"
+    )
     full = analyze(table, {}, params)
-    report = estimate_sensitivity(table, {}, params, full)
-    assert report["n_estimate_tasks"] == int(estimate.sum())
+    report = sensitivity_json(
+        table, full.fit_summary(), refit_without_estimates(kept, {}, params).fit_summary()
+    )
+    assert report["n_estimate_tasks"] == int(estimate.sum()) and report["bootstrap"] == 20
     assert report["agents"][0]["p50_baselined_only"] > 0
+    lo, hi = report["agents"][0]["p50_baselined_only_ci"]
+    assert lo is not None and hi is not None and lo <= report["agents"][0]["p50_baselined_only"] <= hi
 
 
 def test_without_sources_every_task_counts_as_estimate(small_table: RunTable) -> None:

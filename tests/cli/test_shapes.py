@@ -53,6 +53,8 @@ def test_analyze_resamples_human_times_and_refits_without_estimates(tmp_path: Pa
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     assert report["params"]["human_time_sd"] == {"baseline": 0.5, "estimate": 1.0}
-    assert report["human_time_sensitivity"]["n_estimate_tasks"] == 1
+    assert report["human_time"]["n_estimate_tasks"] == 1
+    assert report["human_time"]["sensitivity"]["bootstrap"] == 20  # --without-estimates bootstraps it
+    assert "Human times: 5 of 6 tasks from people, 1 estimates." in result.output
     bad = runner.invoke(app, [*args, "--human-time-sd", "5,1"])
     assert bad.exit_code == 2 and "human-time spread" in bad.output

@@ -1,10 +1,13 @@
-"""Flags next to the numbers, forecasts on the trend chart, and the compare page (issue 15, part 8)."""
+"""Flags next to the numbers, forecasts on the trend chart, the compare page, and the trend shape,
+per-family horizons and human-time note under the chart (issue 15, part 8)."""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
 import math
+import statistics
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,6 +19,8 @@ from analysis.simulate import agents_on_trend, simulate_runs, synthetic_suite
 from analysis.trend import DateWindow
 from tests.web.conftest import RELEASES, simulated_report, store_result
 from tests.web.test_dashboard import figure, trace
+from web.format import minutes
+from web.sections import TrendShape
 
 
 def test_flags_are_shown_next_to_their_numbers_with_meaning_and_counts(client: TestClient) -> None:
@@ -203,3 +208,102 @@ def test_compare_page_uses_the_stored_analysis_settings(client: TestClient) -> N
     store_result(report)
     page = client.get("/compare?a=strong&b=weak").text
     assert "Regularization 1e-05" in page
+
+
+def _report_with_sources(n_bootstrap: int = 40) -> dict[str, Any]:
+    """A real report of simulated runs where the first four families' times are estimates."""
+    from analysis.report import AnalysisParams, run_analysis
+
+    rng = np.random.default_rng(4)
+    suite = synthetic_suite(rng, n_families=16, max_minutes=960)
+    agents = agents_on_trend(RELEASES, doubling_days=200, anchor_p50=30.0, anchor_date=dt.date(2023, 1, 1))
+    runs = simulate_runs(suite, agents, repeats=4, rng=rng)
+    estimated = sorted(set(runs["task_family"]))[:4]
+    runs["human_source"] = np.where(runs["task_family"].isin(estimated), "estimate", "baseline")
+    return run_analysis(runs, RELEASES, AnalysisParams(n_bootstrap=n_bootstrap))
+
+
+def test_trend_shape_families_and_human_times_on_the_dashboard(client: TestClient) -> None:
+    report = _report_with_sources()
+    store_result(report)
+    page = client.get("/").text
+
+    shape = report["trend_shape"]
+    line = page.split('id="trend-shape"')[1].split("</p>")[0]
+    assert f"over the {shape['n']} frontier agents, p = {shape['p_value']:.2g}:" in line
+    verdict = "not a straight line in log scale" if shape["rejects_exponential"] else "no evidence against"
+    assert verdict in line
+    table = page.split('id="shape-forecasts"')[1].split("</table>")[0]
+    for exp, quad in zip(shape["forecasts"]["exponential"], shape["forecasts"]["quadratic"], strict=True):
+        line_date, curve_date = exp["date"] or "never", quad["date"] or "never"
+        cells = f'<td class="nowrap">{line_date}</td><td class="nowrap">{curve_date}</td>'
+        assert f"<td>{exp['label']}</td>{cells}" in table
+
+    # The newest frontier agent's families by default, sorted by pooled horizon, with intervals.
+    newest = max(report["trend"]["agents"], key=lambda a: RELEASES[a])
+    head = page.split('id="families-head"')[1].split("</h3>")[0]
+    assert newest in head
+    fams = next(a for a in report["families"]["agents"] if a["agent"] == newest)["families"]
+    rows = page.split('id="families-table"')[1].split("</tbody>")[0].split("<tr>")[2:]
+    assert len(rows) == len(fams)
+    ordered = sorted(fams, key=lambda f: (f["pooled"] is None, f["pooled"] or 0.0, f["family"]))
+    for row, fam in zip(rows, ordered, strict=True):
+        assert f"<td>{fam['family']}</td>" in row
+        assert minutes(fam["pooled"]) in row and f"{minutes(fam['ci'][0])} – {minutes(fam['ci'][1])}" in row
+    other = min(report["trend"]["agents"], key=lambda a: RELEASES[a])
+    picked = client.get("/", params={"family_agent": other}).text
+    assert other in picked.split('id="families-head"')[1].split("</h3>")[0]
+    assert client.get("/", params={"family_agent": "x" * 300}).status_code == 422
+
+    human = report["human_time"]
+    note = page.split('id="human-time-note"')[1].split("</p>")[0]
+    assert f"{human['n_estimate_tasks']} of {human['n_tasks']} tasks have an estimated time" in note
+    ratios = [a["ratio"] for a in human["sensitivity"]["agents"] if a["ratio"] is not None]
+    median, low, high = statistics.median(ratios), min(ratios), max(ratios)
+    assert f"factor of {median:.3g} ({low:.3g} to {high:.3g} across {len(ratios)} agents)" in note
+
+
+def test_sections_from_submitted_results_are_bounded_and_escaped(client: TestClient) -> None:
+    report = simulated_report()
+    report["trend_shape"] = {"p_value": "low", "note": "<script>x</script>" * 100}
+    report["families"] = {
+        "agents": [
+            {"agent": "<b>a</b>", "families": [{"family": "f" * 5000, "pooled": "x", "ci": [1]}] * 900}
+        ]
+        + ["junk"] * 5,
+        "confidence": 7,
+    }
+    report["human_time"] = {"n_tasks": -3, "n_estimate_tasks": 2**70, "sensitivity": {"agents": "none"}}
+    store_result(report)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "<script>x</script>" not in page.text and "&lt;script&gt;" in page.text
+    assert "<b>a</b>" not in page.text and "f" * 201 not in page.text
+    assert page.text.split('id="families-table"')[1].split("</tbody>")[0].count("<tr>") <= 501
+
+
+def test_results_without_sections_show_no_sections_panel(client: TestClient) -> None:
+    report = simulated_report()
+    for key in ("trend_shape", "families", "human_time"):
+        report.pop(key)
+    store_result(report)
+    page = client.get("/")
+    assert page.status_code == 200 and 'id="beyond-metr"' not in page.text
+
+
+@pytest.mark.parametrize(
+    ("shape", "words"),
+    [
+        ({"p_value": 0.01, "rejects_exponential": True, "curvature_doublings": 2.6}, "bends 2.6 doublings"),
+        ({"p_value": 0.01, "rejects_exponential": True, "curvature_doublings": -1.0}, "(slowing down)"),
+        (
+            {"p_value": 0.4, "power": [{"bend_doublings": 2.0, "rejection_rate": 0.09}]},
+            "miss most real bends",
+        ),
+        ({"p_value": 0.4, "power": [{"bend_doublings": 2.0, "rejection_rate": 0.9}]}, "90% of the time"),
+        ({"metric": "p50", "note": "too few points"}, "not tested: too few points"),
+    ],
+)
+def test_trend_shape_verdict_in_words(shape: dict[str, Any], words: str) -> None:
+    parsed = TrendShape.from_json(shape, 0.95)
+    assert parsed is not None and words in parsed.meaning

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from analysis.trend import NAMED_WINDOWS, DateWindow
@@ -16,6 +16,7 @@ from web.figures.forecast import forecast_view
 from web.figures.trend import build_trend_figure, doubling_text
 from web.rendering import WebRoute, render
 from web.results import StoredResult, load_results
+from web.sections import FamilyAgent
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -65,6 +66,19 @@ def choose_window(result: StoredResult | None, key: str, after: str, before: str
     )
 
 
+def family_choice(result: StoredResult, name: str) -> FamilyAgent | None:
+    """The agent whose per-family horizons are shown: the one asked for, else the newest frontier
+    agent the stored `families` section has."""
+    families = result.sections.families if result.sections else None
+    if families is None or not families.agents:
+        return None
+    asked = families.agent(name)
+    if asked is not None:
+        return asked
+    released = {a.agent: a.release_date or dt.date.min for a in result.agents}
+    return max(families.agents, key=lambda f: (bool(f.rows), released.get(f.agent, dt.date.min)))
+
+
 @router.get("/")
 def dashboard(
     request: Request,
@@ -74,6 +88,7 @@ def dashboard(
     window: str = "stored",
     after: str = "",
     before: str = "",
+    family_agent: str = Query("", max_length=200),
 ) -> Response:
     """The front page: each agent's horizon against its release date, with the trend."""
     metric = metric if metric in ("p50", "p80") else "p50"
@@ -100,6 +115,7 @@ def dashboard(
                 "figure": figure_json(built.figure),
                 "built": built,
                 "doubling": doubling_text(built.trend) if built.trend else None,
+                "family_view": family_choice(current, family_agent),
                 "agents": sorted(
                     current.agents,
                     key=lambda a: (a.release_date or dt.date.max, a.agent),
