@@ -238,6 +238,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "solver": "fast",
     },
     "metr": {
+        "regularization": 0.1,  # the paper's (METR's later files use 1e-5: override it for those)
         "bootstrap_levels": "families_tasks_runs",
         "degenerate_replicates": "drop",
         "doubling_ci": "positive_doublings",

@@ -275,7 +275,9 @@ def simulate_command(
     task_sd: float = typer.Option(0.5, help="SD of per-task difficulty offsets (logit scale)."),
     bootstrap: int = typer.Option(200, "--bootstrap", help="Bootstrap replicates per simulated study."),
     simulations: int = typer.Option(1, help="Simulated studies (medians and coverage are reported)."),
-    regularization: float = typer.Option(0.1, help="Regularization of the fits."),
+    regularization: float = typer.Option(
+        PRESETS["calibrated"]["regularization"], help="Regularization of the fits (METR's paper: 0.1)."
+    ),
     weighting: str = typer.Option("invsqrt", help="Run weights: invsqrt or equal."),
     solver: str = typer.Option("fast", help="fast or sklearn."),
     seed: int = typer.Option(0, help="Seed of the simulation (suite, outcomes, bootstrap seeds)."),

@@ -17,7 +17,7 @@ from analysis.compare import compare_agents
 from analysis.errors import AnalysisInputError
 from analysis.forecast import WORK_TARGETS, backtest_json, check_targets, forecast_json
 from analysis.published import read_published_horizons
-from analysis.report import AnalysisParams
+from analysis.report import PRESETS, AnalysisParams
 from analysis.runs_io import read_runs
 from analysis.trend import parse_window
 from analysis.weights import WEIGHTINGS
@@ -41,7 +41,9 @@ def compare_command(
     runs: Path = typer.Argument(..., help="Runs file: JSON Lines (METR's format) or CSV."),
     agent_a: str = typer.Argument(..., help="Agent A (the ratio is A / B)."),
     agent_b: str = typer.Argument(..., help="Agent B."),
-    regularization: float = typer.Option(0.1, help="L2 penalty on the slope (METR: 0.1)."),
+    regularization: float = typer.Option(
+        PRESETS["calibrated"]["regularization"], help="L2 penalty on the slope (METR's paper: 0.1)."
+    ),
     weighting: str = typer.Option("invsqrt", help="Run weights on the shared tasks: invsqrt or equal."),
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Joint bootstrap replicates (>= 1)."),
     levels: str = typer.Option(

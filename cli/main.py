@@ -209,11 +209,12 @@ def fit(
         None,
         "--preset",
         help="calibrated or metr, as in `horizon analyze` (the options below override single settings). "
-        "Default: the API's defaults (regularization 0.1, families+tasks bootstrap, degenerate replicates "
+        "Default: the API's defaults, the calibrated preset's (regularization 1e-5, families+tasks bootstrap, degenerate replicates "
         "counted, doubling-time CI from the slope, fast solver).",
     ),
     regularization: float | None = typer.Option(
-        None, help="L2 regularization (METR: 0.1; 1e-5 since 2026-03). Default: the preset's, else 0.1."
+        None,
+        help="L2 regularization (METR's paper: 0.1; 1e-5 since 2026-03). Default: the preset's, else 1e-5.",
     ),
     weighting: str = typer.Option("invsqrt", help="invsqrt or equal."),
     bootstrap: int = typer.Option(1000, help="Bootstrap replicates."),

@@ -100,7 +100,7 @@ def quickstart(
 
     console.print("[bold]4. horizons[/bold] over every completed run in the database:")
     try:
-        fit_and_print(AnalysisRequest(regularization=0.1, weighting="invsqrt", bootstrap=200, solver="fast"))
+        fit_and_print(AnalysisRequest(bootstrap=200))
     except typer.Exit:
         console.print("   (no fit yet: it needs completed runs on tasks with a human time)")
     if serve:

@@ -727,10 +727,11 @@ class AttemptOut(BaseModel):
 
 
 class AnalysisRequest(BaseModel):
-    """Parameters of an analysis (defaults reproduce METR's paper-era method)."""
+    """Parameters of an analysis. The defaults are the `calibrated` preset's (analysis.report.PRESETS;
+    a test holds them equal); METR's paper-era method is the `metr` preset."""
 
     model_config = ConfigDict(extra="forbid")
-    regularization: float = Field(default=0.1, gt=0, le=1e6)
+    regularization: float = Field(default=1e-5, gt=0, le=1e6)
     weighting: str = Field(default="invsqrt", pattern="^(invsqrt|equal)$")
     bootstrap: int = Field(default=1000, ge=0, le=100_000)
     seed: int = Field(default=42, ge=0)
@@ -765,7 +766,7 @@ class CompareRequest(BaseModel):
     bootstrap: int = Field(default=1000, ge=1, le=COMPARE_MAX_BOOTSTRAP)
     # `families` is calibrated for ratios (docs/method.md section 6).
     levels: str = Field(default="families", pattern="^(families|families_tasks|families_tasks_runs)$")
-    regularization: float = Field(default=0.1, gt=0, le=1e6)
+    regularization: float = Field(default=1e-5, gt=0, le=1e6)  # the calibrated preset's
     weighting: str = Field(default="invsqrt", pattern="^(invsqrt|equal)$")
     confidence: float = Field(default=0.95, ge=0.5, le=0.999)
     seed: int = Field(default=42, ge=0, le=2**32)

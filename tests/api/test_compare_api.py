@@ -14,7 +14,7 @@ from analysis.compare import compare_agents
 from analysis.report import AnalysisParams
 from analysis.simulate import agents_on_trend, simulate_runs, synthetic_suite
 from analysis.table import RunTable
-from core.schemas import COMPARE_MAX_BOOTSTRAP
+from core.schemas import COMPARE_MAX_BOOTSTRAP, CompareRequest
 from core.settings import Settings
 
 DATES = {"strong": dt.date(2024, 6, 1), "weak": dt.date(2023, 6, 1)}
@@ -40,7 +40,8 @@ def test_compare_matches_the_analysis_on_the_same_runs(client: TestClient, runs:
     assert r.status_code == 200, r.text
     body = r.json()
     # The same comparison computed from the imported table (tasks keep their ids on import).
-    expected = compare_agents(runs, "strong", "weak", AnalysisParams(n_bootstrap=300), levels="families")
+    params = AnalysisParams(n_bootstrap=300, regularization=CompareRequest(a="a", b="b").regularization)
+    expected = compare_agents(runs, "strong", "weak", params, levels="families")
     assert body["shared_tasks"] == expected.n_shared_tasks
     assert body["bootstrap"] == 300 and body["levels"] == "families"
     for key, q in (("p50", 0.5), ("p80", 0.8)):

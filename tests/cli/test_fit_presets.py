@@ -65,3 +65,16 @@ def test_fit_refuses_unknown_presets_and_levels(db: str) -> None:
     assert bad.exit_code == 2 and "--preset must be one of calibrated, metr" in bad.output
     levels = _invoke(["fit", "--bootstrap-levels", "runs"])
     assert levels.exit_code == 2 and "bootstrap_levels" in levels.output
+
+
+def test_the_api_defaults_are_the_calibrated_preset() -> None:
+    """Fits stored through the API (and automatic refits) use the recommended settings, not METR's
+    paper-era regularization: one rule, held here."""
+    from analysis.report import PRESETS
+    from core.schemas import AnalysisRequest, CompareRequest
+
+    request = AnalysisRequest()
+    for key, value in PRESETS["calibrated"].items():
+        assert getattr(request, key) == value, key
+    assert CompareRequest(a="x", b="y").regularization == PRESETS["calibrated"]["regularization"]
+    assert PRESETS["metr"]["regularization"] == 0.1

@@ -50,7 +50,7 @@ def test_import_is_idempotent_and_fit_reproduces_metr(db: str) -> None:
     from workers.analysis_job import run_fit
 
     with session_scope() as s:
-        analysis_id = request_analysis(s, AnalysisRequest(bootstrap=50)).id
+        analysis_id = request_analysis(s, AnalysisRequest(bootstrap=50, regularization=0.1)).id  # METR's
         forget_pending_jobs(s)  # fitted right here instead of on a queue
     assert run_fit(analysis_id) == "done"
     with session_scope() as s:
@@ -75,7 +75,7 @@ def test_import_is_idempotent_and_fit_reproduces_metr(db: str) -> None:
 
     # A second identical request reuses the stored result instead of refitting.
     with session_scope() as s:
-        second = request_analysis(s, AnalysisRequest(bootstrap=50)).id
+        second = request_analysis(s, AnalysisRequest(bootstrap=50, regularization=0.1)).id  # METR's
         forget_pending_jobs(s)
     run_fit(second)
     with session_scope() as s:
