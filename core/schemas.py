@@ -744,6 +744,11 @@ class AnalysisRequest(BaseModel):
     bootstrap_levels: str = Field(default="families_tasks", pattern="^(families_tasks|families_tasks_runs)$")
     degenerate_replicates: str = Field(default="count", pattern="^(count|drop)$")
     doubling_ci: str = Field(default="slope", pattern="^(slope|positive_doublings)$")
+    # The report's sections beyond METR's method (docs/method.md sections 10-12).
+    trend_shape: bool = True
+    family_horizons: bool = True
+    family_agents: str = Field(default="frontier", pattern="^(frontier|all)$")
+    estimate_refit: str = Field(default="point", pattern="^(off|point|bootstrap)$")
 
     @model_validator(mode="after")
     def _window_order(self) -> AnalysisRequest:

@@ -149,6 +149,10 @@ def analysis_params(request: AnalysisRequest) -> AnalysisParams:
         bootstrap_levels=request.bootstrap_levels,  # type: ignore[arg-type]
         degenerate_replicates=request.degenerate_replicates,  # type: ignore[arg-type]
         doubling_ci=request.doubling_ci,  # type: ignore[arg-type]
+        trend_shape=request.trend_shape,
+        family_horizons=request.family_horizons,
+        family_agents=request.family_agents,  # type: ignore[arg-type]
+        estimate_refit=request.estimate_refit,  # type: ignore[arg-type]
     )
 
 

@@ -79,3 +79,26 @@ def test_stored_analysis_returns_the_sections(
         assert got["p50_baselined_only"] == pytest.approx(want["p50_baselined_only"], rel=1e-9)
     latest = client.get("/api/analyses/latest", headers=submitter).json()
     assert latest["result"]["human_time"] == human
+
+
+def test_the_request_chooses_the_sections(
+    client: TestClient, frame: pd.DataFrame, submitter: dict[str, str]
+) -> None:
+    from workers.analysis_job import run_fit
+
+    body = {
+        **REQUEST.model_dump(mode="json"),
+        "trend_shape": False,
+        "family_agents": "all",
+        "estimate_refit": "off",
+    }
+    r = client.post("/api/analyses", json=body, headers=submitter)
+    assert r.status_code == 202, r.text
+    assert run_fit(r.json()["id"]) == "done"
+    result = client.get(f"/api/analyses/{r.json()['id']}", headers=submitter).json()["result"]
+    assert result["params"]["trend_shape"] is False and result["params"]["estimate_refit"] == "off"
+    assert result.get("trend_shape") is None
+    assert len(result["families"]["agents"]) == len(DATES)  # every agent, not the frontier only
+    for bad in ({"family_agents": "some"}, {"estimate_refit": "full"}, {"trend_shape": "maybe"}):
+        r = client.post("/api/analyses", json={**REQUEST.model_dump(mode="json"), **bad}, headers=submitter)
+        assert r.status_code == 422, (bad, r.text)
