@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from analysis.human_time_uncertainty import PERSON_SOURCES
 from analysis.table import RunTable
 from core.models import Agent, HumanBaseline, Run, Task, TaskFamily, TaskVersion, utcnow
 from core.schemas import TaskContent
@@ -215,8 +216,9 @@ def ensure_task(
 
 
 def add_imported_human_time(task: Task, minutes: float, human_source: str, source: str) -> None:
-    """Record a human time the source gave as one baseline (`human_source` "baseline": a person's
-    measured attempt) or estimate (anything else), and refresh the task's cached human time."""
+    """Record a human time the source gave as one baseline (a person's timed attempt: METR's
+    `baseline`, `qa` and `external_qa`, the analysis's PERSON_SOURCES) or estimate (anything
+    else), and refresh the task's cached human time."""
     task.baselines.append(
         HumanBaseline(
             task_id=task.id,
@@ -225,7 +227,7 @@ def add_imported_human_time(task: Task, minutes: float, human_source: str, sourc
             succeeded=True,
             source=(
                 BaselineSource.BASELINE
-                if human_source == BaselineSource.BASELINE
+                if human_source in PERSON_SOURCES
                 else BaselineSource.ESTIMATE
             ),
             notes=f"human time as given by {source} (source: {human_source or 'unknown'})",

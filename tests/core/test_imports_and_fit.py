@@ -45,6 +45,13 @@ def test_import_is_idempotent_and_fit_reproduces_metr(db: str) -> None:
         assert s.scalar(select(func.count()).select_from(Task)) == first.tasks_added
         release = s.scalar(select(Agent.release_date).where(Agent.name == "o1"))
         assert release is not None and release.isoformat() == "2024-12-05"
+        # METR's `qa` and `external_qa` times are people's timed attempts, as the analysis of the
+        # file counts them: only `estimate` tasks are stored as estimates.
+        estimated = s.scalar(
+            select(func.count()).select_from(Task).where(Task.human_minutes_source == "estimate")
+        )
+        humans = frame[frame["alias"] != "human"] if "alias" in frame.columns else frame
+        assert estimated == humans.loc[humans["human_source"] == "estimate", "task_id"].nunique() == 20
 
     from core.queue import forget_pending_jobs
     from workers.analysis_job import run_fit
