@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api import errors, http_security
+from api import docs_pages, errors, http_security
 from api.routes import analyses, catalog, exchange, runs, system, task_imports, tasks
 from core.settings import Settings, get_settings
 from web.app import mount_web
@@ -25,12 +25,14 @@ scorer also keeps its `threshold`).
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The whole application: API routers, error answers, HTTP hardening and the web pages."""
     settings = settings or get_settings()
-    app = FastAPI(title="Horizon", version="0.1.0", description=DESCRIPTION)
+    # /docs and /redoc are added by docs_pages, with Swagger UI and ReDoc served locally (no CDN).
+    app = FastAPI(title="Horizon", version="0.1.0", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.settings = settings
     errors.install(app)
     # exchange before runs: its /api/runs/export must not be read as /api/runs/{run_id}.
     for module in (tasks, catalog, exchange, task_imports, runs, analyses, system):
         app.include_router(module.router)
+    docs_pages.install(app)
     mount_web(app)  # dashboard and forms (HTML), /static, bundled plotly.js
     # Security headers, trusted hosts and body limits, before any routing, parsing or auth.
     http_security.install(app, settings)

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.docs_pages import DOCS_PATH, REDOC_PATH
 from core.settings import Settings
 
 # Plotly injects <style> elements, hence 'unsafe-inline' for styles; scripts come only from this
@@ -25,14 +26,14 @@ PAGE_CSP = (
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-# FastAPI's /docs and /redoc load Swagger UI / ReDoc from jsDelivr with an inline bootstrap script.
+# /docs and /redoc (api/docs_pages.py) load Swagger UI / ReDoc from this origin, but FastAPI's
+# pages start them with an inline script; ReDoc's search runs in a blob: worker.
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
-    "worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-DOCS_PATHS = ("/docs", "/redoc")
+DOCS_PATHS = (DOCS_PATH, REDOC_PATH)
 # Public, versioned assets keep their own caching; every other answer is marked no-store.
 PUBLIC_ASSET_PREFIXES = ("/static/", "/assets/")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

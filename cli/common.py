@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +31,31 @@ def get_settings() -> Settings:
     from core.settings import get_settings as load_settings
 
     return load_settings()
+
+
+# SQLSTATEs PostgreSQL answers when a table or a column is missing; SQLite says it in words.
+_MISSING_SCHEMA_STATES = ("42P01", "42703")
+_MISSING_SCHEMA_SQLITE = ("no such table", "no such column")
+
+
+def unmigrated_database_message(exc: BaseException) -> str | None:
+    """One line telling to run `horizon migrate` when `exc` (or its cause) is the database saying a
+    table or column is missing; None for anything else. Only looks at an error already raised, so
+    commands pay no extra database query for it."""
+    if "sqlalchemy" not in sys.modules:  # nothing touched a database: not a schema error
+        return None
+    from sqlalchemy.exc import DBAPIError
+
+    seen: BaseException | None = exc
+    while seen is not None and not isinstance(seen, DBAPIError):
+        seen = seen.__cause__ or seen.__context__
+    if seen is None:
+        return None
+    state = getattr(seen.orig, "sqlstate", None)
+    detail = str(seen.orig).strip().splitlines()[0] if str(seen.orig).strip() else ""
+    if state not in _MISSING_SCHEMA_STATES and not detail.startswith(_MISSING_SCHEMA_SQLITE):
+        return None
+    return f"the database {safe_url(get_settings())} is not migrated ({detail}): run `horizon migrate` first"
 
 
 def configure_logging(level: str = "INFO") -> None:

@@ -209,8 +209,8 @@ def fit(
         None,
         "--preset",
         help="calibrated or metr, as in `horizon analyze` (the options below override single settings). "
-        "Default: the API's defaults, the calibrated preset's (regularization 1e-5, families+tasks bootstrap, degenerate replicates "
-        "counted, doubling-time CI from the slope, fast solver).",
+        "Default: the API's, which are the calibrated preset's (regularization 1e-5, families+tasks "
+        "bootstrap, degenerate replicates counted, doubling-time CI from the slope, fast solver).",
     ),
     regularization: float | None = typer.Option(
         None,
@@ -323,8 +323,16 @@ app.add_typer(images.images_app, name="images")
 
 
 def main() -> None:
-    """Entry point of the `horizon` command."""
-    app()
+    """Entry point of the `horizon` command: a database that was never migrated gets one line
+    saying so (exit 1), not a traceback."""
+    try:
+        app()
+    except Exception as exc:
+        message = common.unmigrated_database_message(exc)
+        if message is None:
+            raise
+        typer.echo(f"error: {message}", err=True)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -225,11 +225,7 @@ def add_imported_human_time(task: Task, minutes: float, human_source: str, sourc
             baseliner=f"imported from {source}"[:200],
             minutes=minutes,
             succeeded=True,
-            source=(
-                BaselineSource.BASELINE
-                if human_source in PERSON_SOURCES
-                else BaselineSource.ESTIMATE
-            ),
+            source=(BaselineSource.BASELINE if human_source in PERSON_SOURCES else BaselineSource.ESTIMATE),
             notes=f"human time as given by {source} (source: {human_source or 'unknown'})",
         )
     )

@@ -2,15 +2,25 @@
 (function () {
   "use strict";
 
+  // Every chart's options. Nothing here may reach another host: no "edit in Chart Studio", "send
+  // to cloud" or plotly-logo links, and an empty server URL so no upload target exists.
+  // The PNG download stays (it is drawn in the browser).
+  var PLOT_CONFIG = {
+    responsive: true,
+    displaylogo: false,
+    showLink: false,
+    showSendToCloud: false,
+    showEditInChartStudio: false,
+    plotlyServerURL: "",
+    linkText: "",
+    modeBarButtonsToRemove: ["lasso2d", "select2d", "sendDataToCloud", "editInChartStudio"],
+  };
+
   function renderPlots() {
     if (typeof Plotly === "undefined") return;
     document.querySelectorAll(".plot[data-figure]").forEach(function (el) {
       var figure = JSON.parse(el.getAttribute("data-figure"));
-      Plotly.newPlot(el, figure.data, figure.layout, {
-        responsive: true,
-        displaylogo: false,
-        modeBarButtonsToRemove: ["lasso2d", "select2d"],
-      }).then(function () {
+      Plotly.newPlot(el, figure.data, figure.layout, PLOT_CONFIG).then(function () {
         el.setAttribute("data-rendered", "1");
       });
     });
