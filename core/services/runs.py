@@ -109,8 +109,10 @@ def list_runs(
     status: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    newest_first: bool = False,
 ) -> tuple[list[Run], int]:
-    """A page of runs matching the filters, newest first, and their total count."""
+    """A page of runs matching the filters, in id order (the API's, stable for paging through a
+    batch) or newest first (the web's list), and their total count."""
     conditions: list[Any] = []
     if batch_id is not None:
         conditions.append(Run.batch_id == batch_id)
@@ -127,7 +129,7 @@ def list_runs(
         Run,
         where=conditions,
         options=[joinedload(Run.agent), joinedload(Run.task_version)],
-        order_by=Run.id,
+        order_by=Run.id.desc() if newest_first else Run.id,
         limit=limit,
         offset=offset,
     )

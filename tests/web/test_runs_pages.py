@@ -169,6 +169,8 @@ def test_run_list_filters(submitter_client: TestClient) -> None:
         return {int(x) for x in re.findall(r'<a href="/runs/(\d+)">', page)}
 
     assert shown("") == set(ids)
+    listed = [int(x) for x in re.findall(r'<a href="/runs/(\d+)">', submitter_client.get("/runs").text)]
+    assert listed == sorted(ids, reverse=True)  # newest first
     assert shown(f"?batch={batch_id}&agent=null-agent") == set(ids[2:])
     assert shown("?task=t2") == {ids[1], ids[3]}
     assert shown("?status=completed") == {ids[0]}

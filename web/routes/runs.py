@@ -64,6 +64,7 @@ def runs_page(
         status=filters["status"] if filters["status"] in tuple(RunStatus) else None,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
+        newest_first=True,  # the runs a researcher just scheduled, not the first of thousands
     )
     return render(
         request,
