@@ -192,13 +192,23 @@ def inspect_agent_problem(path: str | None) -> str | None:
 
 def default_version(kind: str, agent_path: str | None) -> str | None:
     """The version an agent of `kind` records when its creator gives none: for an Inspect agent,
-    its import path and the inspect_ai release installed here, read from the package's metadata
-    (nothing is imported). Each run also records what its worker actually ran (docs/agents.md)."""
+    its import path, the release of the package it comes from (when that is not inspect_ai) and
+    the inspect_ai release installed here, read from the packages' metadata (nothing is imported).
+    Each run also records what its worker actually ran (docs/agents.md)."""
     if kind != "inspect" or not agent_path:
         return None
     from importlib import metadata
 
+    releases = []
+    top_module = agent_path.partition(":")[0].split(".")[0]
+    if top_module != "inspect_ai":
+        for distribution in metadata.packages_distributions().get(top_module, [])[:1]:
+            try:
+                releases.append(f"{distribution} {metadata.version(distribution)}")
+            except metadata.PackageNotFoundError:
+                pass
     try:
-        return f"{agent_path} (inspect_ai {metadata.version('inspect_ai')})"[:100]
+        releases.append(f"inspect_ai {metadata.version('inspect_ai')}")
     except metadata.PackageNotFoundError:
         return None
+    return f"{agent_path} ({', '.join(releases)})"[:100]

@@ -45,3 +45,22 @@ def inspect_import_problem(path: object, kind: ImportKind, settings: Settings) -
             f"{', '.join(patterns) or 'none'} (the operator may add import paths there)"
         )
     return None
+
+
+def inspect_settings_problem(agent: object, tools: object, settings: Settings) -> str | None:
+    """None when an Inspect agent's `agent` and each of its `tools` are paths `settings` list;
+    otherwise why not. The API asks this when an agent is made, the worker again before importing."""
+    problem = inspect_import_problem(agent, "agent", settings)
+    if problem is not None or tools is None:
+        return problem
+    shape = 'each inspect tool is "module:name" or {"tool": "module:name", "args": {...}}'
+    if not isinstance(tools, list):
+        return shape
+    for tool in tools:
+        if isinstance(tool, dict):
+            if not set(tool) <= {"tool", "args"} or not isinstance(tool.get("args") or {}, dict):
+                return shape
+            tool = tool.get("tool")
+        if problem := inspect_import_problem(tool, "tool", settings):
+            return problem
+    return None

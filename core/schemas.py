@@ -413,6 +413,12 @@ def _bounded_options(value: dict[str, Any] | None) -> dict[str, Any] | None:
     return value
 
 
+def _bounded_tools(value: list[str | dict[str, Any]] | None) -> list[str | dict[str, Any]] | None:
+    if value is not None:
+        _bounded_options({"tools": value})
+    return value
+
+
 class AgentSettings(BaseModel):
     """An agent's settings: limits that end a run with the matching stop reason, what goes with
     every model call, and the react and terminal scaffolds' options (docs/agents.md). Unknown keys
@@ -456,6 +462,12 @@ class AgentSettings(BaseModel):
     program: SandboxProgram | None = None
     # Kind inspect: the Inspect agent's import path, such as inspect_ai.agent:react.
     agent: str | None = Field(default=None, min_length=1, max_length=200)
+    # Kind inspect: keyword arguments for that callable, and its tools ("module:name" or
+    # {"tool": "module:name", "args": {...}}); the worker checks them in full when it makes the agent.
+    agent_args: Annotated[dict[str, Any] | None, AfterValidator(_bounded_options)] = None
+    tools: Annotated[
+        list[str | dict[str, Any]] | None, Field(max_length=64), AfterValidator(_bounded_tools)
+    ] = None
 
     @model_validator(mode="before")
     @classmethod
@@ -471,12 +483,25 @@ class AgentSettings(BaseModel):
         return data
 
 
+def inspect_option(settings: AgentSettings, key: str) -> Any:
+    """An inspect agent's setting `key`, else the one in its scaffold_options, as the worker reads it."""
+    value = getattr(settings, key)
+    if value is None and settings.scaffold_options is not None:
+        return settings.scaffold_options.get(key)
+    return value
+
+
 BUILTIN_SCAFFOLDS = ("react", "terminal", "oracle", "null", "sandbox_program")
 SCAFFOLDS_NEEDING_MODEL = ("react", "terminal", *KIND_SCAFFOLDS.values())
 # Settings only some built-in scaffolds read: refused for the others, so none is silently ignored.
 SCAFFOLD_ONLY_SETTINGS = {"context_strategy": ("terminal",)}
 # Settings of one kind of agent only.
-KIND_ONLY_SETTINGS = {"program": "sandbox_program", "agent": "inspect"}
+KIND_ONLY_SETTINGS = {
+    "program": "sandbox_program",
+    "agent": "inspect",
+    "agent_args": "inspect",
+    "tools": "inspect",
+}
 # The react and terminal scaffolds' own loop settings: a program in the sandbox has its own loop.
 LOOP_SETTINGS = ("system_prompt", "max_tool_output_chars", "max_nudges", "max_turns", "context_margin_tokens")
 AgentVersion = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S(.*\S)?$")]
@@ -538,8 +563,10 @@ class AgentCreate(Strict):
             for key in LOOP_SETTINGS:
                 if getattr(self.settings, key) is not None:
                     raise ValueError(f"setting {key!r} is for the react and terminal scaffolds' own loop")
-        if self.kind == "inspect" and (problem := inspect_agent_problem(self.settings.agent)):
-            raise ValueError(problem)
+        if self.kind == "inspect":
+            agent = inspect_option(self.settings, "agent")
+            if problem := inspect_agent_problem(agent if isinstance(agent, str) else None):
+                raise ValueError(problem)
         return self._scaffold_rules()
 
     def _scaffold_rules(self) -> AgentCreate:

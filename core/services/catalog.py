@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, object_session
 from core.agent_kinds import KIND_SCAFFOLDS, default_version
 from core.auth import role_allows
 from core.errors import Conflict, InvalidInput, PermissionDenied
+from core.inspect_imports import inspect_settings_problem
 from core.model_keys import key_problem
 from core.models import Agent, Model, Run
 from core.ownership import Actor, check_owner, owner_name
@@ -20,6 +21,7 @@ from core.schemas import (
     ModelOut,
     ModelUpdate,
     SpendOut,
+    inspect_option,
     wire_api_problem,
 )
 from core.services.attempts import spend_by
@@ -140,6 +142,13 @@ def create_agent(session: Session, data: AgentCreate, *, owner_token_id: int | N
             f"unknown scaffold {data.scaffold_name!r}; known: {', '.join(known_scaffolds())} "
             "(register your own with HORIZON_EXTRA_SCAFFOLDS)"
         )
+    agent_path = inspect_option(data.settings, "agent") if data.kind == "inspect" else None
+    if data.kind == "inspect" and (
+        problem := inspect_settings_problem(
+            agent_path, inspect_option(data.settings, "tools"), get_settings()
+        )
+    ):
+        raise InvalidInput(problem)  # the worker would refuse to import it: say so now
     if session.scalar(select(Agent).where(Agent.name == data.name)) is not None:
         raise Conflict(f"an agent named {data.name!r} already exists")
     model = get_model(session, data.model) if data.model is not None else None
@@ -147,7 +156,8 @@ def create_agent(session: Session, data: AgentCreate, *, owner_token_id: int | N
         name=data.name,
         kind=data.kind,
         scaffold=data.scaffold_name,
-        version=data.version or default_version(data.kind, data.settings.agent),
+        version=data.version
+        or default_version(data.kind, agent_path if isinstance(agent_path, str) else None),
         model=model,
         settings=data.settings.model_dump(exclude_none=True),
         release_date=data.release_date,

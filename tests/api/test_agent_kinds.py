@@ -181,3 +181,48 @@ def test_a_scaffold_class_path_is_accepted_when_the_operator_lists_it(
         get_settings.cache_clear()
     for bad in ("mypkg.agents:My Scaffold", "Mypkg:X", "mypkg:", "mypkg.agents:1X"):
         assert _agent(client, with_model, name="bad", scaffold=bad).status_code == 422
+
+
+def test_an_inspect_agent_takes_its_tools_and_arguments_and_only_listed_paths(
+    client: TestClient, with_model: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    react = {
+        "agent": "inspect_ai.agent:react",
+        "agent_args": {"prompt": "Solve the task in the working directory."},
+        "tools": [{"tool": "inspect_ai.tool:bash", "args": {"timeout": 180}}, "inspect_ai.tool:think"],
+        "token_limit": 2000000,
+    }
+    # The settings docs/agents.md shows are taken as they are, and kept for the worker.
+    made = _agent(client, with_model, name="react", kind="inspect", settings=react)
+    assert made.status_code == 201, made.text
+    assert made.json()["settings"] == react
+    nested = {"scaffold_options": {k: v for k, v in react.items() if k != "token_limit"}}
+    assert _agent(client, with_model, name="nested", kind="inspect", settings=nested).status_code == 201
+    # A path the operator did not list is refused when the agent is made, not when it runs.
+    for settings, listed in (
+        ({**react, "tools": ["inspect_ai.tool:web_browser"]}, "HORIZON_INSPECT_TOOLS"),
+        ({"agent": "mypkg.agents:solver"}, "HORIZON_INSPECT_AGENTS"),
+        ({"scaffold_options": {"agent": "subprocess:run"}}, "HORIZON_INSPECT_AGENTS"),
+        ({**react, "tools": [{"tool": "inspect_ai.tool:bash", "x": 1}]}, "each inspect tool"),
+    ):
+        r = _agent(client, with_model, name="refused", kind="inspect", settings=settings)
+        assert r.status_code == 422 and listed in r.text, r.text
+    assert _agent(client, with_model, name="r2", scaffold="react", settings={"tools": []}).status_code == 422
+    # A listed agent from another package records that package's release beside inspect_ai's.
+    from importlib import metadata
+
+    from core.settings import get_settings
+
+    monkeypatch.setenv("HORIZON_INSPECT_AGENTS", "pydantic.main:*")
+    get_settings.cache_clear()
+    try:
+        r = _agent(
+            client, with_model, name="other", kind="inspect", settings={"agent": "pydantic.main:create_model"}
+        )
+    finally:
+        get_settings.cache_clear()
+    assert r.status_code == 201, r.text
+    assert r.json()["version"] == (
+        f"pydantic.main:create_model (pydantic {metadata.version('pydantic')}, "
+        f"inspect_ai {metadata.version('inspect_ai')})"
+    )
