@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from core.json_bounds import MAX_TEXT, bound_json, cut_text
+from workers.providers.base import Completion, ToolCall
 
 DEFAULT_MAX_TEXT = MAX_TEXT
 
@@ -21,6 +22,43 @@ DEFAULT_MAX_TEXT = MAX_TEXT
 def truncate(text: str, limit: int = DEFAULT_MAX_TEXT) -> tuple[str, int, bool]:
     """Keep the head and tail of `text` within `limit` characters (see `core.json_bounds.cut_text`)."""
     return cut_text(text, limit)
+
+
+def call_record(call: ToolCall) -> dict[str, Any]:
+    """A tool call as transcript events record it."""
+    return {
+        "id": call.id,
+        "name": call.name,
+        "arguments": call.arguments,
+        "arguments_error": call.arguments_error,
+    }
+
+
+def model_event(completion: Completion, model_name: str) -> dict[str, Any]:
+    """The fields of the `model` event that records one reply of `model_name`.
+
+    One definition for every place that records a reply (the react and terminal scaffolds, Inspect
+    agents, the model proxy of in-sandbox agents), so the run page and the spend figures read the
+    same fields whichever kind of agent made the call; a caller may add fields of its own.
+    """
+    usage = completion.usage
+    return {
+        "role": "assistant",
+        "content": completion.message.content,
+        "tool_calls": [call_record(c) for c in completion.message.tool_calls],
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+        "cost_usd": usage.cost_usd,
+        "duration_s": round(completion.duration_s, 3),
+        "finish_reason": completion.finish_reason,
+        "model": model_name,
+        "served_model": completion.served_model,
+        "thinking": completion.thinking,
+        "uncached_input_tokens": usage.uncached_input_tokens,
+        "cache_read_input_tokens": usage.cache_read_input_tokens,
+        "cache_creation_input_tokens": usage.cache_creation_input_tokens,
+        "reasoning_tokens": usage.reasoning_tokens,
+    }
 
 
 class Transcript:

@@ -57,7 +57,7 @@ LIMITS = ResourceLimits(cpus=1.0, memory_mb=256, pids=64, disk_mb=32)
 
 
 class Cancelled(Exception):
-    """Stands in for the lead's 'run was cancelled' exception."""
+    """Stands in for what the run job's heartbeat raises when the run was cancelled."""
 
 
 def make_spec(

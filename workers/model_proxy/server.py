@@ -49,6 +49,7 @@ from workers.providers.base import (
     ModelClient,
     ProviderError,
 )
+from workers.transcript import model_event
 
 log = logging.getLogger(__name__)
 
@@ -295,27 +296,9 @@ class ModelProxy:
             )
 
     def _record_reply(self, completion: Completion, request: ProxyRequest, chosen: Wire, number: int) -> None:
-        usage = completion.usage
         self._transcript.add(
             "model",
-            role="assistant",
-            content=completion.message.content,
-            tool_calls=[
-                {"id": c.id, "name": c.name, "arguments": c.arguments, "arguments_error": c.arguments_error}
-                for c in completion.message.tool_calls
-            ],
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            cost_usd=usage.cost_usd,
-            duration_s=round(completion.duration_s, 3),
-            finish_reason=completion.finish_reason,
-            model=self.model_name,
-            served_model=completion.served_model,
-            thinking=completion.thinking,
-            uncached_input_tokens=usage.uncached_input_tokens,
-            cache_read_input_tokens=usage.cache_read_input_tokens,
-            cache_creation_input_tokens=usage.cache_creation_input_tokens,
-            reasoning_tokens=usage.reasoning_tokens,
+            **model_event(completion, self.model_name),
             call=number,
             wire=chosen.name,
             requested_model=request.requested_model,

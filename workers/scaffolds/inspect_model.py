@@ -42,7 +42,7 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 
 from workers.providers.base import CallOptions, Completion, Message, ToolCall, ToolSpec
 from workers.scaffolds.inspect_attempt import InspectAttempt, current_attempt
-from workers.scaffolds.react import call_record
+from workers.transcript import call_record, model_event
 
 # Inspect's model provider name: agents reach the attempt's model as `horizon/<its name>`.
 PROVIDER = "horizon"
@@ -226,27 +226,9 @@ def record_new_messages(attempt: InspectAttempt, messages: list[ChatMessage]) ->
 
 def record_reply(attempt: InspectAttempt, completion: Completion, output: ModelOutput) -> None:
     """The `model` event of one reply and a `tool_call` event for each call it asks for."""
-    reply, usage = completion.message, completion.usage
     if output.message.id is not None:
         attempt.recorded.add(output.message.id)
-    calls = [call_record(c) for c in reply.tool_calls]
-    attempt.ctx.transcript.add(
-        "model",
-        role="assistant",
-        content=reply.content,
-        tool_calls=calls,
-        input_tokens=usage.input_tokens,
-        output_tokens=usage.output_tokens,
-        cost_usd=usage.cost_usd,
-        duration_s=round(completion.duration_s, 3),
-        finish_reason=completion.finish_reason,
-        model=attempt.model.model_name,
-        served_model=completion.served_model,
-        thinking=completion.thinking,
-        uncached_input_tokens=usage.uncached_input_tokens,
-        cache_read_input_tokens=usage.cache_read_input_tokens,
-        cache_creation_input_tokens=usage.cache_creation_input_tokens,
-        reasoning_tokens=usage.reasoning_tokens,
-    )
-    for call in calls:
+    event = model_event(completion, attempt.model.model_name)
+    attempt.ctx.transcript.add("model", **event)
+    for call in event["tool_calls"]:
         attempt.ctx.transcript.add("tool_call", **call)

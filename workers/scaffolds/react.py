@@ -80,7 +80,7 @@ from workers.scaffolds.base import (
     output_token_budget,
     submit_answer,
 )
-from workers.transcript import truncate
+from workers.transcript import call_record, model_event, truncate
 
 DEFAULT_SYSTEM_PROMPT = """\
 You are an autonomous agent working on a task inside a Linux sandbox with no internet access.
@@ -314,24 +314,7 @@ class ReactScaffold:
         attempt.cost_usd += usage.cost_usd
         if usage.input_tokens:
             estimator.calibrate(messages, self.tools, usage.input_tokens)
-        ctx.transcript.add(
-            "model",
-            role="assistant",
-            content=completion.message.content,
-            tool_calls=[call_record(c) for c in completion.message.tool_calls],
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            cost_usd=usage.cost_usd,
-            duration_s=round(completion.duration_s, 3),
-            finish_reason=completion.finish_reason,
-            model=model.model_name,
-            served_model=completion.served_model,
-            thinking=completion.thinking,
-            uncached_input_tokens=usage.uncached_input_tokens,
-            cache_read_input_tokens=usage.cache_read_input_tokens,
-            cache_creation_input_tokens=usage.cache_creation_input_tokens,
-            reasoning_tokens=usage.reasoning_tokens,
-        )
+        ctx.transcript.add("model", **model_event(completion, model.model_name))
         return completion
 
     def _fit_context(
@@ -511,16 +494,6 @@ def call_options(settings: dict[str, Any]) -> CallOptions:
                 raise ValueError(f"react setting {name!r} has the wrong type: {flag!r}")
             values[name] = flag
     return CallOptions(**values)
-
-
-def call_record(call: ToolCall) -> dict[str, Any]:
-    """A tool call as transcript events record it."""
-    return {
-        "id": call.id,
-        "name": call.name,
-        "arguments": call.arguments,
-        "arguments_error": call.arguments_error,
-    }
 
 
 def _end_of_first_turn(messages: list[Message]) -> int | None:
