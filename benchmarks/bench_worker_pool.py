@@ -15,10 +15,18 @@ configuration: the most runs in flight at once, the worker's PSS then, PSS per i
 (all of it, and above the idle worker's), runs per minute, and whether every run completed and
 was scored.
 
-    .venv/bin/python benchmarks/bench_worker_pool.py [--threads 8,32,128] [--prefork 8,32]
-        [--delay 6] [--turns 4] [--rounds 1]
+With `--kill N`, one more threads worker of N slots takes a batch of N runs and is SIGKILLed
+once all N are in flight (or as many as are when the first run ends); a second worker and
+`horizon beat` start (the reaper re-queues every run whose heartbeat stopped, after the default
+60 s of staleness), and the line printed says how many of the N completed with a score, and how
+many of the killed worker's runs came back as attempt 2.
 
-Exits 1 when a run did not complete with a score; asserts nothing about speed or memory.
+    .venv/bin/python benchmarks/bench_worker_pool.py [--threads 8,32,128] [--prefork 8,32]
+        [--delay 6] [--turns 4] [--rounds 1] [--kill 128]
+
+Exits 1 when a run did not complete with a score, or a killed worker's run did not come back as
+attempt 2; prints whether the threads pool at 128 met the goal of at most 15 MiB of worker memory
+per in-flight run, and asserts nothing about speed or memory.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import secrets
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,6 +101,18 @@ class Outcome:
     def runs_per_min(self) -> float:
         """Runs made final per minute, from the worker's start to the last run's end."""
         return self.runs / self.elapsed_s * 60
+
+
+@dataclass
+class Recovery:
+    """What the SIGKILL measurement saw."""
+
+    n: int
+    runs: int
+    in_flight_at_kill: int
+    completed_scored: int
+    back_as_attempt_2: int
+    recovery_s: float
 
 
 def tree_usage(pid: int, db_port: int) -> tuple[float, int, int, int]:
@@ -219,9 +240,60 @@ class Bench:
         scored = sum(1 for r in runs if r.status == "completed" and r.score_binarized == 1)
         return Outcome(pool, n, total, idle, samples, elapsed, scored)
 
+    def kill_and_recover(self, n: int) -> Recovery:
+        """A threads worker of `n` slots SIGKILLed with its batch of `n` runs in flight; a second
+        worker and beat (its reaper) must bring every run back and finish it."""
+        repeats = max(1, n // TASKS)
+        total = repeats * TASKS
+        body = {"agents": ["react"], "tags": ["pool"], "repeats": repeats, "name": f"kill-{n}"}
+        r = self.client.post("/api/batches", json=body, headers=self.headers)
+        assert r.status_code == 201, r.text
+        batch_id = r.json()["id"]
+        # The default staleness, so the reaper decides as in a deployment.
+        env = {**self.env, "HORIZON_STALE_AFTER_S": "60"}
+        procs: list[Proc] = []
+
+        def worker(name: str) -> Proc:
+            args = horizon_cmd(
+                "worker", "--queues", "default,runs", "--pool", "threads", "--concurrency", str(n)
+            )
+            procs.append(Proc([*args, "--name", f"bench-{name}-{n}@%h"], env, f"bench-pool-{name}-{n}"))
+            return procs[-1]
+
+        def wait(done: Callable[[], bool], what: str) -> None:
+            deadline = time.monotonic() + self.args.timeout
+            while not done():
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"kill x {n}: {what} not reached after {self.args.timeout} s")
+                time.sleep(1.0)
+
+        try:
+            victim = worker("victim")
+            # Killed with every run in flight, or as many as were when the first one ended.
+            wait(lambda: (c := self.counts(batch_id))[0] >= total or c[1] > 0, "every run in flight")
+            with session_scope(self.settings) as s:
+                query = select(Run.id).where(Run.batch_id == batch_id, Run.status == "running")
+                in_flight = set(s.scalars(query))
+            victim.kill()
+            killed_at = time.monotonic()
+            procs.append(Proc(horizon_cmd("beat"), env, f"bench-pool-beat-{n}"))
+            worker("rescuer")
+            wait(lambda: self.counts(batch_id)[1] >= total, "every run final")
+            recovery_s = time.monotonic() - killed_at
+        finally:
+            for proc in procs:
+                proc.stop()
+        with session_scope(self.settings) as s:
+            runs = list(s.scalars(select(Run).where(Run.batch_id == batch_id)))
+        scored = sum(1 for r in runs if r.status == "completed" and r.score_binarized == 1)
+        back = sum(1 for r in runs if r.id in in_flight and r.attempt == 2)
+        return Recovery(n, total, len(in_flight), scored, back, recovery_s)
+
 
 def report(outcomes: list[Outcome]) -> None:
     """Print one line per configuration."""
+    if not outcomes:
+        return
     print()
     print(
         f"{os.cpu_count()} CPUs, {psutil.virtual_memory().total / 1024**3:.0f} GiB; "
@@ -241,6 +313,16 @@ def report(outcomes: list[Outcome]) -> None:
             f"{p.threads:>9}{p.fds:>6}{max(s.db_connections for s in o.samples):>10}{o.runs_per_min:>10.1f}"
             f"{o.completed_scored:>12} of {o.runs}"
         )
+    for o in outcomes:
+        if o.pool == "threads" and o.n >= 128:
+            p = o.peak
+            per_run = p.pss_mib / max(p.running, 1)
+            met = p.running >= 128 and per_run <= 15 and o.completed_scored == o.runs
+            print(
+                f"goal (128 runs in flight, at most 15 MiB each, all scored): threads x {o.n}: "
+                f"{p.running} in flight, {per_run:.1f} MiB each, {o.completed_scored} of {o.runs} "
+                f"scored: {'met' if met else 'NOT met'}"
+            )
 
 
 def sizes(value: str) -> list[int]:
@@ -261,6 +343,9 @@ def main() -> int:
     parser.add_argument("--turns", type=int, default=4, help="bash commands per run before submit")
     parser.add_argument("--rounds", type=int, default=1, help="runs per slot")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per configuration")
+    parser.add_argument(
+        "--kill", type=int, default=0, help="slots of a threads worker SIGKILLed with all its runs in flight"
+    )
     args = parser.parse_args()
     ensure_base_image(DockerBackend(instance=INSTANCE).client)
 
@@ -271,6 +356,7 @@ def main() -> int:
     database_url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     redis_server = RedisServer().start()
     outcomes: list[Outcome] = []
+    recovery: Recovery | None = None
     bench: Bench | None = None
     try:
         upgrade(url=database_url)
@@ -285,6 +371,8 @@ def main() -> int:
                 f"at {outcome.peak.pss_mib:.0f} MiB",
                 flush=True,
             )
+        if args.kill:
+            recovery = bench.kill_and_recover(args.kill)
     finally:
         if bench is not None:
             bench.close()
@@ -296,7 +384,16 @@ def main() -> int:
         for container in DockerBackend(instance=INSTANCE).managed_containers():
             container.remove(force=True)
     report(outcomes)
-    return 0 if all(o.completed_scored == o.runs for o in outcomes) else 1
+    ok = all(o.completed_scored == o.runs for o in outcomes)
+    if recovery is not None:
+        r = recovery
+        print(
+            f"SIGKILL: threads x {r.n} killed with {r.in_flight_at_kill} runs in flight; "
+            f"{r.completed_scored} of {r.runs} completed and scored, {r.back_as_attempt_2} of them "
+            f"re-queued by the reaper as attempt 2; {r.recovery_s:.0f} s from the kill to the last run's end"
+        )
+        ok = ok and r.completed_scored == r.runs and r.back_as_attempt_2 == r.in_flight_at_kill
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
