@@ -23,7 +23,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -414,15 +414,19 @@ def _check_command_paths(
     return problems
 
 
-def _load(path: Path, shown_root: Path | None) -> tuple[TaskFolder | None, list[Problem]]:
-    """Load one folder, returning the folder (None when anything is wrong) and every problem."""
-    problems: list[Problem] = []
-    task_dir = path
-    spec_path = task_dir / SPEC_FILE
-    spec_shown = _display(spec_path, shown_root)
-    if not task_dir.is_dir():
-        return None, [Problem(file=_display(task_dir, shown_root), message="is not a folder")]
+class _Contents(NamedTuple):
+    """The text files of the three folders, with the Dockerfile taken out of `environment`."""
 
+    dockerfile: str | None
+    environment: dict[str, str]
+    scorer: dict[str, str]
+    solution: dict[str, str]
+
+
+def _check_layout(task_dir: Path, shown_root: Path | None) -> list[Problem]:
+    """Top-level entries outside the format, and folders that are files or links. A stray entry is
+    most likely a typo (`scorers/`, `task.yml`) that would otherwise be silently ignored."""
+    problems: list[Problem] = []
     for entry in sorted(task_dir.iterdir()):
         if entry.name not in TOP_LEVEL_ENTRIES and entry.name not in IGNORED_NAMES:
             problems.append(
@@ -439,102 +443,115 @@ def _load(path: Path, shown_root: Path | None) -> tuple[TaskFolder | None, list[
             problems.append(
                 Problem(file=_display(p, shown_root), message="must be a folder (not a file or link)")
             )
+    return problems
 
-    # task.yaml
-    spec: TaskSpecFile | None = None
-    raw: Any = None
+
+def _parse_spec(spec_path: Path, spec_shown: str) -> tuple[TaskSpecFile | None, list[Problem]]:
+    """Read and validate task.yaml against the schema. The spec is None when any step fails; the
+    checks that need it are then skipped, so one mistake is not reported several times."""
     if not spec_path.is_file():
-        problems.append(Problem(file=spec_shown, message="is missing; every task needs a task.yaml"))
-    elif spec_path.stat().st_size > MAX_FILE_BYTES:
-        problems.append(Problem(file=spec_shown, message=f"is larger than {MAX_FILE_BYTES:,} bytes"))
-    else:
-        try:
-            raw = load_yaml(spec_path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError:
-            problems.append(Problem(file=spec_shown, message="is not UTF-8 text"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            reason = getattr(exc, "problem", None) or str(exc)
-            problems.append(Problem(file=spec_shown, message=f"is not valid YAML{where}: {reason}"))
-        else:
-            if not isinstance(raw, dict):
-                problems.append(
-                    Problem(
-                        file=spec_shown,
-                        message=f"must be a mapping of keys to values, not {type(raw).__name__}",
-                    )
-                )
-            else:
-                try:
-                    spec = TaskSpecFile.model_validate(raw)
-                except ValidationError as exc:
-                    for err in exc.errors():
-                        field, message = _describe_error(err)
-                        problems.append(Problem(file=spec_shown, field=field, message=message))
-
-    if spec is not None:
-        if spec.id != task_dir.name:
-            problems.append(
-                Problem(
-                    file=spec_shown,
-                    field="id",
-                    message=f"is {spec.id!r} but the folder is named {task_dir.name!r}; they must match",
-                )
+        return None, [Problem(file=spec_shown, message="is missing; every task needs a task.yaml")]
+    if spec_path.stat().st_size > MAX_FILE_BYTES:
+        return None, [Problem(file=spec_shown, message=f"is larger than {MAX_FILE_BYTES:,} bytes")]
+    try:
+        raw: Any = load_yaml(spec_path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        return None, [Problem(file=spec_shown, message="is not UTF-8 text")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        return None, [Problem(file=spec_shown, message=f"is not valid YAML{where}: {reason}")]
+    if not isinstance(raw, dict):
+        return None, [
+            Problem(
+                file=spec_shown,
+                message=f"must be a mapping of keys to values, not {type(raw).__name__}",
             )
-        if spec.family != task_dir.parent.name:
-            problems.append(
-                Problem(
-                    file=spec_shown,
-                    field="family",
-                    message=f"is {spec.family!r} but the task sits in the family folder "
-                    f"{task_dir.parent.name!r}; they must match",
-                )
-            )
-        if human_time(spec.baselines, spec.estimate) is None and not spec.no_human_time.strip():
-            field = "baselines" if spec.baselines else "estimate"
-            problems.append(
-                Problem(
-                    file=spec_shown,
-                    field=field,
-                    message="the task has no human time: add a successful baseline or an estimate "
-                    "(minutes, source, rationale), or say why in no_human_time (fits then leave "
-                    "the task out)",
-                )
-            )
-        if len(set(spec.tags)) != len(spec.tags):
-            problems.append(Problem(file=spec_shown, field="tags", message="lists a tag twice"))
-        maxima = get_settings().task_maxima()
-        for key, message in over_maxima(spec.resources, spec.time_limit_s, maxima):
-            field = key if key == "time_limit_s" else f"resources.{key}"
+        ]
+    try:
+        return TaskSpecFile.model_validate(raw), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field, message = _describe_error(err)
             problems.append(Problem(file=spec_shown, field=field, message=message))
+        return None, problems
 
-    # instructions.md
-    instructions = ""
+
+def _check_spec(spec: TaskSpecFile, task_dir: Path, spec_shown: str) -> list[Problem]:
+    """Rules the schema cannot express: the spec must agree with where the folder sits, have a
+    human time (or say why not), repeat no tag and stay within this deployment's maxima."""
+    problems: list[Problem] = []
+    if spec.id != task_dir.name:
+        problems.append(
+            Problem(
+                file=spec_shown,
+                field="id",
+                message=f"is {spec.id!r} but the folder is named {task_dir.name!r}; they must match",
+            )
+        )
+    if spec.family != task_dir.parent.name:
+        problems.append(
+            Problem(
+                file=spec_shown,
+                field="family",
+                message=f"is {spec.family!r} but the task sits in the family folder "
+                f"{task_dir.parent.name!r}; they must match",
+            )
+        )
+    if human_time(spec.baselines, spec.estimate) is None and not spec.no_human_time.strip():
+        field = "baselines" if spec.baselines else "estimate"
+        problems.append(
+            Problem(
+                file=spec_shown,
+                field=field,
+                message="the task has no human time: add a successful baseline or an estimate "
+                "(minutes, source, rationale), or say why in no_human_time (fits then leave "
+                "the task out)",
+            )
+        )
+    if len(set(spec.tags)) != len(spec.tags):
+        problems.append(Problem(file=spec_shown, field="tags", message="lists a tag twice"))
+    maxima = get_settings().task_maxima()
+    for key, message in over_maxima(spec.resources, spec.time_limit_s, maxima):
+        field = key if key == "time_limit_s" else f"resources.{key}"
+        problems.append(Problem(file=spec_shown, field=field, message=message))
+    return problems
+
+
+def _read_instructions(task_dir: Path, shown_root: Path | None) -> tuple[str, list[Problem]]:
+    """instructions.md as text ("" when it cannot be read, so the size check can still run)."""
     instr_path = task_dir / INSTRUCTIONS_FILE
     instr_shown = _display(instr_path, shown_root)
     if not instr_path.is_file():
-        problems.append(Problem(file=instr_shown, message="is missing; it tells the agent what to do"))
-    elif instr_path.stat().st_size > MAX_FILE_BYTES:
-        problems.append(Problem(file=instr_shown, message=f"is larger than {MAX_FILE_BYTES:,} bytes"))
-    else:
-        raw_instr = instr_path.read_bytes()
-        try:
-            instructions = raw_instr.decode("utf-8")
-        except UnicodeDecodeError:
-            problems.append(Problem(file=instr_shown, message="is not UTF-8 text"))
-        if not instructions.strip():
-            problems.append(Problem(file=instr_shown, message="is empty"))
+        return "", [Problem(file=instr_shown, message="is missing; it tells the agent what to do")]
+    if instr_path.stat().st_size > MAX_FILE_BYTES:
+        return "", [Problem(file=instr_shown, message=f"is larger than {MAX_FILE_BYTES:,} bytes")]
+    problems: list[Problem] = []
+    instructions = ""
+    try:
+        instructions = instr_path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        problems.append(Problem(file=instr_shown, message="is not UTF-8 text"))
+    if not instructions.strip():
+        problems.append(Problem(file=instr_shown, message="is empty"))
+    return instructions, problems
 
-    # folders
+
+def _read_contents(
+    task_dir: Path, shown_root: Path | None, instructions: str
+) -> tuple[_Contents, list[Problem]]:
+    """Read the environment, scorer and solution folders, then check what only shows across them:
+    the whole task's file count and size, and the Dockerfile's base image."""
+    problems: list[Problem] = []
     # MAX_FILES + 1 lets the whole-task check below report a count just past the limit.
     room = MAX_FILES + 1
     env_files = _read_text_files(task_dir / ENVIRONMENT_DIR, task_dir, shown_root, problems, room)
     room -= len(env_files)
     scorer_files = _read_text_files(task_dir / SCORER_DIR, task_dir, shown_root, problems, room)
     room -= len(scorer_files)
-    solution_dir = task_dir / SOLUTION_DIR
-    solution_files = _read_text_files(solution_dir, task_dir, shown_root, problems, room)
+    solution_files = _read_text_files(task_dir / SOLUTION_DIR, task_dir, shown_root, problems, room)
 
     try:
         check_task_size(instructions, env_files, scorer_files, solution_files)
@@ -546,41 +563,53 @@ def _load(path: Path, shown_root: Path | None) -> tuple[TaskFolder | None, list[
         problems += _check_dockerfile(
             dockerfile, _display(task_dir / ENVIRONMENT_DIR / DOCKERFILE, shown_root)
         )
+    return _Contents(dockerfile, env_files, scorer_files, solution_files), problems
 
-    solution_config = spec.solution if spec is not None else None
-    has_solution = solution_dir.is_dir() or solution_config is not None
-    if spec is not None:
+
+def _solution_command(spec: TaskSpecFile) -> str:
+    """The command that runs the reference solution: task.yaml's, else the default entry point."""
+    return (spec.solution or SolutionConfig()).command
+
+
+def _check_commands(
+    spec: TaskSpecFile, contents: _Contents, has_solution: bool, spec_shown: str
+) -> list[Problem]:
+    """The scorer and solution commands must name files that exist, so a typo in a path fails
+    here instead of in the sandbox after an agent's whole run."""
+    problems = _check_command_paths(
+        spec.scorer.command, "scorer", contents.scorer, spec_shown, "scorer.command"
+    )
+    if has_solution:
         problems += _check_command_paths(
-            spec.scorer.command, "scorer", scorer_files, spec_shown, "scorer.command"
+            _solution_command(spec), "solution", contents.solution, spec_shown, "solution.command"
         )
-        if has_solution:
-            command = (solution_config or SolutionConfig()).command
-            problems += _check_command_paths(
-                command, "solution", solution_files, spec_shown, "solution.command"
-            )
-        if not spec.scorer.command.strip():
-            problems.append(Problem(file=spec_shown, field="scorer.command", message="is empty"))
+    if not spec.scorer.command.strip():
+        problems.append(Problem(file=spec_shown, field="scorer.command", message="is empty"))
+    return problems
 
-    if problems or spec is None:
-        return None, problems
 
+def _assemble(
+    task_dir: Path, spec: TaskSpecFile, instructions: str, contents: _Contents, has_solution: bool
+) -> TaskFolder:
+    """Map a folder that passed every check onto the `core.taskspec` models the rest of the
+    service uses, so nothing downstream needs to know about the folder format."""
     environment = EnvironmentSpec(
-        dockerfile=dockerfile, files=env_files, workdir=spec.workdir, services=spec.services
+        dockerfile=contents.dockerfile,
+        files=contents.environment,
+        workdir=spec.workdir,
+        services=spec.services,
     )
     scorer = ScorerSpec(
         command=spec.scorer.command,
-        files=scorer_files,
+        files=contents.scorer,
         threshold=spec.scorer.threshold,
         timeout_s=spec.scorer.timeout_s,
     )
     solution = (
-        SolutionSpec(command=(solution_config or SolutionConfig()).command, files=solution_files)
-        if has_solution
-        else None
+        SolutionSpec(command=_solution_command(spec), files=contents.solution) if has_solution else None
     )
     limits = ResourceLimits(**spec.resources.model_dump(), network=spec.network)
-    ht = human_time(spec.baselines, spec.estimate)
-    folder = TaskFolder(
+    return TaskFolder(
         path=str(task_dir),
         spec=spec,
         instructions=instructions,
@@ -590,10 +619,38 @@ def _load(path: Path, shown_root: Path | None) -> tuple[TaskFolder | None, list[
         limits=limits,
         baselines=list(spec.baselines),
         estimate=spec.estimate,
-        human_time=ht,
+        human_time=human_time(spec.baselines, spec.estimate),
         content_hash=content_hash(instructions, environment, scorer, solution),
     )
-    return folder, []
+
+
+def _load(path: Path, shown_root: Path | None) -> tuple[TaskFolder | None, list[Problem]]:
+    """Load one folder, returning the folder (None when anything is wrong) and every problem.
+
+    Every stage runs even when an earlier one found problems, so an author sees all of them in one
+    pass; the problems come in the order of the stages (layout, task.yaml, instructions, files,
+    commands)."""
+    task_dir = path
+    if not task_dir.is_dir():
+        return None, [Problem(file=_display(task_dir, shown_root), message="is not a folder")]
+    spec_shown = _display(task_dir / SPEC_FILE, shown_root)
+
+    problems = _check_layout(task_dir, shown_root)
+    spec, spec_problems = _parse_spec(task_dir / SPEC_FILE, spec_shown)
+    problems += spec_problems
+    if spec is not None:
+        problems += _check_spec(spec, task_dir, spec_shown)
+    instructions, instruction_problems = _read_instructions(task_dir, shown_root)
+    problems += instruction_problems
+    contents, content_problems = _read_contents(task_dir, shown_root, instructions)
+    problems += content_problems
+    if spec is None:
+        return None, problems
+    has_solution = (task_dir / SOLUTION_DIR).is_dir() or spec.solution is not None
+    problems += _check_commands(spec, contents, has_solution, spec_shown)
+    if problems:
+        return None, problems
+    return _assemble(task_dir, spec, instructions, contents, has_solution), []
 
 
 # --- public API -----------------------------------------------------------------------------

@@ -182,9 +182,10 @@ def make_run(
         return run.id
 
 
-def task_folder_spec(task_id: str = "add-numbers", family: str = "demo") -> dict[str, Any]:
-    """The task.yaml of a valid folder task (1.5 minutes by the author's estimate)."""
-    return {
+def task_folder_spec(task_id: str = "add-numbers", family: str = "demo", **overrides: Any) -> dict[str, Any]:
+    """The task.yaml of a valid folder task (1.5 minutes by the author's estimate); `overrides`
+    replace top-level keys."""
+    spec: dict[str, Any] = {
         "id": task_id,
         "family": family,
         "title": "Add two numbers",
@@ -197,19 +198,22 @@ def task_folder_spec(task_id: str = "add-numbers", family: str = "demo") -> dict
         "solution": {"command": "bash /solution/solve.sh"},
         "estimate": {"minutes": 1.5, "source": "author", "rationale": "one addition"},
     }
+    spec.update(overrides)
+    return spec
 
 
 def make_task_folder(
     root: Path, task_id: str = "add-numbers", family: str = "demo", spec: dict[str, Any] | None = None
 ) -> Path:
     """A task folder `root/family/task_id` (task.yaml, instructions, scorer, solution, one
-    environment file) whose reference solution passes; returns its path."""
+    environment file) whose reference solution passes; returns its path. `spec` is written to
+    task.yaml as given (default `task_folder_spec(task_id, family)`), valid or not."""
     folder = root / family / task_id
     (folder / "scorer").mkdir(parents=True)
     (folder / "solution").mkdir()
     (folder / "environment").mkdir()
     (folder / "task.yaml").write_text(
-        yaml.safe_dump(spec or task_folder_spec(task_id, family), sort_keys=False)
+        yaml.safe_dump(spec if spec is not None else task_folder_spec(task_id, family), sort_keys=False)
     )
     (folder / "instructions.md").write_text("Add 2 and 3; write the sum to submission.txt.\n")
     (folder / "scorer" / "score.py").write_text(

@@ -33,8 +33,8 @@ def horizon(tmp_path: Path, instance: str, *args: str) -> subprocess.CompletedPr
 def test_terminal_workflow(tmp_path: Path, docker_backend: DockerBackend) -> None:
     instance = docker_backend.instance
     tree = tmp_path / "tasks"
-    write_task(tree, "write-a", "alpha")
-    write_task(tree, "write-b", "beta")
+    write_task(tree, "write-a")
+    write_task(tree, "write-b")
     assert horizon(tmp_path, instance, "tasks", "validate", str(tree)).returncode == 0
     out = horizon(tmp_path, instance, "tasks", "sync", str(tree))
     assert out.returncode == 0 and "2 created" in out.stdout, out.stdout + out.stderr

@@ -11,49 +11,27 @@ from core.db import session_scope
 from core.models import HumanBaseline, Task
 from core.services.task_sync import sync_tree
 from core.taskfolder import TaskFolderError
-
-SPEC = """\
-id: {id}
-family: demo
-title: Write {word}
-version: 1
-time_limit_s: 600
-tags: [demo]
-resources: {{cpus: 1, memory_mb: 128, pids: 32, disk_mb: 16}}
-network: none
-scorer:
-  command: python3 /scorer/score.py
-  threshold: 1.0
-solution:
-  command: bash /solution/solve.sh
-baselines:
-  - {{baseliner: ana, minutes: 4, succeeded: true}}
-  - {{baseliner: bo, minutes: 16, succeeded: true}}
-estimate:
-  minutes: 10
-  source: author
-  rationale: a guess
-"""
+from tests.factories import edit_task_folder_spec, make_task_folder, task_folder_spec
 
 
-def write_task(root: Path, task_id: str, word: str) -> Path:
-    folder = root / "demo" / task_id
-    (folder / "scorer").mkdir(parents=True, exist_ok=True)
-    (folder / "solution").mkdir(exist_ok=True)
-    (folder / "task.yaml").write_text(SPEC.format(id=task_id, word=word))
-    (folder / "instructions.md").write_text(f"Write {word} into answer.txt.\n")
-    (folder / "solution" / "solve.sh").write_text(f"echo {word} > answer.txt\n")
-    (folder / "scorer" / "score.py").write_text(
-        "import pathlib\n"
-        "p = pathlib.Path('answer.txt')\n"
-        f"print(1 if p.exists() and p.read_text().strip() == {word!r} else 0)\n"
+def write_task(root: Path, task_id: str) -> Path:
+    """The factory's folder task `demo/<task_id>`, tagged `demo`, with two successful baselines (4
+    and 16 minutes: a human time of 8) beside an estimate they take precedence over."""
+    spec = task_folder_spec(
+        task_id,
+        tags=["demo"],
+        baselines=[
+            {"baseliner": "ana", "minutes": 4, "succeeded": True},
+            {"baseliner": "bo", "minutes": 16, "succeeded": True},
+        ],
+        estimate={"minutes": 10, "source": "author", "rationale": "a guess"},
     )
-    return folder
+    return make_task_folder(root, task_id, spec=spec)
 
 
 def test_sync_creates_versions_and_is_idempotent(db: str, tmp_path: Path) -> None:
-    write_task(tmp_path, "write-a", "alpha")
-    write_task(tmp_path, "write-b", "beta")
+    write_task(tmp_path, "write-a")
+    write_task(tmp_path, "write-b")
     with session_scope() as s:
         report = sync_tree(s, tmp_path)
     assert sorted(report.created) == ["write-a", "write-b"] and report.baselines_added == 6
@@ -66,7 +44,7 @@ def test_sync_creates_versions_and_is_idempotent(db: str, tmp_path: Path) -> Non
         again = sync_tree(s, tmp_path)
     assert sorted(again.unchanged) == ["write-a", "write-b"] and again.baselines_added == 0
 
-    (tmp_path / "demo" / "write-a" / "instructions.md").write_text("Write alpha, in lower case.\n")
+    (tmp_path / "demo" / "write-a" / "instructions.md").write_text("Add 2 and 3, then write the sum.\n")
     with session_scope() as s:
         changed = sync_tree(s, tmp_path)
     assert changed.new_versions == ["write-a"] and changed.unchanged == ["write-b"]
@@ -77,9 +55,9 @@ def test_sync_creates_versions_and_is_idempotent(db: str, tmp_path: Path) -> Non
 
 
 def test_a_bad_folder_stores_nothing(db: str, tmp_path: Path) -> None:
-    write_task(tmp_path, "write-a", "alpha")
-    bad = write_task(tmp_path, "write-b", "beta")
-    (bad / "task.yaml").write_text((bad / "task.yaml").read_text().replace("minutes: 4", "minutes: -4"))
+    write_task(tmp_path, "write-a")
+    bad = write_task(tmp_path, "write-b")
+    edit_task_folder_spec(bad, baselines=[{"baseliner": "ana", "minutes": -4, "succeeded": True}])
     with pytest.raises(TaskFolderError) as info:
         with session_scope() as s:
             sync_tree(s, tmp_path)

@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from core.db import session_scope
+from tests.factories import make_task_folder
 from tests.reliability.support import table_counts
 
 IMPORT_REFUSED = 2  # `horizon import-runs` and `horizon analyze`: bad input
@@ -197,20 +198,6 @@ TASK_SPEC: dict[str, Any] = {
 }
 
 
-def _write_task(root: Path, spec: dict[str, Any]) -> Path:
-    folder = root / "demo" / "write-word"
-    (folder / "scorer").mkdir(parents=True, exist_ok=True)
-    (folder / "solution").mkdir(exist_ok=True)
-    (folder / "task.yaml").write_text(yaml.safe_dump(spec))
-    (folder / "instructions.md").write_text("Write hello into answer.txt.\n")
-    (folder / "solution" / "solve.sh").write_text("echo hello > answer.txt\n")
-    (folder / "scorer" / "score.py").write_text(
-        "import pathlib\np = pathlib.Path('answer.txt')\n"
-        "print(1 if p.exists() and p.read_text().strip() == 'hello' else 0)\n"
-    )
-    return folder
-
-
 def _nested_keys(spec: dict[str, Any]) -> list[tuple[str, ...]]:
     keys: list[tuple[str, ...]] = []
     for key, value in spec.items():
@@ -239,7 +226,7 @@ def corrupted_folders(draw: st.DrawFn) -> Callable[[Path], None]:
     garbage = draw(st.binary(min_size=1, max_size=60))
 
     def write(root: Path) -> None:
-        folder = _write_task(root, spec)
+        folder = make_task_folder(root, "write-word", spec=spec)
         if damage == "yaml-garbage":
             (folder / "task.yaml").write_bytes(garbage + b"\n: [")
         elif damage == "no-instructions":
@@ -253,7 +240,7 @@ def corrupted_folders(draw: st.DrawFn) -> Callable[[Path], None]:
 
 
 def test_valid_task_folder_validates_and_syncs(db: str, tmp_path: Path) -> None:
-    _write_task(tmp_path, TASK_SPEC)
+    make_task_folder(tmp_path, "write-word", spec=TASK_SPEC)
     assert _invoke(["tasks", "validate", str(tmp_path)]).exit_code == 0
     synced = _invoke(["tasks", "sync", str(tmp_path)])
     assert synced.exit_code == 0, synced.output
