@@ -23,9 +23,9 @@ def test_checks_are_recorded_and_unhealthy_tasks_excluded(
     db: str, tmp_path: Path, docker_backend: DockerBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HORIZON_SANDBOX_INSTANCE", docker_backend.instance)
-    write_task(tmp_path, "good", "alpha")
-    broken = write_task(tmp_path, "broken", "beta")
-    (broken / "solution" / "solve.sh").write_text("echo wrong > answer.txt\n")  # the oracle fails
+    write_task(tmp_path, "good")
+    broken = write_task(tmp_path, "broken")
+    (broken / "solution" / "solve.sh").write_text("echo 4 > submission.txt\n")  # the oracle fails
     with session_scope() as s:
         sync_tree(s, tmp_path)
 
