@@ -7,6 +7,7 @@
 (c) In embedded mode a long analysis never delays a run job (analyses have their own pool).
 (d) A submitter's bootstrap is capped (422); (e) an analysis can be cancelled by its requester or
     an admin (not another submitter, not a viewer), and its running fit stops within seconds.
+(f) With Redis, analyses go to their own `analysis` queue, which the run workers never consume.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from core.models import AnalysisResult, ApiToken, Batch
 from core.models import WebSession as WebSessionRow
 from core.queue import QUEUE_RUNS, InProcessQueue, JobMessage, get_queue, register_job
 from core.settings import Settings, get_settings
-from tests.reliability.support import tiny_task
+from tests.reliability.support import RedisServer, tiny_task
 from tests.support.processes import wait_until
 from tests.web.conftest import csrf_token, sign_in_with
 
@@ -382,3 +383,48 @@ def test_cancel_stops_a_running_analysis_and_only_its_requester_or_an_admin_may(
     quick = int(r.json()["id"])
     wait_until(lambda: _status(settings, quick) == "done", 30, "a quick analysis to finish")
     assert client.post(f"/api/analyses/{quick}/cancel", headers=_bearer(owner)).status_code == 409
+
+
+def test_distributed_analyses_go_to_their_own_queue_which_run_workers_never_consume(
+    db: str, private_redis: RedisServer, tmp_path: Path
+) -> None:
+    """With Redis, an analysis is a message on the `analysis` list and a run one on `runs`; the
+    plain `horizon worker` and Compose's run workers consume only `default,runs`, and Compose's
+    analysis worker only `analysis`, so a long fit never holds a slot a run waits for."""
+    import inspect
+
+    import redis
+    import yaml
+
+    from api.app import create_app
+    from cli.main import worker
+    from core.queue import QUEUE_ANALYSIS
+
+    broker = redis.Redis.from_url(private_redis.url())
+    broker.flushall()
+    settings = Settings(database_url=db, redis_url=private_redis.url(), data_dir=tmp_path / "data")
+    submitter, _ = _token(settings, "submitter")
+    headers = _bearer(submitter)
+    with TestClient(create_app(settings)) as api:
+        assert api.post("/api/tasks", json=tiny_task("queues", ["q"]), headers=headers).status_code == 201
+        model = {"name": "m", "base_url": "http://127.0.0.1:9/v1"}
+        assert api.post("/api/models", json=model, headers=headers).status_code == 201
+        agent = {"name": "a", "scaffold": "oracle", "model": "m"}
+        assert api.post("/api/agents", json=agent, headers=headers).status_code == 201
+        r = api.post("/api/batches", json={"agents": ["a"], "tasks": ["queues"]}, headers=headers)
+        assert r.status_code == 201, r.text
+        r = api.post("/api/analyses", json={"bootstrap": 10}, headers=headers)
+        assert r.status_code == 202, r.text
+    # Celery's Redis transport keeps one list per queue.
+    assert broker.llen(QUEUE_ANALYSIS) == 1
+    assert broker.llen(QUEUE_RUNS) == 1 and broker.llen("default") == 0
+
+    default_queues = inspect.signature(worker).parameters["queues"].default.default
+    assert set(default_queues.split(",")) == {"default", "runs"}
+    compose = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text())
+    consumed = {}
+    for name, service in compose["services"].items():
+        command = service.get("command") or []
+        if command[:2] == ["horizon", "worker"]:
+            consumed[name] = set(command[command.index("--queues") + 1].split(","))
+    assert consumed == {"worker": {"default", "runs"}, "analysis-worker": {QUEUE_ANALYSIS}}
