@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from api import docs_pages, errors, http_security
 from api.routes import analyses, catalog, exchange, runs, system, task_imports, tasks
+from core.live_sandbox import LiveSandboxes
 from core.settings import Settings, get_settings
 from web.app import mount_web
 
@@ -22,12 +23,17 @@ scorer also keeps its `threshold`).
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The whole application: API routers, error answers, HTTP hardening and the web pages."""
+def create_app(settings: Settings | None = None, live_sandboxes: LiveSandboxes | None = None) -> FastAPI:
+    """The whole application: API routers, error answers, HTTP hardening and the web pages.
+
+    `live_sandboxes` (the CLI gives `workers.live_baselining.DockerLiveSandboxes`) lets people
+    baseline tasks in the task's own sandbox from the browser; without it, baselining times a
+    written answer only."""
     settings = settings or get_settings()
     # /docs and /redoc are added by docs_pages, with Swagger UI and ReDoc served locally (no CDN).
     app = FastAPI(title="Horizon", version="0.1.0", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.settings = settings
+    app.state.live_sandboxes = live_sandboxes
     errors.install(app)
     # exchange before runs: its /api/runs/export must not be read as /api/runs/{run_id}.
     for module in (tasks, catalog, exchange, task_imports, runs, analyses, system):

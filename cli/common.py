@@ -83,6 +83,7 @@ def _resume_embedded_work(settings: Settings) -> None:
     the work they describe (duplicates are harmless: runs are claimed by a guarded update)."""
     from core.db import session_scope
     from core.services.analyses import resend_analyses
+    from core.services.baselining import resend_scoring_attempts
     from core.services.import_jobs import resend_import_jobs
     from core.services.runs import requeue_lost_runs
     from core.states import ACTIVE_ANALYSIS_STATUSES
@@ -92,10 +93,11 @@ def _resume_embedded_work(settings: Settings) -> None:
         run_ids = requeue_lost_runs(session, settings, broker_lost=True)
         analysis_ids = resend_analyses(session, ACTIVE_ANALYSIS_STATUSES)
         import_ids = resend_import_jobs(session)
-    if run_ids or analysis_ids or import_ids:
+        attempt_ids = resend_scoring_attempts(session)
+    if run_ids or analysis_ids or import_ids or attempt_ids:
         console.print(
-            f"resuming {len(run_ids)} queued runs, {len(analysis_ids)} analyses "
-            f"and {len(import_ids)} task imports"
+            f"resuming {len(run_ids)} queued runs, {len(analysis_ids)} analyses, "
+            f"{len(import_ids)} task imports and {len(attempt_ids)} baselining scorings"
         )
 
 
@@ -113,6 +115,7 @@ def serve(host: str | None, port: int | None, *, migrate: bool = True) -> None:
         upgrade(settings)
     import workers.jobs as jobs  # registers the jobs for the in-process queue
     from workers.gpu_announce import GpuAnnouncer
+    from workers.live_baselining import DockerLiveSandboxes
 
     stop = threading.Event()
     announcer: GpuAnnouncer | None = None
@@ -125,6 +128,9 @@ def serve(host: str | None, port: int | None, *, migrate: bool = True) -> None:
         # This process is the only worker, the gpu queue's too: it announces its own GPUs.
         announcer = GpuAnnouncer(settings)
         announcer.start()
+    # Baselining sandboxes run on this server's Docker daemon: it holds their terminals' WebSockets.
+    live = DockerLiveSandboxes(settings)
+    live.start()
     token = ensure_admin_token(settings)
     mode = "embedded (SQLite, in-process queue)" if settings.embedded_queue else "distributed"
     console.print(f"[bold]Horizon[/bold] {mode}; database {safe_url(settings)}")
@@ -137,8 +143,9 @@ def serve(host: str | None, port: int | None, *, migrate: bool = True) -> None:
         console.print(f"answering only to the host names in HORIZON_ALLOWED_HOSTS: {settings.allowed_hosts}")
     try:
         # No `server: uvicorn` banner: it only tells an attacker what to look up.
-        uvicorn.run(create_app(settings), host=h, port=p, log_level="info", server_header=False)
+        uvicorn.run(create_app(settings, live), host=h, port=p, log_level="info", server_header=False)
     finally:
+        live.stop()
         stop.set()
         if announcer is not None:
             announcer.stop()

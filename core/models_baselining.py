@@ -21,7 +21,10 @@ EVENT_PAUSE = "pause"
 EVENT_RESUME = "resume"
 EVENT_SUBMIT = "submit"
 EVENT_ABANDON = "abandon"
-EVENT_KINDS = (EVENT_START, EVENT_PAUSE, EVENT_RESUME, EVENT_SUBMIT, EVENT_ABANDON)
+# Not a timer event: the attempt's work happens in a live sandbox held by the web server (stamped
+# just before `start`, once the sandbox is up); it is scored there, not by a worker.
+EVENT_SANDBOX = "sandbox"
+EVENT_KINDS = (EVENT_START, EVENT_PAUSE, EVENT_RESUME, EVENT_SUBMIT, EVENT_ABANDON, EVENT_SANDBOX)
 
 
 class BaseliningAttempt(Base):

@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     # A running baselining attempt whose page sent no heartbeat (every minute while visible) or
     # transition for this long counts as paused from its last one (core/services/baselining.py).
     baseline_idle_pause_s: float = Field(default=1800.0, ge=120.0, le=86400.0)
+    # A baselining attempt's live sandbox (workers/live_baselining.py) is removed, and the attempt
+    # ended as abandoned, once it has stayed paused this long (idle pauses included).
+    baseline_sandbox_paused_s: float = Field(default=7200.0, ge=60.0, le=30 * 86400.0)
 
     # Comma-separated names of scaffolds registered by plug-ins (besides react, oracle, null).
     extra_scaffolds: str = ""

@@ -21,6 +21,7 @@ from plotly.offline import get_plotlyjs_version
 
 from analysis.flags import FLAG_TEXT
 from core.errors import Conflict, HorizonError, InvalidInput, NotFound, PermissionDenied, Unauthenticated
+from core.live_sandbox import SandboxGone
 from web import format as fmt
 from web.auth import ANONYMOUS, COOKIE_NAME, SESSION_MAX_AGE_S, WebSession, WebUser, encode_session
 from web.deps import SignInRequired, WebForbidden, settings_of, web_session_of
@@ -52,6 +53,7 @@ _ERROR_STATUS: dict[type[HorizonError], int] = {
     InvalidInput: 422,
     PermissionDenied: 403,
     Unauthenticated: 401,
+    SandboxGone: 503,
 }
 
 
@@ -145,7 +147,13 @@ class WebRoute(APIRoute):
                 response = error_page(request, 403, "Not allowed", exc.message)
             except HorizonError as exc:
                 status = next((code for cls, code in _ERROR_STATUS.items() if isinstance(exc, cls)), 400)
-                titles = {404: "Not found", 409: "Conflict", 422: "Invalid input", 403: "Not allowed"}
+                titles = {
+                    404: "Not found",
+                    409: "Conflict",
+                    422: "Invalid input",
+                    403: "Not allowed",
+                    503: "Unavailable",
+                }
                 response = error_page(request, status, titles.get(status, "Error"), exc.message)
             except RequestValidationError as exc:
                 # A bad path or query value (an id past 2^63, page=0): a page saying so, not JSON.

@@ -124,6 +124,11 @@ def score_attempt(
         if attempt.status != AttemptStatus.SCORING:
             log.info("baselining attempt %s is %s; nothing to score", attempt_id, attempt.status)
             return attempt.status
+        if svc.is_live(attempt):
+            # Its work is in its live sandbox, which the web server holds and scores
+            # (workers/live_baselining.py); a fresh sandbox would score an empty work directory.
+            log.info("baselining attempt %s is scored in its own sandbox by the web server", attempt_id)
+            return attempt.status
         problem: str | None = None
         try:
             spec = attempt_spec(session, attempt)

@@ -442,20 +442,13 @@ def _attempt_in(
             )
             holder["sandbox"] = sandbox
             beat.on_cancel = sandbox.close
-            if env.dockerfile is None and env.files:
-                # With a Dockerfile the files were its build context; without one they are the task's.
-                sandbox.put_files(env.files, sandbox.workdir)
+            fill_sandbox(sandbox, env)
         except SandboxError as exc:
             raise InfraError(REASON_SANDBOX, str(exc)) from exc
     if env.services:
         # Before the agent's clock starts: waiting for a server is never the agent's time.
         with _timed(timings, "services_s"):
-            try:
-                start_services(sandbox, env.services, tr, beat=beat)
-            except ServiceFailed as exc:
-                raise InfraError(REASON_SERVICE, f"{exc}; its output is in the transcript") from exc
-            except SandboxError as exc:
-                raise InfraError(REASON_SANDBOX, str(exc)) from exc
+            start_task_services(sandbox, env, tr, beat)
     tr.add("sandbox_ready", image=image, workdir=env.workdir, seconds=timings["create_s"])
     beat()
 
@@ -478,7 +471,7 @@ def _attempt_in(
     times = clock.readings()
     beat()
     with _timed(timings, "score_s"):
-        score = _score(sandbox, task.scorer, result.submission, tr)
+        score = run_scorer(sandbox, task.scorer, result.submission, tr)
     binarized = int(score >= task.scorer.threshold)
     tr.add("score", score=score, binarized=binarized, threshold=task.scorer.threshold)
     return AttemptOutcome(
@@ -606,7 +599,30 @@ def _run_scaffold_inner(
     return result
 
 
-def _score(sandbox: Sandbox, scorer: ScorerSpec, submission: str | None, tr: Transcript) -> float:
+def fill_sandbox(sandbox: Sandbox, env: EnvironmentSpec) -> None:
+    """Put the task's files in a new sandbox's work directory. With a Dockerfile they were its
+    build context (already in the image); without one they are the task's files."""
+    if env.dockerfile is None and env.files:
+        sandbox.put_files(env.files, sandbox.workdir)
+
+
+def start_task_services(
+    sandbox: Sandbox, env: EnvironmentSpec, tr: Transcript, beat: Callable[[], None]
+) -> None:
+    """Start the task's services (task.yaml `services:`) and wait until they are healthy;
+    InfraError (REASON_SERVICE or REASON_SANDBOX) when they are not."""
+    try:
+        start_services(sandbox, env.services, tr, beat=beat)
+    except ServiceFailed as exc:
+        raise InfraError(REASON_SERVICE, f"{exc}; its output is in the transcript") from exc
+    except SandboxError as exc:
+        raise InfraError(REASON_SANDBOX, str(exc)) from exc
+
+
+def run_scorer(sandbox: Sandbox, scorer: ScorerSpec, submission: str | None, tr: Transcript) -> float:
+    """Score the attempt in its sandbox, by the scorer rule of this module's docstring: every
+    process of the agent killed, the scorer's files and the submission copied to /scorer, the
+    scorer run as root in the work directory. InfraError when it prints no valid score."""
     try:
         # Nothing the agent started may keep running (and changing files) while the scorer reads.
         sandbox.kill_user_processes()

@@ -5,11 +5,12 @@ restarted without persistence forgets every queued message, and a publish can fa
 were committed. `runs.requeue_lost` (scheduled by beat) sends another message for such runs:
 
 - a broker that lost its data is noticed through a sentinel key this job keeps in Redis: the sweep
-  that finds the key gone (and sets it again, atomically) sends a new message for every queued run
-  and every queued analysis;
+  that finds the key gone (and sets it again, atomically) sends a new message for every queued run,
+  every queued analysis and every baselining attempt waiting for its scorer;
 - otherwise a queued run whose last message is older than `HORIZON_REQUEUE_AFTER_S` gets one.
 
-Duplicates are harmless: a run is claimed by one guarded update and an analysis job is idempotent.
+Duplicates are harmless: a run is claimed by one guarded update, and analysis and scoring jobs are
+idempotent.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from core.db import session_scope
 from core.services import analyses as analysis_svc
+from core.services import baselining as baselining_svc
 from core.services import runs as run_svc
 from core.settings import Settings
 from core.states import AnalysisStatus
@@ -66,13 +68,21 @@ def requeue_lost(settings: Settings) -> list[int]:
         with session_scope(settings) as session:
             run_ids = run_svc.requeue_lost_runs(session, settings, broker_lost=lost)
             analysis_ids: list[int] = []
+            attempt_ids: list[int] = []
             if lost:
                 analysis_ids = analysis_svc.resend_analyses(session, (AnalysisStatus.QUEUED,))
+                attempt_ids = baselining_svc.resend_scoring_attempts(session)
     except BaseException:
         if lost and settings.redis_url:
             release_broker_claim(settings.redis_url)
         raise
-    if run_ids or analysis_ids:
+    if run_ids or analysis_ids or attempt_ids:
         why = "the broker lost its data" if lost else f"no message for {settings.requeue_after_s:g} s"
-        log.warning("re-sent %d queued runs and %d analyses (%s)", len(run_ids), len(analysis_ids), why)
+        log.warning(
+            "re-sent %d queued runs, %d analyses and %d baselining scorings (%s)",
+            len(run_ids),
+            len(analysis_ids),
+            len(attempt_ids),
+            why,
+        )
     return run_ids

@@ -5,7 +5,9 @@ the intervals between a start or resume and the next pause, submit or abandon, s
 count and nothing the browser says about durations is trusted. A submitted answer is scored by the
 `baselines.score_attempt` job in a sandbox (`workers/baseline_scoring.py`); its result becomes a
 human baseline of source `timed` (`core.services.tasks.add_timed_baseline`), which nobody else can
-make.
+make. An attempt started with a live sandbox (`start_attempt(open_sandbox=...)`, an event of kind
+`sandbox`) is worked on and scored in that sandbox by the web server instead
+(`core.live_sandbox`); it is submitted only while its clock runs.
 
 Honesty rules:
 - an attempt belongs to the token that started it (`token_id`), never to a name; only that token
@@ -23,7 +25,7 @@ Honesty rules:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -31,11 +33,12 @@ from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.errors import Conflict, InvalidInput, NotFound
-from core.models import HumanBaseline, utcnow
+from core.models import HumanBaseline, TaskVersion, utcnow
 from core.models_baselining import (
     EVENT_ABANDON,
     EVENT_PAUSE,
     EVENT_RESUME,
+    EVENT_SANDBOX,
     EVENT_START,
     EVENT_SUBMIT,
     BaseliningAttempt,
@@ -295,28 +298,46 @@ def _conflict(attempt: BaseliningAttempt, wanted: str) -> Conflict:
     return Conflict(f"attempt {attempt.id} is {attempt.status}; {wanted}")
 
 
+def is_live(attempt: BaseliningAttempt) -> bool:
+    """Whether the attempt's work happens in a live sandbox held by the web server (scored there)."""
+    return any(e.kind == EVENT_SANDBOX for e in attempt.events)
+
+
 def start_attempt(
-    session: Session, task_id: str, baseliner: str, *, token_id: int | None
+    session: Session,
+    task_id: str,
+    baseliner: str,
+    *,
+    token_id: int | None,
+    open_sandbox: Callable[[BaseliningAttempt, TaskVersion], None] | None = None,
 ) -> BaseliningAttempt:
     """Start timing `baseliner` (the name shown) with token `token_id` (the owner) on the task's
-    current version; the clock runs from now."""
+    current version. With `open_sandbox`, the attempt's live sandbox is opened first (the row
+    exists, so the sandbox is labelled with its id) and the clock starts once it is up: building
+    and starting it is never the person's time. Whatever `open_sandbox` raises leaves nothing
+    stored (the caller's transaction rolls back; the reaper removes any sandbox)."""
     if not baseliner.strip():
         raise InvalidInput("a baselining attempt needs the name of the person")
     if token_id is None:
         raise InvalidInput("a baselining attempt belongs to a token: sign in with your own token")
     task = get_task(session, task_id)
-    now = utcnow()
+    version = current_version(task)
     attempt = BaseliningAttempt(
         task_id=task.id,
-        task_version=current_version(task).version,
+        task_version=version.version,
         baseliner=baseliner,
         token_id=token_id,
         status=AttemptStatus.ACTIVE,
         message="",
-        last_seen_at=now,
+        last_seen_at=utcnow(),
     )
     session.add(attempt)
     session.flush()
+    if open_sandbox is not None:
+        open_sandbox(attempt, version)
+        _add_event(session, attempt, EVENT_SANDBOX)
+    now = utcnow()
+    attempt.last_seen_at = now
     _add_event(session, attempt, EVENT_START, at=now)
     return attempt
 
@@ -372,6 +393,10 @@ def submit_attempt(session: Session, attempt_id: int, actor: Actor, answer: str)
     attempt = _owned(session, attempt_id, actor)
     if attempt.status not in OPEN_ATTEMPT_STATUSES:
         raise _conflict(attempt, "it was already submitted or abandoned")
+    live = is_live(attempt)
+    if live and attempt.status != AttemptStatus.ACTIVE:
+        # The sandbox is locked while the clock is stopped: resuming comes first.
+        raise _conflict(attempt, "resume it to submit (a paused attempt's sandbox is locked)")
     now = utcnow()
     seconds = active_seconds([*((e.kind, e.at) for e in attempt.events), (EVENT_SUBMIT, now)])
     at_limit = seconds >= MAX_ACTIVE_SECONDS
@@ -391,7 +416,10 @@ def submit_attempt(session: Session, attempt_id: int, actor: Actor, answer: str)
     if not won:
         raise _conflict(attempt, "it was already submitted or abandoned")
     _add_event(session, attempt, EVENT_SUBMIT, at=now)
-    enqueue_after_commit(session, JobName.SCORE_ATTEMPT, attempt.id)
+    if not live:
+        enqueue_after_commit(session, JobName.SCORE_ATTEMPT, attempt.id)
+    # A live attempt is scored in its own sandbox by the web server, once this commits
+    # (`core.live_sandbox.LiveSandboxes.score`).
     return attempt
 
 
@@ -419,6 +447,9 @@ def abandon_attempt(session: Session, attempt_id: int, actor: Actor) -> Baselini
 def rescore_attempt(session: Session, attempt_id: int, actor: Actor) -> BaseliningAttempt:
     """Send the scoring job again for an attempt left pending or whose scorer failed."""
     attempt = _owned(session, attempt_id, actor)
+    if is_live(attempt):
+        # Its work was in a sandbox that is gone after scoring: nothing is left to score again.
+        raise _conflict(attempt, "its work was in its own sandbox, which is gone; it cannot be scored again")
     retriable = (AttemptStatus.PENDING, AttemptStatus.ERROR)
     if not _move(session, attempt, retriable, status=AttemptStatus.SCORING, message="waiting for the scorer"):
         raise _conflict(attempt, "only pending or failed scoring is retried")
@@ -436,6 +467,55 @@ def pause_idle_attempts(session: Session, now: dt.datetime | None = None) -> lis
         .options(selectinload(BaseliningAttempt.events))
     )
     return [attempt.id for attempt in list(running) if settle(session, attempt, now)]
+
+
+def resend_scoring_attempts(session: Session) -> list[int]:
+    """Send the scoring job again, once this commits, for every attempt still `scoring` (its
+    message was lost: an in-process queue that stopped, a broker that forgot its data), so no
+    submitted attempt waits for good. Duplicates are harmless: the job scores only an attempt
+    that is still `scoring`, and the baseline is stored once. Live attempts are left out: the web
+    server scores them in their own sandbox, never through the job. Returns the ids."""
+    live = select(BaseliningEvent.attempt_id).where(BaseliningEvent.kind == EVENT_SANDBOX)
+    ids = list(
+        session.scalars(
+            select(BaseliningAttempt.id)
+            .where(BaseliningAttempt.status == AttemptStatus.SCORING, BaseliningAttempt.id.not_in(live))
+            .order_by(BaseliningAttempt.id)
+        )
+    )
+    for attempt_id in ids:
+        enqueue_after_commit(session, JobName.SCORE_ATTEMPT, attempt_id)
+    return ids
+
+
+def paused_for(attempt: BaseliningAttempt, now: dt.datetime | None = None) -> float | None:
+    """Seconds since the stored pause of a paused attempt (None unless it is paused)."""
+    if attempt.status != AttemptStatus.PAUSED:
+        return None
+    pauses = [_utc(e.at) for e in attempt.events if e.kind == EVENT_PAUSE]
+    return (_utc(now or utcnow()) - pauses[-1]).total_seconds() if pauses else None
+
+
+def expire_attempt(session: Session, attempt_id: int, message: str) -> bool:
+    """End an open attempt whose live sandbox was removed (paused too long, or lost): abandoned,
+    with `message`; nothing is stored as a baseline. False when it was no longer open."""
+    attempt = get_attempt(session, attempt_id, lock=True)
+    settle(session, attempt)
+    if attempt.status not in OPEN_ATTEMPT_STATUSES:
+        return False
+    now = utcnow()
+    seconds = active_seconds([*((e.kind, e.at) for e in attempt.events), (EVENT_ABANDON, now)])
+    if not _move(
+        session,
+        attempt,
+        OPEN_ATTEMPT_STATUSES,
+        status=AttemptStatus.ABANDONED,
+        active_seconds=min(seconds, MAX_ACTIVE_SECONDS),
+        message=message,
+    ):
+        return False
+    _add_event(session, attempt, EVENT_ABANDON, at=now)
+    return True
 
 
 # ---------------------------------------------------------------- used by the scoring job

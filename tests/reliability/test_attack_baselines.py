@@ -6,7 +6,8 @@
 (c) Another token cannot read, time or submit someone's attempt, whatever its name.
 (d) 8 parallel submits of one attempt store exactly one baseline, on SQLite and PostgreSQL.
 (e) An attempt open past the limit stops at it and ends in a final state with a message; a
-    scoring failure ends in `error`, never `scoring` for good.
+    scoring failure ends in `error`, never `scoring` for good; a lost scoring message is sent
+    again (embedded start, broker-loss sweep).
 (f) A page that stops sending heartbeats stops the clock at its last one.
 """
 
@@ -19,6 +20,7 @@ from functools import partial
 from typing import Any
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -33,9 +35,10 @@ from core.services import baselining as svc
 from core.settings import Settings
 from core.states import JobName
 from core.taskspec import MAX_HUMAN_MINUTES
-from tests.reliability.support import tiny_task
+from tests.reliability.support import RedisServer, tiny_task
 from tests.web.conftest import csrf_token, sign_in_with
 from workers.baseline_scoring import score_attempt
+from workers.requeue import requeue_lost
 
 TASK = "attack/honest-time"
 
@@ -304,6 +307,65 @@ def test_an_attempt_open_past_the_limit_ends_in_a_final_state(backend: Settings)
     assert score_attempt(broken_id, backend, backend=Broken()) == "error"
     with session_scope(backend) as s:
         assert svc.get_attempt(s, broken_id).message
+
+
+def test_a_lost_scoring_message_is_sent_again(
+    backend: Settings, private_redis: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A submitted attempt whose scoring message was lost (an in-process queue that stopped, a
+    broker that restarted empty) is not left `scoring` for good: the embedded server's start and
+    the broker-loss sweep send it again, and it is scored once."""
+    from api.app import create_app
+    from cli.common import _resume_embedded_work
+
+    people = _people(backend)
+    secret, alice = people["alice"]
+    with TestClient(create_app(backend)) as api:
+        _make_task(backend, api, secret)
+    lost: list[int] = []
+    monkeypatch.setitem(_REGISTRY, JobName.SCORE_ATTEMPT, lost.append)  # delivered, then lost
+    with session_scope(backend) as s:
+        attempt_id = svc.start_attempt(s, TASK, "alice", token_id=alice.token_id).id
+    with session_scope(backend) as s:
+        svc.submit_attempt(s, attempt_id, alice, "answer")
+    queue = get_queue(backend)
+    assert isinstance(queue, InProcessQueue) and queue.wait_idle(30)
+    assert lost == [attempt_id]
+    with session_scope(backend) as s:
+        assert svc.get_attempt(s, attempt_id).status == "scoring"
+
+    # Distributed: the sweep that finds the broker emptied sends the scoring job again, once.
+    broker = redis.Redis.from_url(private_redis.url())
+    broker.flushall()
+    distributed = Settings(
+        database_url=backend.database_url, redis_url=private_redis.url(), data_dir=backend.data_dir
+    )
+    requeue_lost(distributed)
+    messages = broker.lrange("default", 0, -1)
+    assert len(messages) == 1 and JobName.SCORE_ATTEMPT.value.encode() in messages[0]
+    requeue_lost(distributed)
+    assert broker.llen("default") == 1
+    broker.flushall()
+
+    # Embedded: the server's start sends it again, and it is scored and stored once.
+    def scoring(attempt_id: int) -> None:
+        with session_scope(backend) as s:
+            svc.record_score(s, attempt_id, 1.0, 0.5)
+
+    monkeypatch.setitem(_REGISTRY, JobName.SCORE_ATTEMPT, scoring)
+    _resume_embedded_work(backend)
+    assert queue.wait_idle(30)
+    with session_scope(backend) as s:
+        attempt = svc.get_attempt(s, attempt_id)
+        assert attempt.status == "scored" and attempt.baseline_id is not None
+        assert len(s.scalars(select(HumanBaseline).where(HumanBaseline.attempt_id == attempt_id)).all()) == 1
+        assert svc.resend_scoring_attempts(s) == []
+    # A live attempt (scored by the web server in its own sandbox) is never sent to the job.
+    with session_scope(backend) as s:
+        live = svc.start_attempt(s, TASK, "alice", token_id=alice.token_id, open_sandbox=lambda a, v: None)
+        live.status = "scoring"
+    with session_scope(backend) as s:
+        assert svc.resend_scoring_attempts(s) == []
 
 
 # ---------------------------------------------------------------- (f) idle pages stop the clock

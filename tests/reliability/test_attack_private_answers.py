@@ -10,8 +10,8 @@ see it, in the API and on the task page.
 
 Run transcripts hold the answers too: a real `oracle` run (in-process queue, Docker sandbox) of a
 task whose solution and scorer print the canary, and one whose scorer fails printing it, are read
-by the same people through the API transcript, the run, the run list and the run page: only the
-owner and an admin see the scorer's and the solution's command and output.
+by the same people through the API transcript, the run, the run list, the runs export and the run
+page: only the owner and an admin see the scorer's and the solution's command and output.
 """
 
 from __future__ import annotations
@@ -298,6 +298,7 @@ def _run_reads(run_id: int) -> list[str]:
         f"/api/runs/{run_id}/transcript?offset=1&limit=2",
         f"/api/runs/{run_id}",
         "/api/runs",
+        "/api/runs/export?include_unhealthy=true",  # the runs export (METR's runs format)
         f"/runs/{run_id}",
         "/runs",
     ]
