@@ -313,6 +313,25 @@ def test_charts_render_under_the_content_security_policy(page: Any) -> None:
         assert page.evaluate("window.__csp || []") == [], path
 
 
+def test_the_header_folds_its_links_behind_menu_on_a_phone(page: Any) -> None:
+    sign_in(page, "submitter")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/tasks")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.is_visible(".nav-toggle") and not page.is_visible("#site-nav")
+    page.focus(".nav-toggle")
+    page.keyboard.press("Enter")  # a real button: the keyboard opens it too
+    assert page.get_attribute(".nav-toggle", "aria-expanded") == "true"
+    page.click("#site-nav a[href='/runs']")
+    page.wait_for_url("**/runs")
+    page.click(".nav-toggle")
+    page.keyboard.press("Escape")
+    assert not page.is_visible("#site-nav")
+    assert page.get_attribute(".nav-toggle", "aria-expanded") == "false"
+    page.set_viewport_size({"width": 1400, "height": 900})
+    assert page.is_visible("#site-nav") and not page.is_visible(".nav-toggle")
+
+
 # ---------------------------------------------------------------- baselining
 
 

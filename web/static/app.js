@@ -1,6 +1,8 @@
 // Horizon web pages: plots, live batch progress, live transcripts, the baselining clock, small form helpers.
 (function () {
   "use strict";
+  // Scripted pages fold the narrow header's links behind Menu (style.css); set before the first paint.
+  document.documentElement.classList.add("js");
 
   // Every chart's options. Nothing here may reach another host: no "edit in Chart Studio", "send
   // to cloud" or plotly-logo links, and an empty server URL so no upload target exists.
@@ -239,7 +241,26 @@
     });
   }
 
+  // ---- the header's Menu button on narrow screens (style.css hides the links until it is open)
+  function navToggle() {
+    var button = document.querySelector(".nav-toggle");
+    var nav = document.getElementById("site-nav");
+    if (!button || !nav) return;
+    button.addEventListener("click", function () {
+      var open = nav.classList.toggle("open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && nav.classList.contains("open")) {
+        nav.classList.remove("open");
+        button.setAttribute("aria-expanded", "false");
+        button.focus();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    navToggle();
     confirmsAndBackLinks();
     renderPlots();
     pollBatch();
