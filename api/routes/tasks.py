@@ -21,6 +21,7 @@ from core.schemas import (
 )
 from core.services import tasks as svc
 from core.services.human_time import live_baselines
+from core.services.tasks import TaskSort
 from web.params import Offset, RowId
 
 router = APIRouter(prefix="/api/tasks", tags=["tasks"])
@@ -60,12 +61,25 @@ def list_tasks(
     q: str | None = Query(None, max_length=200, description="Search in id and title."),
     tag: str | None = Query(None, max_length=100),
     family: str | None = Query(None, max_length=200),
+    min_minutes: float | None = Query(None, ge=0, le=1e7, description="Human time at least this."),
+    max_minutes: float | None = Query(None, gt=0, le=1e7, description="Human time below this."),
+    sort: TaskSort = Query("id", description="Order: id, family, human_time, updated; '-' reverses."),
     limit: int = Query(50, ge=1, le=1000),
     offset: Offset = 0,
     _: Caller = Depends(reader),
 ) -> Page[TaskSummary]:
-    """List tasks, filtered by a search in id and title, a tag or a family."""
-    rows, total = svc.list_tasks(session, q=q, tag=tag, family=family, limit=limit, offset=offset)
+    """List tasks, filtered by a search in id and title, a tag, a family or a human-time range."""
+    rows, total = svc.list_tasks(
+        session,
+        q=q,
+        tag=tag,
+        family=family,
+        min_minutes=min_minutes,
+        max_minutes=max_minutes,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
     return Page(items=[summary(t) for t in rows], total=total, limit=limit, offset=offset)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from typing import Any, Literal, get_args
 
 from pydantic import ValidationError
 from sqlalchemy import func, or_, select, update
@@ -167,27 +168,55 @@ def update_task(session: Session, task_id: str, data: TaskUpdate, *, actor: Acto
     return task, created
 
 
+# How a task list may be ordered: key -> (columns, descending). Ties fall back to the id.
+TaskSort = Literal["id", "family", "human_time", "-human_time", "updated", "-updated"]
+TASK_SORTS: dict[TaskSort, tuple[tuple[Any, ...], bool]] = {
+    "id": ((Task.id,), False),
+    "family": ((Task.family_id, Task.id), False),
+    "human_time": ((Task.human_minutes, Task.id), False),
+    "-human_time": ((Task.human_minutes, Task.id), True),
+    "updated": ((Task.updated_at, Task.id), False),
+    "-updated": ((Task.updated_at, Task.id), True),
+}
+assert set(TASK_SORTS) == set(get_args(TaskSort))
+
+
 def list_tasks(
     session: Session,
     *,
     q: str | None = None,
     tag: str | None = None,
     family: str | None = None,
+    min_minutes: float | None = None,
+    max_minutes: float | None = None,
+    sort: TaskSort = "id",
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Task], int]:
-    """A page of tasks matching the search, tag and family, and their total count."""
+    """A page of tasks matching the search, tag, family and human-time range [min, max), in the
+    order `sort` names (TASK_SORTS; tasks without a human time last), and their total count."""
     stmt = select(Task)
     if q:
         pattern = f"%{q.lower()}%"
         stmt = stmt.where(or_(func.lower(Task.id).like(pattern), func.lower(Task.title).like(pattern)))
     if family:
         stmt = stmt.where(Task.family_id == family)
-    rows = list(session.scalars(stmt.order_by(Task.id)))
+    if min_minutes is not None:
+        stmt = stmt.where(Task.human_minutes >= min_minutes)
+    if max_minutes is not None:
+        stmt = stmt.where(Task.human_minutes < max_minutes)
+    columns, descending = TASK_SORTS[sort]
+    order = [Task.human_minutes.is_(None)] + [c.desc() if descending else c for c in columns]
+    rows = list(session.scalars(stmt.order_by(*order)))
     if tag:
         # Tags are a JSON list; filtering in Python keeps one code path for SQLite and Postgres.
         rows = [t for t in rows if tag in (t.tags or [])]
     return rows[offset : offset + limit], len(rows)
+
+
+def task_families(session: Session) -> list[str]:
+    """The families that have tasks, by name."""
+    return list(session.scalars(select(Task.family_id).distinct().order_by(Task.family_id)))
 
 
 def checkable_task_ids(session: Session) -> list[str]:

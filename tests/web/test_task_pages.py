@@ -333,3 +333,43 @@ def test_gpus_through_the_form_are_stored_kept_on_edit_and_checked(submitter_cli
         r = submit(submitter_client, "/tasks/say-hello/edit", {**kept, **bad})
         assert r.status_code == 422, bad
     assert count(TaskVersion) == 1
+
+
+def _listed(text: str) -> list[str]:
+    return re.findall(r'<td><a href="/tasks/([^"]+)">', text)
+
+
+def test_tasks_filter_by_family_and_human_time_and_sort_by_column(client: TestClient) -> None:
+    for task_id, family, minutes in (("quick", "a", 2), ("middle", "b", 30), ("long", "a", 600)):
+        make_task(
+            task_id,
+            family=family,
+            baselines=[{"baseliner": "x", "minutes": minutes, "succeeded": True, "source": "baseline"}],
+        )
+    make_task("untimed", family="b", baselines=[])
+    assert _listed(client.get("/tasks").text) == ["long", "middle", "quick", "untimed"]
+    assert _listed(client.get("/tasks?family=a").text) == ["long", "quick"]
+    assert _listed(client.get("/tasks?time=16-64").text) == ["middle"]
+    assert _listed(client.get("/tasks?time=256-960&family=a").text) == ["long"]
+    # Shortest first, then longest first; a task without a human time is last either way.
+    by_time = client.get("/tasks?sort=human_time").text
+    assert _listed(by_time) == ["quick", "middle", "long", "untimed"]
+    assert 'aria-sort="ascending"' in by_time and "sort=-human_time" in by_time
+    assert _listed(client.get("/tasks?sort=-human_time").text) == ["long", "middle", "quick", "untimed"]
+    # The filters survive a click on a column header; an unknown sort or range is ignored.
+    assert "family=a&amp;time=&amp;sort=human_time" in client.get("/tasks?family=a").text.replace(
+        "q=&amp;tag=&amp;", ""
+    )
+    everything = ["long", "middle", "quick", "untimed"]
+    assert _listed(client.get("/tasks?sort=nonsense&time=nope").text) == everything
+
+
+def test_api_lists_tasks_by_human_time(client: TestClient) -> None:
+    for task_id, minutes in (("a1", 3), ("a2", 90)):
+        baseline = {"baseliner": "x", "minutes": minutes, "succeeded": True, "source": "baseline"}
+        make_task(task_id, baselines=[baseline])
+    items = client.get("/api/tasks?min_minutes=10&sort=-human_time").json()["items"]
+    assert [t["id"] for t in items] == ["a2"]
+    assert [t["id"] for t in client.get("/api/tasks?sort=-human_time").json()["items"]] == ["a2", "a1"]
+    assert client.get("/api/tasks?sort=bogus").status_code == 422
+    assert client.get("/api/tasks?max_minutes=0").status_code == 422

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -67,23 +67,70 @@ def task_url(task_id: str) -> str:
     return "/tasks/" + quote(task_id, safe="/:+")
 
 
+# The tasks page's human-time ranges (METR's buckets, in minutes): key -> (label, min, max).
+HUMAN_TIME_RANGES: dict[str, tuple[str, float | None, float | None]] = {
+    "lt1": ("under 1 min", None, 1),
+    "1-4": ("1-4 min", 1, 4),
+    "4-16": ("4-16 min", 4, 16),
+    "16-64": ("16-64 min", 16, 64),
+    "64-256": ("1-4 h", 64, 256),
+    "256-960": ("4-16 h", 256, 960),
+    "ge960": ("16 h or more", 960, None),
+}
+
+
+def sort_links(current: task_svc.TaskSort) -> dict[str, str]:
+    """Where each sortable column's header leads: human time shortest first, then longest first;
+    updated newest first, then oldest first; id and family one way."""
+    return {
+        "id": "id",
+        "family": "family",
+        "human_time": "-human_time" if current == "human_time" else "human_time",
+        "updated": "updated" if current == "-updated" else "-updated",
+    }
+
+
 @router.get("/tasks")
 def tasks_page(
-    request: Request, db: DbDep, user: Viewer, q: str = "", tag: str = "", page: PageNumber = 1
+    request: Request,
+    db: DbDep,
+    user: Viewer,
+    q: str = "",
+    tag: str = "",
+    family: str = "",
+    time: str = "",
+    sort: str = "id",
+    page: PageNumber = 1,
 ) -> Response:
-    """Tasks, searchable by id, title and tag, a page at a time."""
+    """Tasks, searchable by id, title, tag, family and human time, sortable, a page at a time."""
+    order: task_svc.TaskSort = sort if sort in task_svc.TASK_SORTS else "id"
+    _, low, high = HUMAN_TIME_RANGES.get(time, ("", None, None))
     rows, total = task_svc.list_tasks(
-        db, q=q.strip() or None, tag=tag.strip() or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        db,
+        q=q.strip() or None,
+        tag=tag.strip() or None,
+        family=family.strip() or None,
+        min_minutes=low,
+        max_minutes=high,
+        sort=order,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
     )
+    filters = {"q": q, "tag": tag, "family": family, "time": time if time in HUMAN_TIME_RANGES else ""}
     return render(
         request,
         "tasks.html",
         {
             "tasks": rows,
             "total": total,
-            "q": q,
-            "tag": tag,
+            **filters,
+            "filtered": any(filters.values()),
+            "query": urlencode(filters),
+            "sort": order,
+            "sort_links": sort_links(order),
             "tags": all_tags(db),
+            "families": task_svc.task_families(db),
+            "ranges": {key: label for key, (label, _, _) in HUMAN_TIME_RANGES.items()},
             "page": page,
             "pages": max(1, -(-total // PAGE_SIZE)),
         },
