@@ -1,0 +1,3 @@
+"""Tables of the resource modules (world.py creates them)."""
+
+RESOURCES = ['refunds']
