@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Float, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from core.models import Agent, Model, Run, Task, TaskHealthCheck, TaskVersion
+from core.services.tasks import runs_here
 from core.states import RunStatus
 from web import format as fmt
 
@@ -173,9 +174,22 @@ def all_tags(session: Session) -> list[str]:
     return sorted(tags)
 
 
-def task_ids(session: Session) -> list[tuple[str, str]]:
-    """(id, title) of every task, for pickers."""
-    return [(r[0], r[1]) for r in session.execute(select(Task.id, Task.title).order_by(Task.id))]
+@dataclass(frozen=True)
+class PickableTask:
+    """A task as the schedule page's picker shows it."""
+
+    id: str
+    title: str
+    tags: tuple[str, ...]
+    runs_here: bool
+
+
+def pickable_tasks(session: Session) -> list[PickableTask]:
+    """Every task by id, with its tags and whether it can run here (core.services.tasks.runs_here)."""
+    return [
+        PickableTask(t.id, t.title, tuple(v for v in t.tags or [] if isinstance(v, str)), runs_here(t))
+        for t in session.scalars(select(Task).order_by(Task.id))
+    ]
 
 
 def batch_status_counts(session: Session, batch_ids: list[int]) -> dict[int, dict[str, int]]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from itertools import islice
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, InvalidInput
+from core.model_keys import key_problem
 from core.models import Agent, Batch, Run, Task, utcnow
 from core.ownership import Actor, check_owner, owner_name
 from core.queue import discard_after_commit, enqueue_after_commit
@@ -18,8 +20,8 @@ from core.services.catalog import get_agent
 from core.services.gpu_workers import GpuDemand, GpuWorker, gpu_demand_problem, gpu_workers
 from core.services.routing import run_queue, stored_limits
 from core.services.rows import get_or_not_found, page_of
-from core.services.tasks import current_version, get_task, tasks_with_tags
-from core.settings import get_settings
+from core.services.tasks import current_version, get_task, runs_here, tasks_with_tags
+from core.settings import Settings, get_settings
 from core.states import FINAL_RUN_STATUSES, JobName, RunStatus
 
 INSERT_CHUNK = 2000
@@ -37,20 +39,38 @@ def create_batch(
     agents and tasks may be used: reading is open, only changes are the owner's. Runs that need
     GPUs are refused unless a GPU worker can take them: those announced, or `runs_on` (the caller
     runs them itself: `horizon run`)."""
+    settings = get_settings()
     agents = []
     for ref in dict.fromkeys(data.agents):  # de-duplicate, keep order
         agent = get_agent(session, ref)
-        if agent.scaffold == "external":
-            raise InvalidInput(f"agent {agent.name!r} was imported from another system and cannot run here")
+        if problem := agent_run_problem(agent, settings):
+            raise InvalidInput(problem)
         agents.append(agent)
     tasks: dict[str, Task] = {}
     for task_id in data.tasks or []:
-        tasks[task_id] = get_task(session, task_id)
+        task = get_task(session, task_id)
+        if not runs_here(task):
+            raise InvalidInput(
+                f"task {task.id!r} was imported with another system's runs (or is marked no-sandbox): "
+                "it has no environment here, so it cannot run"
+            )
+        tasks[task_id] = task
+    left_out = 0
     if data.tags:
+        # Tasks picked by tag that cannot run here are left out, not refused one by one.
         for task in tasks_with_tags(session, data.tags):
-            tasks.setdefault(task.id, task)
+            if runs_here(task):
+                tasks.setdefault(task.id, task)
+            else:
+                left_out += 1
     if not tasks:
-        raise InvalidInput(f"no task has any of the tags {', '.join(data.tags or [])}")
+        tags = ", ".join(data.tags or [])
+        if left_out:
+            raise InvalidInput(
+                f"the tasks with the tags {tags} were imported with another system's runs (or are "
+                "marked no-sandbox): none can run here"
+            )
+        raise InvalidInput(f"no task has any of the tags {tags}")
     total = len(agents) * len(tasks) * data.repeats
     check_batch_size(session, total)
     check_gpu_workers(session, agents, list(tasks.values()), runs_on)
@@ -95,6 +115,32 @@ def create_batch(
             queue = queues[(row["agent_id"], row["task_id"])]
             enqueue_after_commit(session, JobName.EXECUTE_RUN, run_id, queue=queue)
     return batch
+
+
+def agent_run_problem(agent: Agent, settings: Settings) -> str | None:
+    """Why the agent's runs would fail before doing anything, in plain words, or None: an agent
+    imported from elsewhere, or (when this process runs the jobs itself, so its environment is
+    the workers') a model key variable that is not set. A model row the operator's key rules no
+    longer allow is left to the worker, which refuses it and records why (workers/run_executor.py)."""
+    if agent.scaffold == "external":
+        return f"agent {agent.name!r} was imported from another system and cannot run here"
+    model = agent.model
+    if model is None or not model.api_key_env or not settings.embedded_queue:
+        return None
+    name = model.api_key_env
+    rules_hold = not key_problem(
+        api_key_env=name,
+        base_url=model.base_url,
+        provider=model.provider,
+        managed=model.managed,
+        settings=settings,
+    )
+    if rules_hold and not (os.environ.get(name) or os.environ.get(f"{name}_FILE")):
+        return (
+            f"agent {agent.name!r} cannot call its model {model.name!r}: its API key is not set "
+            f"(set {name}, or {name}_FILE, where Horizon runs and start it again)"
+        )
+    return None
 
 
 def _managed(agent: Agent) -> bool:

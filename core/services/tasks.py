@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.errors import Conflict, InvalidInput, NotFound
+from core.live_sandbox import NO_SANDBOX_TAGS
 from core.models import HumanBaseline, Task, TaskFamily, TaskVersion, utcnow
 from core.ownership import Actor, check_owner, may_change
 from core.queue import enqueue_after_commit
@@ -219,10 +220,15 @@ def task_families(session: Session) -> list[str]:
     return list(session.scalars(select(Task.family_id).distinct().order_by(Task.family_id)))
 
 
+def runs_here(task: Task) -> bool:
+    """False for a task with no environment here: imported with another system's runs (it is run
+    and checked there) or marked no-sandbox by its author."""
+    return not set(task.tags or ()) & set(NO_SANDBOX_TAGS)
+
+
 def checkable_task_ids(session: Session) -> list[str]:
-    """Ids of the tasks a health check can run here: imported tasks have no environment (they are
-    checked in the system they came from)."""
-    return [t.id for t in session.scalars(select(Task).order_by(Task.id)) if "imported" not in (t.tags or [])]
+    """Ids of the tasks a health check can run here (runs_here)."""
+    return [t.id for t in session.scalars(select(Task).order_by(Task.id)) if runs_here(t)]
 
 
 def tasks_with_tags(session: Session, tags: list[str]) -> list[Task]:

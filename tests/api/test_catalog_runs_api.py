@@ -287,3 +287,42 @@ def test_plug_in_scaffolds_take_bounded_scaffold_options() -> None:
             AgentCreate.model_validate(
                 {"name": "p", "scaffold": "my_pkg.agents:mine", "settings": {"scaffold_options": hostile}}
             )
+
+
+def test_batches_refuse_what_cannot_run_before_queuing_anything(
+    client: TestClient, submitter: dict[str, str], admin: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.db import session_scope
+    from core.models import Batch, Run
+
+    setup_catalog(client, submitter, n_tasks=2)
+    r = client.post(
+        "/api/tasks", json=task_body("placeholder", tags=["suite", "imported"]), headers=submitter
+    )
+    assert r.status_code == 201, r.text
+    keyed = {"name": "keyed", "provider": "openai", "api_model": "gpt-x", "api_key_env": "OPENAI_API_KEY"}
+    keyed["base_url"] = "https://api.openai.com/v1"
+    r = client.post("/api/models", json=keyed, headers=admin)
+    assert r.status_code == 201, r.text
+    body = {"name": "react-keyed", "scaffold": "react", "model": "keyed"}
+    assert client.post("/api/agents", json=body, headers=submitter).status_code == 201
+
+    def refused(payload: dict[str, Any], words: str) -> None:
+        answer = client.post("/api/batches", json=payload, headers=submitter)
+        assert answer.status_code == 422 and words in answer.json()["detail"], answer.text
+        with session_scope() as s:
+            assert s.scalar(select(func.count()).select_from(Batch)) == 0
+            assert s.scalar(select(func.count()).select_from(Run)) == 0
+
+    # A placeholder task named outright is refused; picked by tag it is left out.
+    refused({"agents": ["oracle"], "tasks": ["placeholder"]}, "no environment here")
+    refused({"agents": ["oracle"], "tags": ["imported"]}, "none can run here")
+    # A model whose key variable is not set where the runs would happen (this embedded server).
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY_FILE", raising=False)
+    refused({"agents": ["react-keyed"], "tasks": ["t0"]}, "its API key is not set (set OPENAI_API_KEY")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-real")
+    r = client.post(
+        "/api/batches", json={"agents": ["oracle", "react-keyed"], "tags": ["suite"]}, headers=submitter
+    )
+    assert r.status_code == 201 and r.json()["total"] == 4, r.text  # 2 agents x t0, t1 (not the placeholder)

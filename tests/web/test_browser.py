@@ -313,6 +313,26 @@ def test_charts_render_under_the_content_security_policy(page: Any) -> None:
         assert page.evaluate("window.__csp || []") == [], path
 
 
+def test_the_schedule_page_counts_the_runs_it_will_queue(page: Any) -> None:
+    make_task("c1", tags=["pair"])
+    make_task("c2", tags=["pair"])
+    make_task("c3", tags=["other"])
+    make_agent("count-oracle", "oracle")
+    make_agent("count-null", "null")
+    sign_in(page, "submitter")
+    page.goto("/schedule")
+    page.check("#agent-picker label:has-text('count-oracle') input")
+    page.check("#agent-picker label:has-text('count-null') input")
+    page.check("#tag-picker input[value='pair']")
+    page.check("#task-picker input[value='c2']")  # already in by its tag: counted once
+    page.check("#task-picker input[value='c3']")
+    page.fill("#f-repeats", "4")
+    assert page.inner_text("#run-count") == "This batch queues 24 runs (2 agents × 3 tasks × 4 repeats)."
+    page.click("button[type=submit].big")
+    page.wait_for_url("**/batches/*")
+    assert "24" in page.inner_text("main")
+
+
 def test_the_header_folds_its_links_behind_menu_on_a_phone(page: Any) -> None:
     sign_in(page, "submitter")
     page.set_viewport_size({"width": 390, "height": 844})

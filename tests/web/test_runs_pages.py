@@ -104,6 +104,33 @@ def test_schedule_errors_are_shown_and_nothing_is_stored(submitter_client: TestC
         assert s.scalar(select(func.count()).select_from(Batch)) == 0
 
 
+def test_schedule_page_sets_apart_what_cannot_run_and_refuses_it(submitter_client: TestClient) -> None:
+    from core.models import Agent
+
+    make_task("t1", tags=["easy"])
+    make_task("placeholder", tags=["easy", "imported"])
+    oracle = make_agent("oracle-agent", "oracle")
+    with session_scope() as s:
+        external = Agent(name="published-agent", scaffold="external", settings={})
+        s.add(external)
+        s.flush()
+        external_id = external.id
+    page = submitter_client.get("/schedule").text
+    picker, _, rest = page.partition('id="unrunnable-agents"')
+    assert "oracle-agent" in picker and "published-agent" not in picker.split('id="agent-picker"')[1]
+    assert "published-agent</strong>: agent &#39;published-agent&#39; was imported from another system" in rest
+    assert 'id="unrunnable-tasks"' in page and "<li><code>placeholder</code></li>" in page
+    assert 'value="easy" data-tasks="t1"' in page  # the tag adds only the task that can run
+    r = schedule(submitter_client, agents=[str(external_id)], tasks=["t1"], repeats="1")
+    assert r.status_code == 422 and "imported from another system and cannot run here" in r.text
+    r = schedule(submitter_client, agents=[str(oracle)], tasks=["placeholder"], repeats="1")
+    assert r.status_code == 422 and "it has no environment here, so it cannot run" in r.text
+    with session_scope() as s:
+        assert s.scalar(select(func.count()).select_from(Batch)) == 0
+    r = schedule(submitter_client, agents=[str(oracle)], tags=["easy"], repeats="2")
+    assert r.status_code == 303 and len(run_ids(int(r.headers["location"].rsplit("/", 1)[1]))) == 2
+
+
 def test_batch_page_and_progress_follow_the_runs(submitter_client: TestClient, settings: Settings) -> None:
     make_task("t1")
     make_task("t2")

@@ -16,11 +16,12 @@ from core.services import batches as batch_svc
 from core.services import runs as run_svc
 from core.services import transcripts as transcript_svc
 from core.services.catalog import list_agents
+from core.settings import get_settings
 from core.states import FINAL_RUN_STATUSES, Role, RunStatus
 from web import format as fmt
 from web.deps import Csrf, DbDep, Submitter, Viewer
 from web.params import AttemptNumber, Offset, PageNumber, RowId, id_or_name
-from web.queries import all_tags, batch_run_states, batch_status_counts, task_ids
+from web.queries import batch_run_states, batch_status_counts, pickable_tasks
 from web.rendering import WebRoute, redirect, render, render_fragment
 from web.transcript import event_view, summarize
 
@@ -215,13 +216,25 @@ def cancel_batch(request: Request, batch_id: RowId, db: DbDep, user: Submitter) 
 def _schedule_page(
     request: Request, db: Any, values: dict[str, Any], errors: dict[str, list[str]], status_code: int = 200
 ) -> Response:
+    settings = get_settings()
+    agents = [(agent, batch_svc.agent_run_problem(agent, settings)) for agent in list_agents(db)]
+    tasks = pickable_tasks(db)
+    # Per tag, the tasks it adds to a batch (those that can run here): the page counts runs.
+    by_tag: dict[str, list[str]] = {}
+    for task in tasks:
+        for tag in task.tags:
+            by_tag.setdefault(tag, [])
+            if task.runs_here:
+                by_tag[tag].append(task.id)
     return render(
         request,
         "schedule.html",
         {
-            "agents": list_agents(db),
-            "tags": all_tags(db),
-            "tasks": task_ids(db),
+            "agents": [a for a in agents if a[1] is None],
+            "unrunnable_agents": [a for a in agents if a[1] is not None],
+            "tags": sorted(by_tag.items()),
+            "tasks": [t for t in tasks if t.runs_here],
+            "unrunnable_tasks": [t for t in tasks if not t.runs_here],
             "values": values,
             "errors": errors,
         },

@@ -224,6 +224,31 @@
     });
   }
 
+  // ---- the schedule page's run count: agents x distinct tasks (by tag and picked) x repeats
+  function runCount() {
+    var form = document.getElementById("schedule-form");
+    var out = document.getElementById("run-count");
+    if (!form || !out) return;
+    function update() {
+      var agents = form.querySelectorAll("input[name=agents]:checked").length;
+      var tasks = {};
+      form.querySelectorAll("input[name=tags]:checked").forEach(function (box) {
+        (box.getAttribute("data-tasks") || "").split(" ").forEach(function (id) { if (id) tasks[id] = true; });
+      });
+      form.querySelectorAll("input[name=tasks]:checked").forEach(function (box) { tasks[box.value] = true; });
+      var n = Object.keys(tasks).length;
+      var repeats = parseInt(form.querySelector("input[name=repeats]").value, 10) || 0;
+      var runs = agents * n * repeats;
+      out.hidden = false;
+      out.textContent = runs === 1 ? "This batch queues 1 run." :
+        "This batch queues " + runs.toLocaleString() + " runs (" + agents + " agent" + (agents === 1 ? "" : "s") +
+        " \u00d7 " + n + " task" + (n === 1 ? "" : "s") + " \u00d7 " + repeats + " repeat" + (repeats === 1 ? "" : "s") + ").";
+    }
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+    update();
+  }
+
   // ---- forms that ask first, and "back" links (the CSP allows no inline handlers)
   function confirmsAndBackLinks() {
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
@@ -268,5 +293,6 @@
     runTimer();
     baselineRows();
     pickerFilters();
+    runCount();
   });
 })();
