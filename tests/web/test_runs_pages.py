@@ -118,7 +118,8 @@ def test_schedule_page_sets_apart_what_cannot_run_and_refuses_it(submitter_clien
     page = submitter_client.get("/schedule").text
     picker, _, rest = page.partition('id="unrunnable-agents"')
     assert "oracle-agent" in picker and "published-agent" not in picker.split('id="agent-picker"')[1]
-    assert "published-agent</strong>: agent &#39;published-agent&#39; was imported from another system" in rest
+    reason = "agent &#39;published-agent&#39; was imported from another system"
+    assert f"published-agent</strong>: {reason}" in rest
     assert 'id="unrunnable-tasks"' in page and "<li><code>placeholder</code></li>" in page
     assert 'value="easy" data-tasks="t1"' in page  # the tag adds only the task that can run
     r = schedule(submitter_client, agents=[str(external_id)], tasks=["t1"], repeats="1")
