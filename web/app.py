@@ -6,13 +6,14 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from web.rendering import WEB_DIR
-from web.routes import account, agents, assets, baselining, compare, dashboard, runs, tasks
+from web.routes import account, agents, assets, baselining, catalog, compare, dashboard, runs, tasks
 
 STATIC_PATH = "/static"
 
 
 def mount_web(app: FastAPI) -> None:
     """Add the web routes (HTML pages, their JSON helpers) and `/static` to `app`."""
-    for module in (assets, account, dashboard, compare, agents, tasks, runs, baselining):
+    # catalog before agents: its /agents/new comes before the agent page's /agents/{name:path}.
+    for module in (assets, account, dashboard, compare, catalog, agents, tasks, runs, baselining):
         app.include_router(module.router)
     app.mount(STATIC_PATH, StaticFiles(directory=str(WEB_DIR / "static")), name="static")

@@ -288,6 +288,8 @@ NOT_OWNED = {
     ("POST", "/api/imports/inspect"): "admin only (test_access.py); stores external agents' runs",
     ("POST", "/api/imports/tasks"): "admin only (test_access.py); stores imported tasks",
     ("POST", "/tasks/new"): "creates a task owned by the caller",
+    ("POST", "/models/new"): "admin only (tests/web/test_catalog_forms.py); a model of the caller's",
+    ("POST", "/agents/new"): "creates an agent owned by the caller (anyone's model may be used)",
     ("POST", "/schedule"): "creates a batch owned by the caller",
     ("POST", "/signin"): "starts the caller's own session",
     ("POST", "/signout"): "ends the caller's own session",

@@ -8,8 +8,11 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from analysis.trend import NAMED_WINDOWS, DateWindow
+from core.models import Agent, Model, Run, Task
 from web.deps import DbDep, Viewer
 from web.figures.common import figure_json
 from web.figures.forecast import forecast_view
@@ -79,6 +82,12 @@ def family_choice(result: StoredResult, name: str) -> FamilyAgent | None:
     return max(families.agents, key=lambda f: (bool(f.rows), released.get(f.agent, dt.date.min)))
 
 
+def setup_counts(db: Session) -> dict[str, int]:
+    """How far a new installation has got (tasks, models, agents, runs), for the first-run steps."""
+    tables = {"tasks": Task, "models": Model, "agents": Agent, "runs": Run}
+    return {key: db.scalar(select(func.count()).select_from(table)) or 0 for key, table in tables.items()}
+
+
 @router.get("/")
 def dashboard(
     request: Request,
@@ -103,7 +112,9 @@ def dashboard(
         "window_labels": WINDOW_LABELS,
         "figure": None,
     }
-    if current is not None:
+    if current is None:
+        context["setup"] = setup_counts(db)
+    else:
         choice = choose_window(current, window, after, before)
         confidence = current.trend.confidence if current.trend else 0.95
         forecast = forecast_view(current, metric, choice.window, confidence)
