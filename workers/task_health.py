@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -200,6 +201,7 @@ def check_task(
     run_id: int = 0,
     heartbeat: Callable[[], None] | None = None,
     gpu_devices: tuple[str, ...] = (),
+    parallel: int = 1,
 ) -> TaskHealth:
     """Check one task version in real sandboxes; see the module docstring.
 
@@ -207,6 +209,7 @@ def check_task(
     `run_id` labels the sandbox containers (`horizon.run_id`); pick one the orphan reaper will
     not treat as a dead run while the check is going on. `heartbeat` is called between steps
     (raise from it to cancel). `gpu_devices`: the GPUs the caller holds for a GPU task's sandboxes.
+    `parallel`: sandboxes at once after the first oracle run (the suite's own test uses several).
     """
     if oracle_repeats < 1:
         raise ValueError("oracle_repeats must be at least 1")
@@ -222,10 +225,21 @@ def check_task(
     started = time.monotonic()
     checked_at = datetime.now(UTC).isoformat(timespec="seconds")
     oracle_runs: list[CheckRun] = []
+
+    def check(scaffold: str, repeat: int) -> CheckRun:
+        return _run_check(bundle, backend, scaffold, repeat, run_id, beat, gpu_devices)
+
     if bundle.solution is not None:
-        for repeat in range(oracle_repeats):
-            oracle_runs.append(_run_check(bundle, backend, ORACLE, repeat, run_id, beat, gpu_devices))
-    null_run = _run_check(bundle, backend, NULL, oracle_repeats, run_id, beat, gpu_devices)
+        # The first oracle run alone (it builds the task's image if it has a Dockerfile), then
+        # the other repeats and the null run, `parallel` at a time.
+        oracle_runs.append(check(ORACLE, 0))
+        rest = [(ORACLE, repeat) for repeat in range(1, oracle_repeats)] + [(NULL, oracle_repeats)]
+    else:
+        rest = [(NULL, oracle_repeats)]
+    with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="health") as pool:
+        done = list(pool.map(lambda job: check(*job), rest))
+    oracle_runs.extend(done[:-1])
+    null_run = done[-1]
     healthy, flaky, problems = summarize(oracle_runs, null_run, bundle.solution is not None)
     return TaskHealth(
         task_id=bundle.task_id,
