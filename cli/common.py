@@ -58,9 +58,24 @@ def unmigrated_database_message(exc: BaseException) -> str | None:
     return f"the database {safe_url(get_settings())} is not migrated ({detail}): run `horizon migrate` first"
 
 
+def require_known_schema(settings: Settings, *, migrate: bool = False) -> None:
+    """Apply core.migrate.check_schema at a long-running command's start: a database at a revision
+    this code does not know, or behind it where the command may not migrate, gets one line on
+    stderr and exit 1, and the command starts nothing."""
+    from core.migrate import SchemaMismatch, check_schema
+
+    try:
+        check_schema(settings, migrate=migrate)
+    except SchemaMismatch as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Log to stderr with times, at `level`."""
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic names each of its autogenerate plugins at INFO when first imported: noise here.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def safe_url(settings: Settings) -> str:
@@ -107,12 +122,11 @@ def serve(host: str | None, port: int | None, *, migrate: bool = True) -> None:
 
     from api.app import create_app
     from core.auth import ensure_admin_token
-    from core.migrate import upgrade
 
     configure_logging()
     settings = get_settings()
-    if migrate:
-        upgrade(settings)
+    # Behind head: migrated here unless --no-migrate; a revision newer than this code: refused.
+    require_known_schema(settings, migrate=migrate)
     import workers.jobs as jobs  # registers the jobs for the in-process queue
     from workers.gpu_announce import GpuAnnouncer
     from workers.live_baselining import DockerLiveSandboxes

@@ -6,7 +6,19 @@ from pathlib import Path
 
 import typer
 
-from cli import analysis, calibration, common, exchange, forecasting, images, quickstart, runs, shapes, tasks
+from cli import (
+    analysis,
+    backup,
+    calibration,
+    common,
+    exchange,
+    forecasting,
+    images,
+    quickstart,
+    runs,
+    shapes,
+    tasks,
+)
 from cli.common import console, get_settings, num, safe_url
 
 app = typer.Typer(
@@ -32,7 +44,9 @@ def migrate(revision: str = typer.Option("head", help="Alembic revision to upgra
 def serve(
     host: str | None = typer.Option(None, help="Address to listen on (default 127.0.0.1)."),
     port: int | None = typer.Option(None, help="Port (default 8000)."),
-    no_migrate: bool = typer.Option(False, "--no-migrate", help="Skip migrating the database first."),
+    no_migrate: bool = typer.Option(
+        False, "--no-migrate", help="Do not migrate: refuse a database behind this code's schema instead."
+    ),
 ) -> None:
     """Run the API and dashboard; in embedded mode also the job queue and periodic jobs."""
     common.serve(host, port, migrate=not no_migrate)
@@ -66,6 +80,7 @@ def worker(
     if settings.embedded_queue:
         console.print("[red]REDIS_URL is not set:[/red] `horizon serve` runs jobs in-process instead.")
         raise typer.Exit(2)
+    common.require_known_schema(settings)  # workers never migrate: `horizon migrate` comes first
     from cli.worker_pool import celery_worker_argv, raise_open_files_limit
     from workers.celery_app import app as celery_app
     from workers.sandbox import SandboxUnavailable, get_backend
@@ -122,6 +137,7 @@ def beat(loglevel: str = typer.Option("INFO")) -> None:
     if settings.embedded_queue:
         console.print("[red]REDIS_URL is not set:[/red] `horizon serve` runs periodic jobs itself.")
         raise typer.Exit(2)
+    common.require_known_schema(settings)
     from workers.celery_app import app as celery_app
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -315,6 +331,7 @@ for module_app in (
     forecasting.app,
     shapes.app,
     exchange.app,
+    backup.app,
 ):
     app.add_typer(module_app)
 app.add_typer(token_app, name="token")

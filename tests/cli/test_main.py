@@ -13,6 +13,7 @@ COMMANDS = {
     "quickstart",  # cli.quickstart
     "analyze", "trend", "simulate",  # cli.analysis
     "import-inspect", "export-runs",  # cli.exchange
+    "backup", "restore",  # cli.backup
 }  # fmt: skip
 GROUPS = {
     "token": {"create", "list", "revoke"},
