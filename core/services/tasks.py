@@ -312,6 +312,17 @@ def list_baselines(session: Session, task_id: str, *, include_deleted: bool = Fa
     return list(rows) if include_deleted else live_baselines(rows)
 
 
+def baseline_owner(row: HumanBaseline) -> int | None:
+    """Whose baseline it is for deleting and restoring (core/ownership.py): its recorder's for one
+    recorded by hand; nobody's (admins only) for a timed one, which is the server's measurement."""
+    return None if row.source == BaselineSource.TIMED else row.recorded_by_token_id
+
+
+def may_delete_baseline(row: HumanBaseline, actor: Actor) -> bool:
+    """Whether `actor` may delete (and restore) this baseline: delete_baseline's rule."""
+    return may_change(baseline_owner(row), actor.role, actor.token_id)
+
+
 def delete_baseline(session: Session, task_id: str, baseline_id: int, *, actor: Actor) -> None:
     """Soft-delete: the row is kept (with who deleted it and when) and stops counting.
 
@@ -323,7 +334,7 @@ def delete_baseline(session: Session, task_id: str, baseline_id: int, *, actor: 
     row = next((b for b in live_baselines(task.baselines) if b.id == baseline_id), None)
     if row is None:
         raise NotFound(f"task {task_id!r} has no baseline {baseline_id}")
-    check_owner(None if row.source == BaselineSource.TIMED else row.recorded_by_token_id, actor, "baseline")
+    check_owner(baseline_owner(row), actor, "baseline")
     now = utcnow()
     # Guarded: of two concurrent deletions one wins, the other finds nothing (404).
     result = session.execute(
@@ -336,6 +347,29 @@ def delete_baseline(session: Session, task_id: str, baseline_id: int, *, actor: 
         raise NotFound(f"task {task_id!r} has no baseline {baseline_id}")
     set_committed_value(row, "deleted_at", now)
     set_committed_value(row, "deleted_by_token_id", actor.token_id)
+    refresh_task_human_time(task)
+    session.flush()
+    enqueue_after_commit(session, JobName.RECOMPUTE_HUMAN_TIME, task.id)
+
+
+def restore_baseline(session: Session, task_id: str, baseline_id: int, *, actor: Actor) -> None:
+    """Undo a deletion: the baseline counts again. Who may delete it may restore it."""
+    task = get_task(session, task_id)
+    row = next((b for b in task.baselines if b.id == baseline_id and b.deleted_at is not None), None)
+    if row is None:
+        raise NotFound(f"task {task_id!r} has no deleted baseline {baseline_id}")
+    check_owner(baseline_owner(row), actor, "baseline")
+    # Guarded like the deletion: of two concurrent restores one wins, the other finds nothing.
+    result = session.execute(
+        update(HumanBaseline)
+        .where(HumanBaseline.id == row.id, HumanBaseline.deleted_at.is_not(None))
+        .values(deleted_at=None, deleted_by_token_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise NotFound(f"task {task_id!r} has no deleted baseline {baseline_id}")
+    set_committed_value(row, "deleted_at", None)
+    set_committed_value(row, "deleted_by_token_id", None)
     refresh_task_human_time(task)
     session.flush()
     enqueue_after_commit(session, JobName.RECOMPUTE_HUMAN_TIME, task.id)

@@ -454,6 +454,7 @@ def _store_hostile(client: TestClient, settings: Settings) -> dict[str, str]:
         "attempt_id": attempt_id,
         "path": "中.txt",
         "version": "1",
+        "other": "1",
         "model_id": "1",
         "agent_id": str(agent_id),
         "analysis_id": str(analysis_id),

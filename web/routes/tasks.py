@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -19,7 +20,7 @@ from core.services import baselining as baselining_svc
 from core.services import tasks as task_svc
 from core.services.human_time import live_baselines
 from core.states import Role
-from web.auth import ANONYMOUS
+from web.auth import ANONYMOUS, WebUser
 from web.deps import Csrf, DbDep, Submitter, Viewer, require
 from web.params import PageNumber
 from web.queries import all_tags, latest_health_check, task_success_by_agent
@@ -37,6 +38,7 @@ from web.task_form import (
     update_payload,
     values_from_task,
 )
+from web.version_diff import MAX_DIFF_LINES, diff_versions
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 PAGE_SIZE = 50
@@ -339,6 +341,78 @@ def add_baseline(
     return redirect(task_url(task_id) + "?baseline=added#baselines")
 
 
+def _baseline_action(
+    task_id: str, baseline_id: int, db: Session, user: WebUser, action: Callable[..., None], done: str
+) -> Response:
+    action(db, task_id, baseline_id, actor=user)
+    return redirect(task_url(task_id) + f"?baseline={done}#baselines")
+
+
+@router.post("/tasks/{task_id:path}/baselines/{baseline_id:int}/delete", dependencies=SUBMITTER_THEN_CSRF)
+def delete_baseline(task_id: str, baseline_id: int, db: DbDep, user: Submitter) -> Response:
+    """Soft-delete a baseline (kept, with who deleted it): its recorder or an admin; a timed
+    baseline, only an admin (core.services.tasks.delete_baseline)."""
+    return _baseline_action(task_id, baseline_id, db, user, task_svc.delete_baseline, "deleted")
+
+
+@router.post("/tasks/{task_id:path}/baselines/{baseline_id:int}/restore", dependencies=SUBMITTER_THEN_CSRF)
+def restore_baseline(task_id: str, baseline_id: int, db: DbDep, user: Submitter) -> Response:
+    """Undo the deletion of a baseline; the same people may do it as may delete it."""
+    return _baseline_action(task_id, baseline_id, db, user, task_svc.restore_baseline, "restored")
+
+
+def _viewer(request: Request) -> WebUser:
+    return getattr(request.state, "user", None) or ANONYMOUS
+
+
+@router.get("/tasks/{task_id:path}/versions/{version:int}")
+def version_page(request: Request, task_id: str, version: int, db: DbDep, user: Viewer) -> Response:
+    """One version of the task as it was stored: instructions, files, limits, content hash."""
+    task = task_svc.get_task(db, task_id)
+    return render(
+        request,
+        "task_version.html",
+        {
+            "task": task,
+            "version": task_svc.get_version(task, version),
+            "private": task_svc.may_see_private(task, _viewer(request)),
+            "versions": sorted((v.version for v in task.versions), reverse=True),
+            "task_url": task_url(task.id),
+        },
+    )
+
+
+@router.get("/tasks/{task_id:path}/versions/{version:int}/diff")
+def diff_form(task_id: str, version: int, db: DbDep, user: Viewer, to: int | None = None) -> Response:
+    """The version page's compare form: on to the diff of the chosen pair."""
+    task = task_svc.get_task(db, task_id)
+    other = task_svc.get_version(task, to if to is not None else task.current_version).version
+    return redirect(
+        f"{task_url(task.id)}/versions/{task_svc.get_version(task, version).version}/diff/{other}"
+    )
+
+
+@router.get("/tasks/{task_id:path}/versions/{version:int}/diff/{other:int}")
+def diff_page(request: Request, task_id: str, version: int, other: int, db: DbDep, user: Viewer) -> Response:
+    """A unified diff of two versions; the scorer and solution only for those who may see them."""
+    task = task_svc.get_task(db, task_id)
+    before, after = task_svc.get_version(task, version), task_svc.get_version(task, other)
+    private = task_svc.may_see_private(task, _viewer(request))
+    return render(
+        request,
+        "task_diff.html",
+        {
+            "task": task,
+            "old": before,
+            "new": after,
+            "diff": diff_versions(before, after, private=private),
+            "versions": sorted((v.version for v in task.versions), reverse=True),
+            "task_url": task_url(task.id),
+            "max_lines": MAX_DIFF_LINES,
+        },
+    )
+
+
 def _task_page(
     request: Request,
     db: Session,
@@ -357,9 +431,12 @@ def _task_page(
             "task": task,
             "version": version,
             # Scorer, solution and the oracle's scorer output (health details) hold the answers.
-            "private": task_svc.may_see_private(task, getattr(request.state, "user", None) or ANONYMOUS),
+            "private": task_svc.may_see_private(task, _viewer(request)),
             "versions": sorted(task.versions, key=lambda v: v.version, reverse=True),
             "baselines": live_baselines(task.baselines),
+            "deleted_baselines": [b for b in task.baselines if b.deleted_at is not None],
+            # Which baselines this person may delete or restore (the service's own rule).
+            "may_delete": {b.id for b in task.baselines if task_svc.may_delete_baseline(b, _viewer(request))},
             "health": latest_health_check(db, task.id),
             "by_agent": task_success_by_agent(db, task.id),
             "attempts": baselining_svc.list_attempts(db, task_id=task.id, limit=20),

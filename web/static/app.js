@@ -202,7 +202,11 @@
       var copy = last.cloneNode(true);
       copy.querySelectorAll("input, select").forEach(function (input) {
         input.name = input.name.replace(/baselines\.\d+\./, "baselines." + index + ".");
+        input.id = input.id.replace(/baselines-\d+-/, "baselines-" + index + "-");
         if (input.tagName === "INPUT") input.value = "";
+      });
+      copy.querySelectorAll("label[for]").forEach(function (label) {
+        label.htmlFor = label.htmlFor.replace(/baselines-\d+-/, "baselines-" + index + "-");
       });
       copy.querySelectorAll(".field-error").forEach(function (e) {
         e.remove();
