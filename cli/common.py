@@ -62,6 +62,8 @@ def require_known_schema(settings: Settings, *, migrate: bool = False) -> None:
     """Apply core.migrate.check_schema at a long-running command's start: a database at a revision
     this code does not know, or behind it where the command may not migrate, gets one line on
     stderr and exit 1, and the command starts nothing."""
+    from sqlalchemy.exc import OperationalError
+
     from core.migrate import SchemaMismatch, check_schema
 
     try:
@@ -69,6 +71,13 @@ def require_known_schema(settings: Settings, *, migrate: bool = False) -> None:
     except SchemaMismatch as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from None
+    except OperationalError:
+        if migrate:
+            raise
+        # Workers and beat ride out a database outage (their jobs retry until it answers), so an
+        # unreachable database at start is not a reason to refuse: the check is skipped, and
+        # said so. The server migrates, so it needs the database and fails as before.
+        typer.echo("warning: the database did not answer; its schema revision was not checked", err=True)
 
 
 def configure_logging(level: str = "INFO") -> None:
