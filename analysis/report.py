@@ -49,6 +49,7 @@ JSON shape (`AnalysisReport.to_json`, also returned by `run_analysis`):
                "r_squared", "excluded_agents": {agent: reason}, "doubling_ci_method",
                "doubling_days_ci_unbounded", "slope_per_day_ci", "n_dropped_replicates",
                "confidence", "flags": [code, ...]},
+     "trend_p80": {...},   # the same over the agents' p80s (no flags); the dashboard's p80 view
      "flags": {code: count}, "excluded_agents": {agent: reason},
      "n_runs": int, "excluded_runs": {status: count},
      "forecasts": {"p50": {...}, "p80": {...}},   # forecast.forecast_json: dates per target
@@ -329,6 +330,8 @@ class AnalysisReport:
     excluded_runs: Mapping[str, int]
     excluded_agents: Mapping[str, str] = field(default_factory=dict)
     trend_flags: list[str] = field(default_factory=list)
+    # The same trend over the agents' p80s (its own frontier and bootstrap CI), for the p80 view.
+    trend_p80: TrendResult | None = None
     # `trend_shape`, `families`, `human_time` (`add_sections`); empty from `analyze` alone.
     sections: Mapping[str, Any] = field(default_factory=dict)
 
@@ -375,6 +378,7 @@ class AnalysisReport:
             "params": params,
             "agents": [a.to_json() for a in self.agents],
             "trend": trend,
+            **({"trend_p80": self.trend_p80.to_json()} if self.trend_p80 is not None else {}),
             "flags": flag_summary([*(a.flags for a in self.agents), self.trend_flags]),
             "excluded_agents": dict(self.excluded_agents),
             "n_runs": self.n_runs,
@@ -489,6 +493,13 @@ def analyze(
     trend = analyze_trend(
         p50, dates, params.window, samples, params.confidence, params.human_agent, params.doubling_ci
     )
+    p80 = {agent: fit.horizon(0.8) for agent, fit in zip(table.agents, fits, strict=True)}
+    samples80 = (
+        {agent: replicate_horizons[0.8][:, i] for i, agent in enumerate(table.agents)} if boot else None
+    )
+    trend_p80 = analyze_trend(
+        p80, dates, params.window, samples80, params.confidence, params.human_agent, params.doubling_ci
+    )
 
     results = []
     missing = boot.n_missing() if boot is not None else np.zeros(len(table.agents), dtype=np.int64)
@@ -541,6 +552,7 @@ def analyze(
         excluded_runs=dict(table.excluded_by_status),
         excluded_agents=unfittable,
         trend_flags=trend_flags(trend, outside),
+        trend_p80=trend_p80,
     )
 
 

@@ -23,6 +23,9 @@ AgentKind = Literal["scaffold", "sandbox_program", "inspect"]
 AGENT_KINDS: tuple[str, ...] = ("scaffold", "sandbox_program", "inspect")
 # The scaffold each kind other than `scaffold` runs under (its name on the agent row).
 KIND_SCAFFOLDS = {"sandbox_program": "sandbox_program", "inspect": "inspect"}
+# Reference agents measure the suite, not a model: the reference solution and doing nothing.
+# Pages list them apart from models and never draw them on the trend.
+REFERENCE_SCAFFOLDS: tuple[str, ...] = ("oracle", "null")
 
 # `package.module:attribute`, each part a Python identifier.
 INSPECT_AGENT_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$"

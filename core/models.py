@@ -348,6 +348,31 @@ class TranscriptEvent(Base):
     event: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+class TranscriptArchive(Base):
+    """Where one attempt's transcript went when it left `transcript_events`: moved whole into one
+    compressed blob of the transcript archive (`state` archived; `key` names it), or removed by the
+    retention policy (`state` removed; scores, tokens and costs stay on the run and its attempt).
+    Written in the transaction that deletes the attempt's rows (core/services/transcript_storage.py)."""
+
+    __tablename__ = "transcript_archives"
+    __table_args__ = (
+        UniqueConstraint("run_id", "attempt", name="uq_transcript_archives_run_attempt"),
+        CheckConstraint("state IN ('archived', 'removed')", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(10))
+    key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    events: Mapped[int] = mapped_column(Integer, default=0)
+    # The blob's compressed size and its SHA-256: a reader refuses a blob that is not the one written.
+    blob_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    blob_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    archived_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
 class AnalysisResult(Base):
     """One horizon analysis: parameters, a fingerprint of its inputs, fits, bootstrap and trend."""
 
@@ -369,6 +394,10 @@ class AnalysisResult(Base):
     created_by_token_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    # Set by an admin: the dashboard's default view shows the newest published analysis, so an
+    # automatic refit never changes what a published link shows (migration 0014).
+    published_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    published_by_token_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class TaskImportJob(Base):

@@ -6,7 +6,19 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from web.rendering import WEB_DIR
-from web.routes import account, agents, assets, baselining, catalog, compare, dashboard, runs, tasks
+from web.routes import (
+    account,
+    agents,
+    analyses,
+    assets,
+    baselining,
+    catalog,
+    compare,
+    dashboard,
+    exports,
+    runs,
+    tasks,
+)
 
 STATIC_PATH = "/static"
 
@@ -14,6 +26,18 @@ STATIC_PATH = "/static"
 def mount_web(app: FastAPI) -> None:
     """Add the web routes (HTML pages, their JSON helpers) and `/static` to `app`."""
     # catalog before agents: its /agents/new comes before the agent page's /agents/{name:path}.
-    for module in (assets, account, dashboard, compare, catalog, agents, tasks, runs, baselining):
+    for module in (
+        assets,
+        account,
+        dashboard,
+        exports,
+        analyses,
+        compare,
+        catalog,
+        agents,
+        tasks,
+        runs,
+        baselining,
+    ):
         app.include_router(module.router)
     app.mount(STATIC_PATH, StaticFiles(directory=str(WEB_DIR / "static")), name="static")

@@ -24,6 +24,8 @@ MAX_PAGE = 1_000_000_000
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="A row id (1 to 2^31-1).")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
+# A link's pinned analysis (`?analysis=`); None: the page's default analysis.
+AnalysisRef = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID, description="An analysis id (1 to 2^31-1).")]
 # A run's attempt (counted from 1); None: the default attempt (the page says which).
 AttemptNumber = Annotated[
     int | None, Query(ge=1, le=MAX_ROW_ID, description="An attempt number, from 1 (default: the latest).")

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Float, case, cast, func, select
 from sqlalchemy.orm import Session
 
+from core.agent_kinds import REFERENCE_SCAFFOLDS
 from core.models import Agent, Model, Run, Task, TaskHealthCheck, TaskVersion
 from core.services.tasks import runs_here
 from core.states import RunStatus
@@ -228,3 +229,8 @@ def batch_run_states(session: Session, batch_id: int, limit: int) -> list[dict[s
         }
         for r in rows
     ]
+
+
+def reference_agent_names(session: Session) -> set[str]:
+    """Names of the agents that measure the suite rather than a model (oracle, null scaffolds)."""
+    return set(session.scalars(select(Agent.name).where(Agent.scaffold.in_(REFERENCE_SCAFFOLDS))))

@@ -35,9 +35,16 @@ templates.env.globals["is_number"] = fmt.is_number
 templates.env.globals["plotly_js"] = PLOTLY_PATH
 # What each analysis flag means, shown next to the flagged numbers (macros.flag_badges).
 templates.env.globals["flag_text"] = FLAG_TEXT
+# The one name and definition of an agent's success figure on every page (the dashboard's and the
+# agents list's): the analysis's weighted average score, not a raw mean over runs.
+templates.env.globals["success_title"] = (
+    "Weighted success: the stored analysis's average score over its runs, each task weighted as in "
+    "the fit (sum of w*y over sum of w; docs/method.md section 2)"
+)
 
 NAV = (
     ("Dashboard", "/"),
+    ("Analyses", "/analyses"),
     ("Agents", "/agents"),
     ("Compare", "/compare"),
     ("Tasks", "/tasks"),

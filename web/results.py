@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, load_only
 
+from core.errors import NotFound
 from core.models import AnalysisResult
 from core.services.analyses import stale_reason
 from core.states import ACTIVE_ANALYSIS_STATUSES, AnalysisStatus
@@ -249,6 +250,13 @@ class StoredResult:
     flag_counts: dict[str, int] = field(default_factory=dict)  # the report's `flags` summary
     # Trend shape, per-family horizons, human-time sources (`web.sections`); None on old results.
     sections: Sections | None = None
+    published_at: dt.datetime | None = None  # set while an admin has it published
+    finished_at: dt.datetime | None = None
+    trend_p80: Trend | None = None  # the trend over p80s, with its CI; None on older results
+
+    def stored_trend(self, metric: str) -> Trend | None:
+        """The stored trend (with its bootstrap CI) for `metric`, `p50` or `p80`."""
+        return self.trend_p80 if metric == "p80" else self.trend
 
     def agent(self, name: str) -> AgentHorizon | None:
         """The agent's entry, or None when the result does not have it."""
@@ -290,27 +298,44 @@ class _Head:
     created_at: dt.datetime
     inputs_fingerprint: str | None
     n_runs: int
+    published_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+
+
+def _heads(session: Session, where: Any = None, limit: int = RECENT_ROWS) -> list[_Head]:
+    # Only small columns: the `result` JSON is loaded for the rows actually shown.
+    query = select(
+        AnalysisResult.id,
+        AnalysisResult.status,
+        AnalysisResult.params,
+        AnalysisResult.simulated,
+        AnalysisResult.created_at,
+        AnalysisResult.inputs_fingerprint,
+        AnalysisResult.n_runs,
+        AnalysisResult.published_at,
+        AnalysisResult.finished_at,
+    )
+    if where is not None:
+        query = query.where(where)
+    rows = session.execute(query.order_by(AnalysisResult.id.desc()).limit(limit))
+    return [
+        _Head(
+            r.id,
+            r.status,
+            r.params or {},
+            r.simulated,
+            _utc(r.created_at),
+            r.inputs_fingerprint,
+            r.n_runs,
+            _utc(r.published_at) if r.published_at else None,
+            _utc(r.finished_at) if r.finished_at else None,
+        )
+        for r in rows
+    ]
 
 
 def _recent_heads(session: Session) -> list[_Head]:
-    # Only small columns: the `result` JSON is loaded for the rows actually shown.
-    rows = session.execute(
-        select(
-            AnalysisResult.id,
-            AnalysisResult.status,
-            AnalysisResult.params,
-            AnalysisResult.simulated,
-            AnalysisResult.created_at,
-            AnalysisResult.inputs_fingerprint,
-            AnalysisResult.n_runs,
-        )
-        .order_by(AnalysisResult.id.desc())
-        .limit(RECENT_ROWS)
-    )
-    return [
-        _Head(r.id, r.status, r.params or {}, r.simulated, _utc(r.created_at), r.inputs_fingerprint, r.n_runs)
-        for r in rows
-    ]
+    return _heads(session)
 
 
 def _load(session: Session, head: _Head) -> StoredResult | None:
@@ -328,11 +353,25 @@ def _load(session: Session, head: _Head) -> StoredResult | None:
         n_runs=head.n_runs,
         inputs_fingerprint=head.inputs_fingerprint,
         params={**params, **head.params},
+        published_at=head.published_at,
+        finished_at=head.finished_at,
         agents=agents,
         trend=Trend.from_json(payload.get("trend")),
+        trend_p80=Trend.from_json(payload.get("trend_p80")),
         flag_counts=_flag_counts(payload.get("flags")),
         sections=Sections.from_payload(payload, _float(params.get("confidence")) or 0.95),
     )
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A pinned analysis that has no result to show (yet): queued, running, failed or cancelled."""
+
+    id: int
+    status: str
+    progress_done: int = 0
+    progress_total: int = 0
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -344,12 +383,16 @@ class ResultSet:
     staleness: Staleness
     # A newer analysis that failed, to say why the shown one is older.
     failed: tuple[int, str] | None = None
+    # How `current` was chosen: "newest" finished, newest "published", or "pinned" by the link.
+    chosen: str = "newest"
+    # The newest finished analysis when the page shows another one (pinned or published).
+    newest_id: int | None = None
+    # A pinned analysis without a result yet (then `current` is None).
+    pending: Pending | None = None
 
 
-def load_results(session: Session, *, with_overlays: bool = True, with_staleness: bool = True) -> ResultSet:
-    """The current result, its overlays and whether it is stale (a handful of small queries)."""
-    heads = _recent_heads(session)
-    current: StoredResult | None = None
+def _newest(session: Session, heads: list[_Head]) -> tuple[StoredResult | None, list[_Head]]:
+    """The newest finished analysis that is no overlay, and the rows above it (queued, failed...)."""
     newer: list[_Head] = []
     # Real analyses first; a simulated one (from `horizon simulate`) is shown only when alone.
     for simulated in (False, True):
@@ -362,10 +405,71 @@ def load_results(session: Session, *, with_overlays: bool = True, with_staleness
                 continue
             current = _load(session, head)
             if current is not None:
-                break
+                return current, newer
             newer.append(head)
-        if current is not None:
-            break
+    return None, newer
+
+
+def _one_head(session: Session, heads: list[_Head], analysis_id: int) -> _Head:
+    head = next((h for h in heads if h.id == analysis_id), None)
+    if head is None:
+        found = _heads(session, AnalysisResult.id == analysis_id, limit=1)
+        head = found[0] if found else None
+    if head is None:
+        raise NotFound(f"There is no analysis #{analysis_id}. The analyses page lists every one.")
+    return head
+
+
+def _pending(session: Session, head: _Head) -> Pending:
+    row = session.get(
+        AnalysisResult,
+        head.id,
+        options=[
+            load_only(AnalysisResult.progress_done, AnalysisResult.progress_total, AnalysisResult.error)
+        ],
+    )
+    if row is None:
+        return Pending(head.id, head.status)
+    # The stored error may hold internals: pages say only that it failed (the API has the detail).
+    return Pending(head.id, head.status, row.progress_done, row.progress_total)
+
+
+def load_results(
+    session: Session,
+    *,
+    pinned: int | None = None,
+    with_overlays: bool = True,
+    with_staleness: bool = True,
+) -> ResultSet:
+    """The result a page shows, its overlays and whether it is stale (a handful of small queries).
+
+    `pinned` (a link's `?analysis=`) shows exactly that analysis (NotFound for an unknown id);
+    otherwise the newest published analysis when an admin published one, else the newest one."""
+    heads = _recent_heads(session)
+    newest, newer = _newest(session, heads)
+    current, chosen = newest, "newest"
+    pending: Pending | None = None
+    if pinned is not None:
+        head = _one_head(session, heads, pinned)
+        chosen = "pinned"
+        current = _load(session, head) if head.status == AnalysisStatus.DONE else None
+        if current is None:
+            pending = _pending(session, head)
+    else:
+        published = _heads(
+            session,
+            AnalysisResult.published_at.is_not(None) & (AnalysisResult.status == AnalysisStatus.DONE),
+            limit=1,
+        )
+        loaded = _load(session, published[0]) if published else None
+        if loaded is not None:
+            current, chosen = loaded, "published"
+    if current is not None and chosen != "newest":
+        newer = [
+            h
+            for h in heads
+            if h.id > current.id and _overlay_label(h.params) is None and h.simulated == current.simulated
+        ]
     overlays: list[StoredResult] = []
     if with_overlays:
         seen: set[str] = set()
@@ -373,15 +477,20 @@ def load_results(session: Session, *, with_overlays: bool = True, with_staleness
             label = _overlay_label(head.params)
             if label is None or label in seen or head.status != AnalysisStatus.DONE:
                 continue
+            if current is not None and head.id == current.id:
+                continue  # a pinned overlay is the main series, not drawn twice
             loaded = _load(session, head)
             if loaded is not None:
                 overlays.append(loaded)
                 seen.add(label)
     staleness = Staleness()
-    failed = next(((h.id, h.status) for h in newer if h.status == AnalysisStatus.FAILED), None)
+    failed = None
+    if chosen == "newest":
+        failed = next(((h.id, h.status) for h in newer if h.status == AnalysisStatus.FAILED), None)
     if current is not None and with_staleness:
         staleness = staleness_of(session, current, newer)
-    return ResultSet(current, overlays, staleness, failed)
+    newest_id = newest.id if newest is not None and (current is None or newest.id != current.id) else None
+    return ResultSet(current, overlays, staleness, failed, chosen, newest_id, pending)
 
 
 def staleness_of(session: Session, result: StoredResult, newer: list[_Head]) -> Staleness:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import PlainTextResponse, Response
 
 from api.deps import Caller, SessionDep, get_settings_dep, reader, submitter
 from core.models import AnalysisResult
@@ -13,6 +14,7 @@ from core.services import analyses as svc
 from core.services.comparisons import compare
 from core.settings import Settings
 from core.states import AnalysisStatus
+from web.exports import export_csv, export_json, finished_result
 from web.params import Offset, RowId
 
 router = APIRouter(prefix="/api/analyses", tags=["analyses"])
@@ -33,6 +35,8 @@ def analysis_out(row: AnalysisResult, stale: str | None = None, full: bool = Tru
         "created_by_token_id": row.created_by_token_id,
         "created_at": row.created_at.isoformat() if row.created_at else None,
         "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+        # Set while an admin has it published: the dashboard's default view (web /analyses).
+        "published_at": row.published_at.isoformat() if row.published_at else None,
         "stale": stale,
     }
     if full:
@@ -99,6 +103,22 @@ def get_analysis(analysis_id: RowId, session: SessionDep, _: Caller = Depends(re
     human-time sources (`trend_shape`, `families`, `human_time`; docs/method.md sections 10-12)."""
     row = svc.get_analysis(session, analysis_id)
     return analysis_out(row, svc.stale_reason(session, row) if row.status == AnalysisStatus.DONE else None)
+
+
+@router.get("/{analysis_id}/export.json")
+def export_analysis_json(
+    analysis_id: RowId, session: SessionDep, _: Caller = Depends(reader)
+) -> dict[str, Any]:
+    """The analysis's numbers for publication (as the dashboard's download): per agent, release
+    date, p50 and p80 with CIs, weighted success and fit status; the trend's doubling time with its
+    CI. 409 while it has no result. At most 5,000 agents (`agents_left_out` says how many more)."""
+    return export_json(finished_result(session, analysis_id))
+
+
+@router.get("/{analysis_id}/export.csv", response_class=PlainTextResponse)
+def export_analysis_csv(analysis_id: RowId, session: SessionDep, _: Caller = Depends(reader)) -> Response:
+    """The same numbers as CSV, one row per agent, the trend's doubling time on every row."""
+    return Response(export_csv(finished_result(session, analysis_id)), media_type="text/csv; charset=utf-8")
 
 
 @router.post("/{analysis_id}/cancel")

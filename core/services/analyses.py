@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from pydantic import ValidationError
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from analysis.report import AnalysisParams
 from analysis.trend import DateWindow
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.models import Agent, AnalysisResult, Model, Run, Task, TaskHealthCheck, utcnow
 from core.ownership import require_owner
 from core.queue import QUEUE_ANALYSIS, enqueue_after_commit
@@ -230,6 +231,52 @@ def cancel_analysis(session: Session, analysis_id: int, token_id: int | None, ro
     return row
 
 
+def set_published(
+    session: Session, analysis_id: int, published: bool, role: str, token_id: int | None
+) -> AnalysisResult:
+    """Publish or unpublish a finished analysis (admins only): the dashboard's default view shows
+    the newest published one, so a refit queued by a batch never changes a published view."""
+    if role != Role.ADMIN:
+        raise PermissionDenied("only an admin may publish or unpublish an analysis")
+    row = get_analysis(session, analysis_id)
+    if published and row.status != AnalysisStatus.DONE:
+        raise Conflict(f"analysis {analysis_id} is {row.status}; only a finished analysis can be published")
+    row.published_at = (row.published_at or utcnow()) if published else None
+    row.published_by_token_id = (row.published_by_token_id or token_id) if published else None
+    session.flush()
+    return row
+
+
+def request_window_analysis(
+    session: Session,
+    base: AnalysisResult,
+    window: DateWindow,
+    role: str,
+    token_id: int | None,
+    settings: Settings,
+) -> AnalysisResult:
+    """Queue an analysis with `base`'s parameters over another release-date window, so the trend
+    over that window gets its bootstrap CI (same bootstrap cap and per-token quota as any request)."""
+    known = {k: v for k, v in (base.params or {}).items() if k in AnalysisRequest.model_fields}
+    known.update(
+        window_after=window.after or AnalysisRequest.model_fields["window_after"].default,
+        window_before=window.before or AnalysisRequest.model_fields["window_before"].default,
+    )
+    try:
+        request = AnalysisRequest.model_validate(known)
+    except ValidationError as exc:
+        raise InvalidInput(
+            f"cannot refit analysis {base.id} over this window: {exc.errors()[0]['msg']}"
+        ) from None
+    check_bootstrap_allowed(request, role, settings)
+    return request_analysis(
+        session,
+        request,
+        reason=f"CI for analysis {base.id} over another window",
+        created_by_token_id=token_id,
+    )
+
+
 def latest_analysis(session: Session, *, simulated: bool = False) -> AnalysisResult:
     """The newest finished analysis (of real runs, or of simulated ones), or NotFound."""
     row = session.scalar(
@@ -245,7 +292,15 @@ def latest_analysis(session: Session, *, simulated: bool = False) -> AnalysisRes
 
 def list_analyses(session: Session, limit: int = 50, offset: int = 0) -> tuple[list[AnalysisResult], int]:
     """A page of analyses, newest first, and their total count."""
-    return page_of(session, AnalysisResult, order_by=AnalysisResult.id.desc(), limit=limit, offset=offset)
+    # The result JSON can be large and a list never shows it: loaded only if touched.
+    return page_of(
+        session,
+        AnalysisResult,
+        order_by=AnalysisResult.id.desc(),
+        limit=limit,
+        offset=offset,
+        options=[defer(AnalysisResult.result)],
+    )
 
 
 def mark_running(session: Session, row: AnalysisResult, inputs: AnalysisInputs, total: int) -> bool:
@@ -278,18 +333,38 @@ def finish(session: Session, row: AnalysisResult, result: dict[str, Any] | None,
     session.flush()
 
 
+@dataclass(frozen=True)
+class InputChanges:
+    """When the fits' inputs last changed: the newest completed run and the newest task edit."""
+
+    runs_at: dt.datetime | None
+    tasks_at: dt.datetime | None
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def input_changes(session: Session) -> InputChanges:
+    """Two small queries, shared when many analyses are checked at once (the history page)."""
+    return InputChanges(
+        session.scalar(select(func.max(Run.finished_at)).where(Run.status == RunStatus.COMPLETED)),
+        session.scalar(select(func.max(Task.updated_at))),
+    )
+
+
+def stale_since(changes: InputChanges, created_at: dt.datetime | None) -> str | None:
+    """Why an analysis computed at `created_at` no longer matches the inputs, or None."""
+    if created_at is None:
+        return None
+    created = _aware(created_at)
+    if changes.runs_at is not None and _aware(changes.runs_at) > created:
+        return "runs completed after this analysis was computed"
+    if changes.tasks_at is not None and _aware(changes.tasks_at) > created:
+        return "tasks or their human times changed after this analysis was computed"
+    return None
+
+
 def stale_reason(session: Session, row: AnalysisResult) -> str | None:
     """Why a stored result no longer matches the database, or None when it still does."""
-    finished = session.scalar(select(func.max(Run.finished_at)).where(Run.status == RunStatus.COMPLETED))
-    if finished is not None and row.created_at is not None:
-        created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)
-        done = finished if finished.tzinfo else finished.replace(tzinfo=dt.UTC)
-        if done > created:
-            return "runs completed after this analysis was computed"
-    changed = session.scalar(select(func.max(Task.updated_at)))
-    if changed is not None and row.created_at is not None:
-        created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)
-        ch = changed if changed.tzinfo else changed.replace(tzinfo=dt.UTC)
-        if ch > created:
-            return "tasks or their human times changed after this analysis was computed"
-    return None
+    return stale_since(input_changes(session), row.created_at)

@@ -14,6 +14,7 @@ import pytest
 from analysis.errors import AnalysisInputError
 from analysis.report import AnalysisParams, analyze, run_analysis, run_trend
 from analysis.table import RunTable
+from analysis.trend import fit_trend, frontier_agents, parse_window
 from tests.analysis.conftest import small_runs_frame
 
 DATES = {"alpha": date(2023, 1, 1), "beta": date(2023, 6, 1), "gamma": date(2024, 1, 1)}
@@ -55,6 +56,18 @@ def test_report_shape_and_values() -> None:
     assert report["trend"]["window"] == ["2019-01-01", None]
     frontier = [a["agent"] for a in report["agents"] if a["frontier"]]
     assert frontier == report["trend"]["agents"]
+
+
+def test_the_p80_trend_has_its_own_frontier_line_and_bootstrap_ci() -> None:
+    report = run_analysis(small_runs_frame(), DATES, FAST)
+    p80 = {a["agent"]: a["p80"] for a in report["agents"]}
+    trend80 = report["trend_p80"]
+    assert set(trend80) >= TREND_KEYS and trend80["window"] == report["trend"]["window"]
+    frontier = frontier_agents(p80, DATES, parse_window("2019-01-01:"))
+    assert trend80["agents"] == frontier
+    line = fit_trend([p80[a] for a in frontier], [DATES[a] for a in frontier])
+    assert trend80["doubling_days"] == pytest.approx(line.doubling_days)
+    assert trend80["n_samples"] > 0  # its interval comes from the replicates' p80s
 
 
 def test_average_is_the_weighted_score() -> None:

@@ -49,6 +49,7 @@ def _pages(ids: dict[str, str]) -> list[tuple[str, str]]:
     """(path, a selector that shows the page's main content is there), as an admin sees them."""
     return [
         ("/", "#trend-plot[data-rendered='1']"),
+        ("/analyses", "#analyses-table"),
         ("/agents", "main"),
         ("/agents/agent-2022", "#agent-plot[data-rendered='1']"),
         ("/compare?a=strong&b=weak", "#compare-table"),

@@ -301,6 +301,34 @@ def test_dashboard_plot_holds_the_stored_points_and_trend(page: Any) -> None:
     assert set(RELEASES) >= set(frontier["names"])
 
 
+def test_clicking_a_trend_point_opens_its_agent_page_and_png_downloads(page: Any) -> None:
+    report = simulated_report()
+    analysis_id = store_result(report)
+    page.goto(f"/?analysis={analysis_id}")
+    page.wait_for_selector("#trend-plot[data-rendered='1']")
+    names = page.evaluate("() => document.getElementById('trend-plot').data.map(t => t.name)")
+    index = names.index("Frontier")
+    first = page.evaluate(f"() => document.getElementById('trend-plot').data[{index}].customdata[0][0]")
+    point = page.locator(f"#trend-plot .scatterlayer .trace:nth-child({index + 1}) .point").first
+    box = point.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    # The agent's page, still pinned to the analysis the dashboard showed.
+    assert page.url.endswith(f"/agents/{first}?analysis={analysis_id}")
+    page.wait_for_selector("#agent-plot[data-rendered='1']")
+
+    # The PNG is drawn in the browser with the figure's title and caption: a download, no request.
+    page.goto("/")
+    page.wait_for_selector("#trend-plot[data-rendered='1']")
+    with page.expect_download() as download:
+        page.click("#download-png")
+    assert download.value.suggested_filename == "horizon-trend.png"
+    path = download.value.path()
+    assert path is not None and Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_charts_render_under_the_content_security_policy(page: Any) -> None:
     store_result(simulated_report())
     for path, plot in (("/", "#trend-plot"), ("/agents/agent-2022", "#agent-plot")):

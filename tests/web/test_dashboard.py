@@ -88,7 +88,16 @@ def test_p80_view(client: TestClient) -> None:
     for t in plotted:
         for row, y in zip(t["customdata"], t["y"], strict=True):
             assert y == agents[row[0]]["p80"]
-    assert "point estimate" in fig["layout"]["title"]["text"]
+    # The stored p80 trend (its own frontier and bootstrap CI) is drawn, not a point estimate.
+    stored = report["trend_p80"]
+    lo, hi = stored["doubling_days_ci"]
+    title = fig["layout"]["title"]["text"]
+    assert title == f"Doubling time: {stored['doubling_days']:.0f} days (95% CI {lo:.0f}–{hi:.0f})"
+    # A result stored before p80 trends were fitted still shows a point estimate.
+    report.pop("trend_p80")
+    store_result(report)
+    older = figure(client.get("/?metric=p80").text, "trend-plot")
+    assert "point estimate" in older["layout"]["title"]["text"]
 
 
 def test_date_window_selection(client: TestClient) -> None:
@@ -135,9 +144,14 @@ def test_results_missing_optional_fields_still_render(client: TestClient) -> Non
     page = client.get("/")
     assert page.status_code == 200
     fig = figure(page.text, "trend-plot")
-    ys = sorted(y for t in fig["data"] if t.get("mode") == "markers" for y in t["y"])
-    assert ys == [4.0, 16.0]
-    assert "no release date" in page.text and "a log scale cannot show it" in page.text
+    points = [t for t in fig["data"] if t.get("mode") == "markers" and t["name"] != "below the axis"]
+    assert sorted(y for t in points for y in t["y"]) == [4.0, 16.0]
+    # A p50 of 0 is a triangle on the axis floor saying so, not a point a log axis cannot place.
+    below = trace(fig, "below the axis")
+    assert [row[0] for row in below["customdata"]] == ["d"]
+    assert below["customdata"][0][7] == "p50 below 1 s (off the axis)"
+    assert below["y"][0] == 10 ** fig["layout"]["yaxis"]["range"][0] * 1.25
+    assert "no release date" in page.text
     assert client.get("/agents/a").status_code == 200
 
 

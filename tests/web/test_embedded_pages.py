@@ -62,6 +62,9 @@ def test_pages_on_sqlite(tmp_path: Path) -> None:
         for path in (
             "/",
             "/?metric=p80&window=paper",
+            "/?analysis=1&metric=p80&window=from_2023_on",
+            "/analyses",
+            "/agents/agent-2022?analysis=1",
             "/agents",
             "/agents/agent-2022",
             "/tasks",

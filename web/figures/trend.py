@@ -9,13 +9,17 @@ CI's slopes through the frontier's centroid (mean date, mean ln horizon), where 
 passes. For a window or metric that the stored analysis did not cover, the frontier and line are
 computed from the stored horizons as a point estimate, and the chart says there is no CI. A stored
 CI with an unbounded upper side (the slope's interval reached 0) is drawn down to a flat line.
-Forecasts past the last release are drawn by `web.figures.forecast`.
+Forecasts past the last release are drawn by `web.figures.forecast`; agent labels, links to agent
+pages, off-scale triangles and overlays' own trend lines by `web.figures.trend_marks`. Reference
+agents (oracle, null) are left off.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
@@ -35,6 +39,18 @@ from web.figures.common import (
     time_axis,
 )
 from web.figures.forecast import ForecastView, add_forecast, extension_end
+from web.figures.trend_marks import (
+    OFF_SCALE_LOW_MINUTES,
+    agent_link,
+    axis_values,
+    caption,
+    is_off_scale_low,
+    is_unbounded_above,
+    label_trace,
+    off_scale,
+    off_scale_trace,
+    overlay_trend_trace,
+)
 from web.results import AgentHorizon, StoredResult
 
 EPOCH = dt.date(1970, 1, 1)
@@ -107,20 +123,18 @@ def _plottable(agent: AgentHorizon, metric: str, window: DateWindow) -> str | No
         return "no release date"
     if not window.contains(agent.release_date):
         return "released outside the window"
-    value = agent.horizon(metric)
-    if value is None:
+    # 0 (no success), under a second, or unbounded: drawn as a marker at the axis edge.
+    if agent.horizon(metric) is None and not is_unbounded_above(agent, metric):
         return f"no {metric}"
-    if value <= 0:
-        return f"{metric} is 0 (no success); a log scale cannot show it"
     return None
 
 
 def trend_view(result: StoredResult, metric: str, window: DateWindow) -> TrendView | None:
     """The trend for `metric` over `window`: the stored one when it matches, else a point estimate."""
     by_name = {a.agent: a for a in result.agents}
-    stored = result.trend
+    stored = result.stored_trend(metric)
     use_stored = (
-        metric == "p50"
+        metric in ("p50", "p80")
         and stored is not None
         and stored.window == (window.after, window.before)
         and len(stored.agents) >= 2
@@ -129,7 +143,7 @@ def trend_view(result: StoredResult, metric: str, window: DateWindow) -> TrendVi
         frontier = [
             a
             for a in stored.agents
-            if a in by_name and by_name[a].release_date is not None and (by_name[a].p50 or 0) > 0
+            if a in by_name and by_name[a].release_date is not None and (by_name[a].horizon(metric) or 0) > 0
         ]
     else:
         values = {a.agent: v for a in result.agents if (v := a.horizon(metric)) is not None}
@@ -181,7 +195,9 @@ def doubling_text(view: TrendView) -> str:
     return text
 
 
-def _customdata(agents: list[AgentHorizon], metric: str, series: str) -> list[list[str]]:
+def _customdata(agents: list[AgentHorizon], metric: str, series: str, linked: bool = True) -> list[list[str]]:
+    """Per point: name, horizon, CI, runs, release date, series, and the agent page a click opens
+    ("" for a published overlay's agents, which have no page here)."""
     rows = []
     for a in agents:
         ci = a.ci(metric)
@@ -193,6 +209,7 @@ def _customdata(agents: list[AgentHorizon], metric: str, series: str) -> list[li
                 str(a.n_runs) if a.n_runs is not None else "—",
                 a.release_date.isoformat() if a.release_date else "—",
                 series,
+                agent_link(a.agent) if linked else "",
             ]
         )
     return rows
@@ -222,7 +239,9 @@ def _error_bars(agents: list[AgentHorizon], metric: str) -> dict[str, object]:
     }
 
 
-def _scatter(agents: list[AgentHorizon], metric: str, name: str, marker: dict[str, object]) -> go.Scatter:
+def _scatter(
+    agents: list[AgentHorizon], metric: str, name: str, marker: dict[str, object], linked: bool = True
+) -> go.Scatter:
     return go.Scatter(
         x=[a.release_date.isoformat() for a in agents if a.release_date],
         y=[a.horizon(metric) for a in agents],
@@ -231,9 +250,37 @@ def _scatter(agents: list[AgentHorizon], metric: str, name: str, marker: dict[st
         marker=marker,
         error_y={**_error_bars(agents, metric), "color": marker.get("color", OTHER_COLOUR)},
         # Names come from submitters: escaped, and passed as data rather than into the template.
-        customdata=_customdata(agents, metric, escape_name(name.lower())),
+        customdata=_customdata(agents, metric, escape_name(name.lower()), linked),
         hovertemplate=_hover(metric),
     )
+
+
+def _add_edges_and_labels(
+    fig: go.Figure,
+    plotted: list[AgentHorizon],
+    on_scale: list[AgentHorizon],
+    frontier: set[str],
+    metric: str,
+    yaxis: dict[str, object],
+) -> None:
+    """Triangles at the axis floor and ceiling for horizons and CIs it cannot show, and the names
+    beside the points."""
+    axis_range = yaxis["range"]
+    assert isinstance(axis_range, list)
+    bottom, top = 10 ** axis_range[0], 10 ** axis_range[1]
+    # Just inside the axis, so the whole triangle shows.
+    floor, ceiling = bottom * 1.25, top / 1.25
+    marks = off_scale(plotted, metric, top)
+    for side, y in (("low", floor), ("high", ceiling)):
+        chosen = [m.agent for m in marks if m.side == side]
+        if chosen:
+            fig.add_trace(off_scale_trace(marks, side, y, _customdata(chosen, metric, "off the axis")))
+    placed = {m.agent.agent: floor if m.side == "low" else ceiling for m in marks}
+    points = [(a, float(a.horizon(metric) or 0.0)) for a in on_scale]
+    shown = {a.agent for a in on_scale}
+    points += [(a, placed[a.agent]) for a in plotted if a.agent in placed and a.agent not in shown]
+    if points:
+        fig.add_trace(label_trace(points, frontier))
 
 
 def build_trend_figure(
@@ -242,9 +289,11 @@ def build_trend_figure(
     window: DateWindow,
     overlays: list[StoredResult] | None = None,
     forecast: ForecastView | None = None,
+    reference: Collection[str] = (),
 ) -> DashboardFigure:
     """The dashboard figure for `metric` ("p50" or "p80") over `window`, with `forecast` drawn
-    beyond the last release when given."""
+    beyond the last release when given. Agents named in `reference` (oracle, null) are left off."""
+    result = dataclasses.replace(result, agents=[a for a in result.agents if a.agent not in reference])
     view = trend_view(result, metric, window)
     frontier = set(view.frontier) if view else {a.agent for a in result.agents if a.frontier}
     plotted: list[AgentHorizon] = []
@@ -255,15 +304,14 @@ def build_trend_figure(
             plotted.append(agent)
         elif agent.agent != "human":
             not_plotted[agent.agent] = reason
-    on_frontier = [a for a in plotted if a.agent in frontier]
-    others = [a for a in plotted if a.agent not in frontier]
+    edge = {a.agent for a in plotted if is_off_scale_low(a, metric) or is_unbounded_above(a, metric)}
+    on_scale = [a for a in plotted if a.agent not in edge]
+    on_frontier = [a for a in on_scale if a.agent in frontier]
+    others = [a for a in on_scale if a.agent not in frontier]
 
     fig = go.Figure()
     all_dates = [a.release_date for a in plotted if a.release_date]
-    values: list[float] = []
-    for a in plotted:
-        ci = a.ci(metric)
-        values += [v for v in (a.horizon(metric), *(ci or ())) if v is not None and v > 0]
+    values = axis_values(on_scale, metric)
 
     if view is not None and all_dates:
         start = days_since_epoch(min(all_dates)) - 60
@@ -317,7 +365,11 @@ def build_trend_figure(
             )
         )
     for i, overlay in enumerate(overlays or []):
-        shown = [a for a in overlay.agents if _plottable(a, metric, window) is None]
+        shown = [
+            a
+            for a in overlay.agents
+            if _plottable(a, metric, window) is None and (a.horizon(metric) or 0) >= OFF_SCALE_LOW_MINUTES
+        ]
         if not shown:
             continue
         colour = OVERLAY_COLOURS[i % len(OVERLAY_COLOURS)]
@@ -327,12 +379,14 @@ def build_trend_figure(
                 metric,
                 overlay.label,
                 {"color": colour, "size": 9, "symbol": "diamond-open", "line": {"width": 1.6}},
+                linked=False,
             )
         )
-        for a in shown:
-            values += [v for v in (a.horizon(metric), *(a.ci(metric) or ())) if v is not None and v > 0]
-            if a.release_date:
-                all_dates.append(a.release_date)
+        overlay_line = overlay_trend_trace(overlay, metric, window, colour, _day)
+        if overlay_line is not None:
+            fig.add_trace(overlay_line)
+        values += axis_values(shown, metric)
+        all_dates += [a.release_date for a in shown if a.release_date]
 
     last_day = days_since_epoch(max(all_dates)) + 90 if all_dates else None
     if forecast is not None and all_dates and view is not None:
@@ -342,7 +396,8 @@ def build_trend_figure(
             last_day = extension_end(forecast, max(all_dates))
 
     layout = base_layout(560)
-    layout["yaxis"] = time_axis(values, title=f"{metric} time horizon (human time, log scale)")
+    layout["yaxis"] = yaxis = time_axis(values, title=f"{metric} time horizon (human time, log scale)")
+    _add_edges_and_labels(fig, plotted, on_scale, frontier, metric, yaxis)
     xaxis: dict[str, object] = {"title": {"text": "release date"}, "type": "date", "gridcolor": "#e9ecef"}
     layout["xaxis"] = xaxis
     if all_dates and last_day is not None:
@@ -357,5 +412,9 @@ def build_trend_figure(
             "xanchor": "left",
             "font": {"size": 16, "color": TREND_COLOUR},
         }
+    # What an exported figure (SVG route, PNG button) adds: a title and a caption naming the analysis.
+    confidence = view.confidence if view is not None else 0.95
+    export_title = f"{metric} time horizon by release date" + (f". {doubling_text(view)}" if view else "")
+    layout["meta"] = {"title": export_title, "caption": caption(result, metric, confidence)}
     fig.update_layout(layout)
     return DashboardFigure(fig, view, [a.agent for a in plotted], not_plotted)

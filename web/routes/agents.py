@@ -7,12 +7,14 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from core.agent_kinds import REFERENCE_SCAFFOLDS
 from core.errors import NotFound
 from core.models import Agent
 from core.services.catalog import agent_spend
 from web.deps import DbDep, Viewer
 from web.figures.agent import BAND_NOTE, TaskPoint, build_agent_figure
 from web.figures.common import figure_json
+from web.params import AnalysisRef
 from web.queries import agent_task_table, agents_overview
 from web.rendering import WebRoute, render
 from web.results import load_results
@@ -32,15 +34,24 @@ def agents_page(request: Request, db: DbDep, user: Viewer) -> Response:
     return render(
         request,
         "agents.html",
-        {"rows": rows, "horizons": horizons, "analysed_only": analysed_only, "result": results.current},
+        {
+            "rows": rows,
+            "horizons": horizons,
+            "analysed_only": analysed_only,
+            "result": results.current,
+            "reference_scaffolds": REFERENCE_SCAFFOLDS,
+        },
     )
 
 
 @router.get("/agents/{name:path}")
-def agent_page(request: Request, name: str, db: DbDep, user: Viewer) -> Response:
-    """One agent: its success curve against human time and its runs per task."""
+def agent_page(
+    request: Request, name: str, db: DbDep, user: Viewer, analysis: AnalysisRef = None
+) -> Response:
+    """One agent: its success curve against human time and its runs per task (from the linked
+    analysis when `?analysis=` pins one)."""
     agent = db.scalar(select(Agent).options(joinedload(Agent.model)).where(Agent.name == name))
-    results = load_results(db, with_overlays=False)
+    results = load_results(db, pinned=analysis, with_overlays=False)
     horizon = results.current.agent(name) if results.current else None
     if agent is None and horizon is None:
         raise NotFound(f"no agent named {name!r} (neither configured nor in the stored analysis)")

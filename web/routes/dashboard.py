@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -13,16 +14,21 @@ from sqlalchemy.orm import Session
 
 from analysis.trend import NAMED_WINDOWS, DateWindow
 from core.models import Agent, Model, Run, Task
+from web.analysis_summary import params_summary
 from web.deps import DbDep, Viewer
 from web.figures.common import figure_json
 from web.figures.forecast import forecast_view
 from web.figures.trend import build_trend_figure, doubling_text
+from web.params import AnalysisRef
+from web.queries import reference_agent_names
 from web.rendering import WebRoute, render
 from web.results import StoredResult, load_results
 from web.sections import FamilyAgent
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
+# The query keys that make up a view of the dashboard (kept by its permanent link).
+VIEW_KEYS = ("metric", "window", "after", "before", "family_agent")
 WINDOW_LABELS = {
     "stored": "as analysed",
     "paper": "METR paper (2019-01-01 to 2025-02-25)",
@@ -88,6 +94,13 @@ def setup_counts(db: Session) -> dict[str, int]:
     return {key: db.scalar(select(func.count()).select_from(table)) or 0 for key, table in tables.items()}
 
 
+def view_links(request: Request, shown: int, pinned: int | None) -> dict[str, object]:
+    """The page's permanent link (this view, pinned to the analysis shown) and the id that the
+    page's forms and agent links carry while a link pins the analysis."""
+    query = {k: v for k, v in request.query_params.items() if k in VIEW_KEYS and v}
+    return {"pinned_id": pinned, "permalink": "/?" + urlencode({"analysis": shown, **query})}
+
+
 @router.get("/")
 def dashboard(
     request: Request,
@@ -98,11 +111,13 @@ def dashboard(
     after: str = "",
     before: str = "",
     family_agent: str = Query("", max_length=200),
+    analysis: AnalysisRef = None,
 ) -> Response:
-    """The front page: each agent's horizon against its release date, with the trend."""
+    """The front page: each agent's horizon against its release date, with the trend; `?analysis=`
+    pins the page (and every link on it) to one analysis."""
     metric = metric if metric in ("p50", "p80") else "p50"
-    results = load_results(db)
-    if results.current is None and results.overlays:
+    results = load_results(db, pinned=analysis)
+    if results.current is None and results.pending is None and results.overlays:
         # Nothing fitted here yet: show the newest published overlay on its own.
         results = dataclasses.replace(results, current=results.overlays[0], overlays=results.overlays[1:])
     current = results.current
@@ -115,10 +130,14 @@ def dashboard(
     if current is None:
         context["setup"] = setup_counts(db)
     else:
+        context.update(view_links(request, current.id, current.id if results.chosen == "pinned" else None))
+        context["params_summary"] = params_summary(current.params)
         choice = choose_window(current, window, after, before)
         confidence = current.trend.confidence if current.trend else 0.95
         forecast = forecast_view(current, metric, choice.window, confidence)
-        built = build_trend_figure(current, metric, choice.window, results.overlays, forecast)
+        reference = reference_agent_names(db)
+        built = build_trend_figure(current, metric, choice.window, results.overlays, forecast, reference)
+        context["reference_agents"] = [a for a in current.agents if a.agent in reference]
         context.update(
             {
                 "choice": choice,
@@ -128,7 +147,7 @@ def dashboard(
                 "doubling": doubling_text(built.trend) if built.trend else None,
                 "family_view": family_choice(current, family_agent),
                 "agents": sorted(
-                    current.agents,
+                    (a for a in current.agents if a.agent not in reference),
                     key=lambda a: (a.release_date or dt.date.max, a.agent),
                 ),
             }

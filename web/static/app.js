@@ -22,10 +22,69 @@
     if (typeof Plotly === "undefined") return;
     document.querySelectorAll(".plot[data-figure]").forEach(function (el) {
       var figure = JSON.parse(el.getAttribute("data-figure"));
+      fitNarrow(el, figure);
       Plotly.newPlot(el, figure.data, figure.layout, PLOT_CONFIG).then(function () {
+        el.on("plotly_click", openAgentPage);
         el.setAttribute("data-rendered", "1");
       });
     });
+    var png = document.getElementById("download-png");
+    if (png) {
+      png.hidden = false;
+      png.addEventListener("click", function () {
+        downloadPng(document.getElementById(png.getAttribute("data-plot")));
+      });
+    }
+  }
+
+  // On a phone the agents' names overlap into a smudge: they are hidden (hover and click still
+  // name each point) and a long title is set smaller so it fits.
+  function fitNarrow(el, figure) {
+    if (el.clientWidth >= 600) return;
+    figure.data.forEach(function (trace) {
+      if (trace.name === "agent labels") trace.visible = false;
+    });
+    var title = figure.layout.title;
+    if (title && title.font) title.font.size = 12;
+  }
+
+  // A trend point's customdata[6] is its agent page ("" for a published overlay's agents). Only
+  // same-site paths are followed, and a pinned analysis (?analysis=) stays pinned.
+  function openAgentPage(event) {
+    var point = event.points && event.points[0];
+    var link = point && point.customdata && point.customdata[6];
+    if (typeof link !== "string" || link.indexOf("/agents/") !== 0) return;
+    var pinned = new URLSearchParams(window.location.search).get("analysis");
+    window.location.assign(link + (pinned ? "?analysis=" + encodeURIComponent(pinned) : ""));
+  }
+
+  // The figure as a PNG drawn here by plotly, with the title and caption the server put in
+  // layout.meta (the page shows them as text beside the chart instead). Nothing is uploaded.
+  function downloadPng(el) {
+    if (!el || !el.data) return;
+    var meta = el.layout.meta || {};
+    var layout = Object.assign({}, el.layout, {
+      title: { text: meta.title || "", x: 0.01, xanchor: "left", font: { size: 18 } },
+      margin: { l: 80, r: 30, t: 60, b: 210 },
+      annotations: (el.layout.annotations || []).concat([
+        {
+          text: meta.caption || "",
+          xref: "paper",
+          yref: "paper",
+          x: 0,
+          y: -0.3,
+          xanchor: "left",
+          yanchor: "top",
+          showarrow: false,
+          align: "left",
+          font: { size: 11, color: "#495057" },
+        },
+      ]),
+    });
+    Plotly.downloadImage(
+      { data: el.data, layout: layout, config: { plotlyServerURL: "" } },
+      { format: "png", width: 1400, height: 760, scale: 1, filename: "horizon-trend" }
+    );
   }
 
   // ---- batch progress: counts by status, the progress bar and run rows, without reloading
