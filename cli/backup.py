@@ -26,12 +26,14 @@ def backup_cmd(
 
     settings = get_settings()
     try:
-        manifest = backup(settings.effective_database_url, out)
+        manifest = backup(settings.effective_database_url, out, settings.transcript_archive_root)
     except BackupError as exc:
         error_console.print(f"[bold red]no backup written:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(REFUSED_EXIT) from exc
     console.print(
-        f"backed up {safe_url(settings)} to {out}: {manifest.payload_bytes / 1e6:.1f} MB, schema revision "
+        f"backed up {safe_url(settings)} to {out}: {manifest.payload_bytes / 1e6:.1f} MB"
+        f" and {manifest.archive_files} archived transcripts ({manifest.archive_bytes / 1e6:.1f} MB),"
+        " schema revision "
         f"{manifest.revision}, Horizon {manifest.horizon_version} ({manifest.tool})",
         highlight=False,
         soft_wrap=True,
@@ -52,7 +54,12 @@ def restore_cmd(
 
     settings = get_settings()
     try:
-        result = restore(settings.effective_database_url, backup_file, force=force)
+        result = restore(
+            settings.effective_database_url,
+            backup_file,
+            force=force,
+            archive_dir=settings.transcript_archive_root,
+        )
     except BackupError as exc:
         error_console.print(f"[bold red]nothing restored:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(REFUSED_EXIT) from exc

@@ -58,6 +58,16 @@ def unmigrated_database_message(exc: BaseException) -> str | None:
     return f"the database {safe_url(get_settings())} is not migrated ({detail}): run `horizon migrate` first"
 
 
+def schema_mismatch_message(exc: BaseException) -> str | None:
+    """The one line of a core.migrate.SchemaMismatch (a schema newer than this code, a bad
+    HORIZON_MIGRATIONS_DIR) raised by a command that migrates itself; None for anything else."""
+    if "core.migrate" not in sys.modules:  # nothing migrated: it cannot be one
+        return None
+    from core.migrate import SchemaMismatch
+
+    return exc.message if isinstance(exc, SchemaMismatch) else None
+
+
 def require_known_schema(settings: Settings, *, migrate: bool = False) -> None:
     """Apply core.migrate.check_schema at a long-running command's start: a database at a revision
     this code does not know, or behind it where the command may not migrate, gets one line on
@@ -137,6 +147,7 @@ def serve(host: str | None, port: int | None, *, migrate: bool = True) -> None:
     # Behind head: migrated here unless --no-migrate; a revision newer than this code: refused.
     require_known_schema(settings, migrate=migrate)
     import workers.jobs as jobs  # registers the jobs for the in-process queue
+    from core.services.transcript_storage import MAINTENANCE_INTERVAL_S
     from workers.gpu_announce import GpuAnnouncer
     from workers.live_baselining import DockerLiveSandboxes
 
@@ -148,6 +159,9 @@ def serve(host: str | None, port: int | None, *, migrate: bool = True) -> None:
             target=_periodic, args=(settings.reap_interval_s, jobs.reap_stale_runs, stop), daemon=True
         ).start()
         threading.Thread(target=_periodic, args=(60.0, jobs.pause_idle_attempts, stop), daemon=True).start()
+        threading.Thread(
+            target=_periodic, args=(MAINTENANCE_INTERVAL_S, jobs.maintain_transcripts, stop), daemon=True
+        ).start()
         # This process is the only worker, the gpu queue's too: it announces its own GPUs.
         announcer = GpuAnnouncer(settings)
         announcer.start()

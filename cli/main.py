@@ -11,6 +11,7 @@ from cli import (
     backup,
     calibration,
     common,
+    doctor,
     exchange,
     forecasting,
     images,
@@ -18,6 +19,7 @@ from cli import (
     runs,
     shapes,
     tasks,
+    transcripts,
 )
 from cli.common import console, get_settings, num, safe_url
 
@@ -332,20 +334,22 @@ for module_app in (
     shapes.app,
     exchange.app,
     backup.app,
+    doctor.app,
 ):
     app.add_typer(module_app)
 app.add_typer(token_app, name="token")
 app.add_typer(tasks.tasks_app, name="tasks")
+app.add_typer(transcripts.transcripts_app, name="transcripts")
 app.add_typer(images.images_app, name="images")
 
 
 def main() -> None:
-    """Entry point of the `horizon` command: a database that was never migrated gets one line
-    saying so (exit 1), not a traceback."""
+    """Entry point of the `horizon` command: a database that was never migrated, or one migrated by
+    a newer Horizon, gets one line saying so (exit 1), not a traceback."""
     try:
         app()
     except Exception as exc:
-        message = common.unmigrated_database_message(exc)
+        message = common.unmigrated_database_message(exc) or common.schema_mismatch_message(exc)
         if message is None:
             raise
         typer.echo(f"error: {message}", err=True)

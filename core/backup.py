@@ -4,7 +4,10 @@ A backup is a plain tar file of two members: `manifest.json` (the format, the ki
 its schema revision, the Horizon version that wrote it, when, and the size and SHA-256 of the
 copy) and the copy itself: `horizon.sqlite3`, made with SQLite's online backup API (consistent
 while the server writes), or `horizon.dump`, a custom-format `pg_dump` archive (one snapshot).
-Either can be taken out with `tar` and used with SQLite's or PostgreSQL's own tools.
+Either can be taken out with `tar` and used with SQLite's or PostgreSQL's own tools. After them
+come the blobs of the filesystem transcript archive (`core.transcript_archive`), each as
+`transcripts/<key>`, copied after the database (so every blob the copy points to is there); the
+manifest counts them. A restore puts them back into the archive folder.
 
 A restore checks the whole file before it touches the target (the manifest, the copy's size and
 hash, a schema revision this code knows, the copy's own integrity), refuses a target that holds
@@ -36,10 +39,14 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import NullPool
 
+from core.transcript_archive import ArchiveError, FilesystemStore, check_key
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 SQLITE_PAYLOAD = "horizon.sqlite3"
 POSTGRES_PAYLOAD = "horizon.dump"
+# Where the transcript archive's blobs go in a backup file.
+ARCHIVE_PREFIX = "transcripts/"
 # Tables a freshly migrated database already fills: their rows do not make a target "non-empty".
 SEEDED_TABLES = frozenset({"alembic_version", "deployment"})
 _CHUNK = 1024 * 1024
@@ -63,6 +70,9 @@ class Manifest:
     payload_bytes: int
     payload_sha256: str
     tool: str  # the SQLite library's or pg_dump's version
+    # The transcript archive's blobs in the file (backups written before archiving have none).
+    archive_files: int = 0
+    archive_bytes: int = 0
 
     @classmethod
     def parse(cls, raw: bytes) -> Manifest:
@@ -75,7 +85,7 @@ class Manifest:
                 raise BackupError(
                     f"backup format {data.get('format')!r} is not one this Horizon reads ({FORMAT})"
                 )
-            manifest = cls(**{k: data[k] for k in cls.__dataclass_fields__})
+            manifest = cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
         except (ValueError, KeyError, TypeError) as exc:
             raise BackupError(f"the backup's manifest is damaged ({exc})") from None
         if manifest.kind not in ("sqlite", "postgresql") or manifest.payload not in (
@@ -103,9 +113,10 @@ def horizon_version() -> str:
         return "unknown"
 
 
-def backup(url: str, out: Path) -> Manifest:
-    """Write a backup of the database at `url` to `out` (replaced atomically: a failure leaves
-    no partial file). Returns its manifest."""
+def backup(url: str, out: Path, archive_dir: Path | None = None) -> Manifest:
+    """Write a backup of the database at `url`, and of the transcript archive under
+    `archive_dir`, to `out` (replaced atomically: a failure leaves no partial file). Returns its
+    manifest."""
     target = make_url(url)
     out = out.resolve()
     if out.is_dir():
@@ -123,6 +134,9 @@ def backup(url: str, out: Path) -> Manifest:
         else:
             raise BackupError(f"cannot back up a {target.get_backend_name()} database")
         size, digest = _size_and_hash(payload)
+        # Listed after the database copy: a blob is written before the row that points to it.
+        store = FilesystemStore(archive_dir) if archive_dir is not None else None
+        blobs = [(key, store.path_of(key)) for key in store.keys()] if store is not None else []
         manifest = Manifest(
             format=FORMAT,
             kind=kind,
@@ -133,6 +147,8 @@ def backup(url: str, out: Path) -> Manifest:
             payload_bytes=size,
             payload_sha256=digest,
             tool=tool,
+            archive_files=len(blobs),
+            archive_bytes=sum(path.stat().st_size for _, path in blobs),
         )
         partial = Path(work) / "backup.tar"
         with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
@@ -141,17 +157,19 @@ def backup(url: str, out: Path) -> Manifest:
             info.size, info.mtime, info.mode = len(raw), int(dt.datetime.now(dt.UTC).timestamp()), 0o600
             archive.addfile(info, io.BytesIO(raw))
             archive.add(payload, arcname=name, recursive=False)
+            for key, path in blobs:
+                archive.add(path, arcname=ARCHIVE_PREFIX + key, recursive=False)
         with open(partial, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(partial, out)
     return manifest
 
 
-def restore(url: str, source: Path, *, force: bool = False) -> RestoreResult:
+def restore(url: str, source: Path, *, force: bool = False, archive_dir: Path | None = None) -> RestoreResult:
     """Restore the backup `source` into the database at `url`, in one transaction, then migrate
-    it to head. Refuses (BackupError, target untouched) a damaged file, a schema revision this
-    code does not know, a backup of the other kind of database, and a target holding data unless
-    `force`."""
+    it to head, and its transcript blobs into the archive folder `archive_dir`. Refuses
+    (BackupError, target untouched) a damaged file, a schema revision this code does not know, a
+    backup of the other kind of database, and a target holding data unless `force`."""
     target = make_url(url)
     kind = target.get_backend_name()
     with tempfile.TemporaryDirectory(prefix=".horizon-restore-", dir=_work_dir(target)) as work:
@@ -162,10 +180,15 @@ def restore(url: str, source: Path, *, force: bool = False) -> RestoreResult:
                 "into the same kind of database"
             )
         head = _check_known_revision(url, manifest)
+        blobs = _read_archive_blobs(source, Path(work), manifest)
         if kind == "sqlite":
             _sqlite_restore(_sqlite_path(target), payload, manifest, force=force)
         else:
             _postgres_restore(target, payload, manifest, force=force)
+        if archive_dir is not None:
+            store = FilesystemStore(archive_dir)
+            for key, path in blobs:
+                store.put(key, path.read_bytes())
     migrated_to = None
     if manifest.revision != head:
         from core.migrate import upgrade
@@ -204,6 +227,39 @@ def read_backup(source: Path, work: Path) -> tuple[Manifest, Path]:
             f"the manifest says {manifest.payload_bytes} bytes (SHA-256 {manifest.payload_sha256[:12]})"
         )
     return manifest, payload
+
+
+def _read_archive_blobs(source: Path, work: Path, manifest: Manifest) -> list[tuple[str, Path]]:
+    """The transcript blobs of a backup, copied into `work`; BackupError for a member name that is
+    not an archive key (`..`, absolute) or a count that is not the manifest's."""
+    blobs: list[tuple[str, Path]] = []
+    folder = work / "blobs"
+    folder.mkdir()
+    try:
+        with tarfile.open(source, "r:") as archive:
+            for member in archive:
+                if not member.name.startswith(ARCHIVE_PREFIX):
+                    continue
+                try:
+                    key = check_key(member.name[len(ARCHIVE_PREFIX) :])
+                except ArchiveError:
+                    raise BackupError(
+                        f"{source} holds a transcript blob with a bad name: {member.name!r:.80}"
+                    ) from None
+                if not member.isfile():
+                    raise BackupError(f"{source}: the transcript blob {key} is not a file")
+                copy = folder / str(len(blobs))
+                with open(copy, "wb") as out:
+                    shutil.copyfileobj(_read_member(archive, member), out, _CHUNK)
+                blobs.append((key, copy))
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise BackupError(f"{source}: its transcript blobs are damaged or truncated ({exc})") from None
+    if len(blobs) != manifest.archive_files:
+        raise BackupError(
+            f"{source} is damaged or truncated: it holds {len(blobs)} transcript blobs, "
+            f"the manifest says {manifest.archive_files}"
+        )
+    return blobs
 
 
 def target_rows(url: str) -> dict[str, int]:

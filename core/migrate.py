@@ -17,14 +17,37 @@ from core.errors import HorizonError
 from core.settings import Settings, get_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_MIGRATIONS = REPO_ROOT / "migrations"
 
 
-def alembic_config(url: str) -> Config:
-    """Alembic's configuration for the migrations in this repository, pointed at `url`."""
+class SchemaMismatch(HorizonError):
+    """The database's schema revision is not the one this code runs against; `message` says what to do."""
+
+
+def alembic_config(url: str, scripts: Path | None = None) -> Config:
+    """Alembic's configuration for the migrations in `scripts` (default: this repository's),
+    pointed at `url`."""
     cfg = Config(str(REPO_ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(REPO_ROOT / "migrations"))
+    cfg.set_main_option("script_location", str(scripts or SHIPPED_MIGRATIONS))
     cfg.attributes["url"] = url
     return cfg
+
+
+def migrations_dir(settings: Settings) -> Path:
+    """The Alembic scripts folder this process uses: `HORIZON_MIGRATIONS_DIR`, else the shipped one.
+
+    A folder that is not an Alembic scripts folder is refused in one line (SchemaMismatch) rather
+    than deep inside Alembic, and before anything touches the database.
+    """
+    folder = settings.migrations_dir
+    if folder is None:
+        return SHIPPED_MIGRATIONS
+    if not (folder / "env.py").is_file() or not (folder / "versions").is_dir():
+        raise SchemaMismatch(
+            f"HORIZON_MIGRATIONS_DIR {folder} is not an Alembic scripts folder (it needs env.py and "
+            "versions/): unset it to use this Horizon's own migrations"
+        )
+    return folder
 
 
 def upgrade(settings: Settings | None = None, revision: str = "head", url: str | None = None) -> None:
@@ -33,17 +56,24 @@ def upgrade(settings: Settings | None = None, revision: str = "head", url: str |
     target = url or settings.effective_database_url
     if target.startswith("sqlite:///"):
         Path(target.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(target), revision)
+    cfg = alembic_config(target, migrations_dir(settings))
+    try:
+        command.upgrade(cfg, revision)
+    except CommandError:
+        # Old code (`horizon migrate`, `fit`, `tasks sync`...) on a schema a newer Horizon migrated:
+        # Alembic cannot place the revision. Say that in one line; anything else stays as it was.
+        current, heads = schema_revisions(settings.model_copy(update={"database_url": target}))
+        unknown = unknown_revisions(ScriptDirectory.from_config(cfg), current)
+        if unknown:
+            raise newer_schema(unknown, heads) from None
+        raise
 
 
 def downgrade(revision: str, url: str | None = None, settings: Settings | None = None) -> None:
     """Migrate the database down to `revision`."""
     settings = settings or get_settings()
-    command.downgrade(alembic_config(url or settings.effective_database_url), revision)
-
-
-class SchemaMismatch(HorizonError):
-    """The database's schema revision is not the one this code runs against; `message` says what to do."""
+    scripts = migrations_dir(settings)
+    command.downgrade(alembic_config(url or settings.effective_database_url, scripts), revision)
 
 
 def schema_revisions(settings: Settings | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -52,7 +82,8 @@ def schema_revisions(settings: Settings | None = None) -> tuple[tuple[str, ...],
     url = settings.effective_database_url
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    heads = tuple(sorted(ScriptDirectory.from_config(alembic_config(url)).get_heads()))
+    scripts = ScriptDirectory.from_config(alembic_config(url, migrations_dir(settings)))
+    heads = tuple(sorted(scripts.get_heads()))
     engine = make_engine(url, pool_size=1, max_overflow=0)
     # Alembic logs its dialect at INFO whenever it looks: noise for a read that changes nothing.
     log = logging.getLogger("alembic.runtime.migration")
@@ -67,6 +98,27 @@ def schema_revisions(settings: Settings | None = None) -> tuple[tuple[str, ...],
     return current, heads
 
 
+def unknown_revisions(script: ScriptDirectory, current: tuple[str, ...]) -> list[str]:
+    """The database's revisions that `script` does not ship (a newer Horizon migrated it)."""
+    unknown = []
+    for revision in current:
+        try:
+            known = script.get_revision(revision)
+        except CommandError:
+            known = None
+        if known is None:
+            unknown.append(revision)
+    return unknown
+
+
+def newer_schema(unknown: list[str], heads: tuple[str, ...]) -> SchemaMismatch:
+    """The refusal for a schema this code does not know."""
+    return SchemaMismatch(
+        f"the database schema is at revision {', '.join(unknown)}, newer than this Horizon "
+        f"(head {', '.join(heads)}): upgrade this process's Horizon, then start it again"
+    )
+
+
 def check_schema(settings: Settings | None = None, *, migrate: bool = False) -> None:
     """The rule every long-running process (`horizon serve`, `worker`, `beat`) applies at start.
 
@@ -79,21 +131,12 @@ def check_schema(settings: Settings | None = None, *, migrate: bool = False) -> 
     current, heads = schema_revisions(settings)
     if current == heads:
         return
-    script = ScriptDirectory.from_config(alembic_config(settings.effective_database_url))
-    unknown = []
-    for revision in current:
-        try:
-            known = script.get_revision(revision)
-        except CommandError:
-            known = None
-        if known is None:
-            unknown.append(revision)
-    head = ", ".join(heads)
+    scripts = migrations_dir(settings)
+    script = ScriptDirectory.from_config(alembic_config(settings.effective_database_url, scripts))
+    unknown = unknown_revisions(script, current)
     if unknown:
-        raise SchemaMismatch(
-            f"the database schema is at revision {', '.join(unknown)}, newer than this Horizon "
-            f"(head {head}): upgrade this process's Horizon, then start it again"
-        )
+        raise newer_schema(unknown, heads)
+    head = ", ".join(heads)
     if migrate:
         upgrade(settings)
         return

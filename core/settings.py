@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, validation_alias=AliasChoices("REDIS_URL", "HORIZON_REDIS_URL")
     )
+    # The Alembic scripts folder this process migrates with and checks the schema against (None:
+    # the `migrations/` shipped with this code). Only for rehearsing an upgrade: a process given a
+    # newer folder behaves as the newer code would at its schema check (docs/operations.md, "Upgrade").
+    migrations_dir: Path | None = None
 
     # Access: reads are open unless this is set; writes always need a token with the right role.
     read_requires_token: bool = False
@@ -146,6 +150,20 @@ class Settings(BaseSettings):
         }
     )
 
+    # Transcript storage (core/services/transcript_storage.py; docs/operations.md, "Transcript
+    # storage"). With `transcript_archive` on, an ended attempt's events move from the database
+    # into one gzip'd JSON Lines blob under `transcript_archive_dir` (None: `transcripts` in the
+    # data folder). The caps bound one attempt's transcript (None: no cap): past either, one
+    # `transcript_truncated` event is recorded and only the attempt's closing events are kept.
+    # Transcripts of attempts that are not their run's last (with `transcript_retention_all`, of
+    # every ended attempt) are removed `transcript_retention_days` after they ended (None: kept).
+    transcript_archive: bool = False
+    transcript_archive_dir: Path | None = None
+    transcript_max_events: int | None = Field(default=None, ge=10, le=100_000_000)
+    transcript_max_bytes: int | None = Field(default=None, ge=10_000, le=1 << 40)
+    transcript_retention_days: float | None = Field(default=None, ge=0.0, le=365_000.0)
+    transcript_retention_all: bool = False
+
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     # Host names (comma-separated; `*.example.org` and `*` allowed) the server answers to; any
@@ -162,6 +180,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite:///{(self.data_dir / 'horizon.db').as_posix()}"
+
+    @property
+    def transcript_archive_root(self) -> Path:
+        """The folder of the filesystem transcript archive."""
+        return self.transcript_archive_dir or self.data_dir / "transcripts"
 
     def infra_retry_delay(self, attempt: int) -> float:
         """Seconds before the attempt after failed attempt `attempt` (1-based) starts."""

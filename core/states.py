@@ -133,3 +133,4 @@ class JobName(StrEnum):
     SCORE_ATTEMPT = "baselines.score_attempt"
     PAUSE_IDLE_ATTEMPTS = "baselines.pause_idle"
     IMPORT_TASKS = "imports.tasks"
+    MAINTAIN_TRANSCRIPTS = "transcripts.maintain"

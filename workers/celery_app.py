@@ -16,6 +16,7 @@ from celery.signals import worker_process_init
 
 from core.db import dispose_engines
 from core.queue import celery_config
+from core.services.transcript_storage import MAINTENANCE_INTERVAL_S
 from core.settings import Settings, get_settings
 from core.states import JobName
 
@@ -31,6 +32,10 @@ def create_celery(settings: Settings | None = None) -> Celery:
         "reap-stale-runs": {"task": JobName.REAP_STALE_RUNS.value, "schedule": settings.reap_interval_s},
         "requeue-lost-runs": {"task": JobName.REQUEUE_LOST_RUNS.value, "schedule": settings.reap_interval_s},
         "pause-idle-baselining": {"task": JobName.PAUSE_IDLE_ATTEMPTS.value, "schedule": 60.0},
+        "maintain-transcripts": {
+            "task": JobName.MAINTAIN_TRANSCRIPTS.value,
+            "schedule": MAINTENANCE_INTERVAL_S,
+        },
     }
     return app
 

@@ -153,6 +153,20 @@ def pause_idle_attempts() -> list[int]:
         return baselining_svc.pause_idle_attempts(session)
 
 
+@job(JobName.MAINTAIN_TRANSCRIPTS, periodic=True)
+def maintain_transcripts() -> dict[str, int]:
+    """Archive ended attempts still in rows (when archiving is on) and apply the retention policy
+    (when one is set); each a bounded pass. core/services/transcript_storage.py."""
+    from core.services.transcript_storage import archive_pending, prune_transcripts
+
+    settings = get_settings()
+    archived = archive_pending(settings) if settings.transcript_archive else 0
+    pruned = prune_transcripts(settings)
+    if archived or pruned.attempts:
+        log.info("transcripts: %d archived, %d removed by retention", archived, pruned.attempts)
+    return {"archived": archived, "removed": pruned.attempts}
+
+
 @job(JobName.IMPORT_TASKS, retry_also_for=(SandboxUnavailable,))
 def import_tasks(job_id: int) -> str:
     """Import an admin's uploaded METR archive; each family's task listing runs in a sandbox.

@@ -30,6 +30,7 @@ from core.models import Run, TaskVersion
 from core.schemas import AttemptUsage, RunResult
 from core.services import batches as batch_svc
 from core.services import runs as run_svc
+from core.services.transcript_storage import archive_ended_attempt
 from core.settings import Settings, get_settings
 from core.states import RunStatus, WireApi
 from core.taskspec import EnvironmentSpec, ResourceLimits, ScorerSpec, SolutionSpec
@@ -240,7 +241,10 @@ def execute_claimed_run(
             live_transcript(run_id, attempt, settings, forward=listener) as live,
         ):
             transcript = Transcript.scrubbing_env(
-                [resolved.model.api_key_env] if resolved.model else [], listener=live
+                [resolved.model.api_key_env] if resolved.model else [],
+                listener=live,
+                max_events=settings.transcript_max_events,
+                max_bytes=settings.transcript_max_bytes,
             )
             outcome = execute_attempt(
                 replace(resolved, gpu_devices=gpus),
@@ -287,6 +291,8 @@ def execute_claimed_run(
     if not _retrying_db(store, settings, f"storing run {run_id} attempt {attempt}"):
         log.warning("run %s attempt %s finished but no longer owns the run; discarded", run_id, attempt)
         return None
+    # Its transcript is whole now: out of the rows into the archive, when that is on.
+    archive_ended_attempt(settings, run_id, attempt)
     _after_final(run_id, settings)
     return RunStatus.COMPLETED
 
@@ -352,6 +358,8 @@ def _infra_failure(
             )
 
     status = _retrying_db(store, settings, f"recording run {run_id} attempt {attempt}'s failure")
+    if status is not None:
+        archive_ended_attempt(settings, run_id, attempt)
     if status == RunStatus.INFRA_ERROR:
         _after_final(run_id, settings)
     return status

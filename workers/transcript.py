@@ -3,10 +3,14 @@
 Long texts are truncated to keep rows bounded; the original size is kept next to the cut text so a
 reader knows what is missing. Every value is bounded in depth and size (`core.json_bounds`), since
 much of it is the model's own output. Secrets (provider keys) are scrubbed from every string added.
+A whole transcript may be capped too (`max_events`, `max_bytes`; HORIZON_TRANSCRIPT_MAX_EVENTS and
+_MAX_BYTES): at the cap one `transcript_truncated` event is recorded, and after it only the
+attempt's closing events (`CLOSING_KINDS`: how it ended and was scored).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -17,6 +21,9 @@ from core.json_bounds import MAX_TEXT, bound_json, cut_text
 from workers.providers.base import Completion, ToolCall
 
 DEFAULT_MAX_TEXT = MAX_TEXT
+# Events recorded past a transcript's cap: how the attempt ended and how it was scored.
+CLOSING_KINDS = frozenset({"agent_end", "stop", "scorer", "score", "task_end", "infra_error", "cancelled"})
+TRUNCATED_KIND = "transcript_truncated"
 
 
 def truncate(text: str, limit: int = DEFAULT_MAX_TEXT) -> tuple[str, int, bool]:
@@ -69,9 +76,18 @@ class Transcript:
         max_text: int = DEFAULT_MAX_TEXT,
         secrets: Iterable[str] = (),
         listener: Callable[[dict[str, Any]], None] | None = None,
+        *,
+        max_events: int | None = None,
+        max_bytes: int | None = None,
     ) -> None:
         self.events: list[dict[str, Any]] = []
         self._max_text = max_text
+        self._max_events = max_events
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self.truncated = False
+        # Events left out past the cap.
+        self.dropped = 0
         self._secrets = [s for s in secrets if s and len(s) >= 6]
         self._listener = listener
         self._lock = threading.Lock()
@@ -101,7 +117,30 @@ class Transcript:
         # One bound for the whole event: its fields share the size budget.
         event = bound_json(event, max_text=self._max_text, clean=self._clean)
         with self._lock:
+            # Measured only under a byte cap: serialising every event costs time for nothing else.
+            size = len(json.dumps(event, ensure_ascii=False)) if self._max_bytes is not None else 0
+            if kind not in CLOSING_KINDS and self._over_cap(size):
+                if self.truncated:
+                    self.dropped += 1
+                    return
+                self.truncated = True
+                self.dropped += 1
+                event = {
+                    "kind": TRUNCATED_KIND,
+                    "t": event["t"],
+                    "max_events": self._max_events,
+                    "max_bytes": self._max_bytes,
+                    "note": "transcript cap reached: later events are left out, except how the attempt ended",
+                }
+            self._bytes += size
             event["seq"] = len(self.events)
             self.events.append(event)
         if self._listener is not None:
             self._listener(event)
+
+    def _over_cap(self, size: int) -> bool:
+        """Whether recording one more event of `size` bytes would pass a cap (room is kept for
+        the truncation marker itself)."""
+        if self._max_events is not None and len(self.events) + 1 >= self._max_events:
+            return True
+        return self._max_bytes is not None and self._bytes + size > self._max_bytes

@@ -115,7 +115,9 @@ def get_transcript(
     next page; a page stops early when its events are large. `attempts` lists the attempts that
     have events; `live` is true while this attempt runs, its events appended as they happen, so a
     client polls again with `offset` = the events it has. An attempt without events is an empty
-    page. Unless the caller owns the task or is an admin, the scorer's command and output, and in
-    `oracle` runs the reference solution's command and output, read "[hidden: ...]"."""
+    page; `removed` is true (and the page empty) when the retention policy removed it. An archived
+    transcript reads exactly as it did from the database. Unless the caller owns the task or is an
+    admin, the scorer's command and output, and in `oracle` runs the reference solution's command
+    and output, read "[hidden: ...]"."""
     page = transcript_svc.transcript_page(session, run_id, offset, limit, reader=caller, attempt=attempt)
     return page.as_json()

@@ -12,6 +12,8 @@ from api.deps import Caller, SessionDep, admin, get_settings_dep, reader
 from core.auth import create_token, revoke_token
 from core.models import ApiToken
 from core.schemas import GpuOut, GpuWorkerOut, HealthOut, TokenCreate, TokenCreated, TokenOut
+from core.services.doctor import diagnose
+from core.services.doctor_report import DoctorOut
 from core.services.gpu_workers import gpu_workers
 from core.settings import Settings
 from web.params import RowId
@@ -63,6 +65,16 @@ def list_gpu_workers(
         )
         for w in gpu_workers(settings)
     ]
+
+
+@router.get("/system/doctor", response_model=DoctorOut)
+def system_doctor(
+    session: SessionDep, _: Caller = Depends(admin), settings: Settings = Depends(get_settings_dep)
+) -> DoctorOut:
+    """Derive every cached value again and compare it with the stored one, changing nothing
+    (`horizon doctor --repair` repairs); also counts work whose queue message may be lost and a
+    stale analysis. Admins only: examples name rows of every owner."""
+    return diagnose(session, settings)
 
 
 @router.get("/tokens", response_model=list[TokenOut])

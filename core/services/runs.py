@@ -11,11 +11,11 @@ import datetime as dt
 import re
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, object_session
 
 from core.errors import Conflict
-from core.models import Agent, Batch, Run, RunAttempt, TranscriptEvent, utcnow
+from core.models import Agent, Batch, Run, RunAttempt, utcnow
 from core.ownership import Actor, check_owner
 from core.queue import QUEUE_RUNS, enqueue_after_commit
 from core.schemas import AttemptOut, AttemptUsage, RunOut, RunResult
@@ -23,6 +23,7 @@ from core.services import attempts as attempt_svc
 from core.services.routing import queue_of_run, queues_of_runs
 from core.services.rows import get_or_not_found, page_of
 from core.services.transcript_append import append_events
+from core.services.transcript_storage import attempt_events, stored_attempts
 from core.settings import Settings
 from core.states import JobName, RunAttemptStatus, RunStatus
 
@@ -307,6 +308,17 @@ def reap_stale_runs(session: Session, settings: Settings, now: dt.datetime | Non
     return handled
 
 
+def message_overdue(settings: Settings, now: dt.datetime, *, broker_lost: bool = False) -> Any:
+    """The condition on a queued run whose last message may be lost: never sent, or sent longer
+    than `requeue_after_s` ago (with `broker_lost`, any sent before `now`). `horizon doctor`
+    counts these runs with the same rule."""
+    if broker_lost:
+        return Run.enqueued_at.is_(None) | (Run.enqueued_at <= now)
+    return Run.enqueued_at.is_(None) | (
+        Run.enqueued_at < now - dt.timedelta(seconds=settings.requeue_after_s)
+    )
+
+
 def requeue_lost_runs(
     session: Session,
     settings: Settings,
@@ -322,11 +334,7 @@ def requeue_lost_runs(
     harmless: the run is claimed by a guarded update. Returns the ids re-sent.
     """
     now = now or utcnow()
-    stale: Any = Run.enqueued_at.is_(None)
-    if broker_lost:
-        stale = stale | (Run.enqueued_at <= now)
-    else:
-        stale = stale | (Run.enqueued_at < now - dt.timedelta(seconds=settings.requeue_after_s))
+    stale = message_overdue(settings, now, broker_lost=broker_lost)
     run_ids = list(
         session.scalars(select(Run.id).where(Run.status == RunStatus.QUEUED, stale).order_by(Run.id))
     )
@@ -347,16 +355,9 @@ def transcript_of(session: Session, run_id: int, attempt: int | None = None) -> 
     order, None before the run has one, NotFound for an unknown run."""
     get_run(session, run_id)
     if attempt is None:
-        attempt = session.scalar(
-            select(func.max(TranscriptEvent.attempt)).where(TranscriptEvent.run_id == run_id)
-        )
-        if attempt is None:
+        stored = stored_attempts(session, run_id)
+        if not stored:
             return None
-    events = list(
-        session.scalars(
-            select(TranscriptEvent.event)
-            .where(TranscriptEvent.run_id == run_id, TranscriptEvent.attempt == attempt)
-            .order_by(TranscriptEvent.seq)
-        )
-    )
-    return events or None
+        attempt = stored[-1]
+    # Rows, or the transcript archive once the attempt's events moved there.
+    return attempt_events(session, run_id, attempt) or None

@@ -7,6 +7,11 @@ of thousands of events, so a page reads only its rows (ordered by seq) and a cou
 read is bounded again (`core.json_bounds`): rows written before events were bounded may hold
 arguments nested hundreds deep or megabytes long, which must not break a page or an encoder.
 
+An ended attempt's events may have moved out of the rows into the transcript archive, or been
+removed by the retention policy (`core.services.transcript_storage`): a page reads whichever holds
+them, so it is the same page either way; a removed transcript reads as an empty page marked
+`removed`.
+
 Every page is read for someone (`reader`): one who may not see the task's answers
 (`core.services.tasks.may_see_private`) gets it through `redact_answers`, for the API and the web
 page alike.
@@ -15,6 +20,8 @@ page alike.
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +33,17 @@ from core.models import Run, Task, TranscriptEvent
 from core.ownership import Actor
 from core.services.runs import get_run
 from core.services.tasks import may_see_private
+from core.services.transcript_storage import (
+    REMOVED,
+    archived_events,
+    attempt_events,
+    attempt_source,
+    stored_attempts,
+)
 from core.states import RunStatus
+from core.transcript_archive import ArchiveError
+
+log = logging.getLogger(__name__)
 
 # Events one page may ask for, and the default.
 MAX_PAGE_EVENTS = 1000
@@ -63,6 +80,7 @@ class TranscriptPage:
     events: list[Any]
     attempts: list[int] = field(default_factory=list)
     live: bool = False
+    removed: bool = False
 
     @property
     def next_offset(self) -> int | None:
@@ -77,6 +95,7 @@ class TranscriptPage:
             "attempt": self.attempt,
             "attempts": self.attempts,
             "live": self.live,
+            "removed": self.removed,
             "total": self.total,
             "offset": self.offset,
             "next_offset": self.next_offset,
@@ -137,7 +156,8 @@ def transcript_page(
     if task is None or not may_see_private(task, reader):
         events = redact_answers(events, oracle=run.agent.scaffold == ORACLE_SCAFFOLD)
     live = attempt is not None and attempt == running
-    return TranscriptPage(run_id, attempt, total, offset, events, attempts, live)
+    removed = attempt is not None and attempt_source(session, run_id, attempt).kind == REMOVED
+    return TranscriptPage(run_id, attempt, total, offset, events, attempts, live, removed)
 
 
 def current_attempt(run: Run) -> int | None:
@@ -146,15 +166,8 @@ def current_attempt(run: Run) -> int | None:
 
 
 def attempts_with_events(session: Session, run_id: int) -> list[int]:
-    """The run's attempts that have transcript events, oldest first."""
-    return list(
-        session.scalars(
-            select(TranscriptEvent.attempt)
-            .where(TranscriptEvent.run_id == run_id)
-            .group_by(TranscriptEvent.attempt)
-            .order_by(TranscriptEvent.attempt)
-        )
-    )
+    """The run's attempts that have a transcript (in rows, archived, or removed), oldest first."""
+    return stored_attempts(session, run_id)
 
 
 def _of_attempt(run_id: int, attempt: int) -> ColumnElement[bool]:
@@ -167,14 +180,30 @@ def _raw_page(
     """The attempt's event count and the page's events, bounded, cut at MAX_PAGE_CHARS."""
     if attempt is None:
         return 0, []
-    where = _of_attempt(run_id, attempt)
-    total = session.scalar(select(func.count()).select_from(TranscriptEvent).where(where)) or 0
-    if offset >= total:
-        return total, []
     limit = max(1, min(limit, MAX_PAGE_EVENTS))
-    rows = session.scalars(
-        select(TranscriptEvent.event).where(where).order_by(TranscriptEvent.seq).offset(offset).limit(limit)
-    )
+    source = attempt_source(session, run_id, attempt)
+    rows: Iterable[Any]
+    if source.kind == REMOVED:
+        return 0, []
+    if source.kind == "rows":
+        where = _of_attempt(run_id, attempt)
+        total = session.scalar(select(func.count()).select_from(TranscriptEvent).where(where)) or 0
+        if offset >= total:
+            return total, []
+        rows = session.scalars(
+            select(TranscriptEvent.event)
+            .where(where)
+            .order_by(TranscriptEvent.seq)
+            .offset(offset)
+            .limit(limit)
+        )
+    else:
+        try:
+            archived = archived_events(session, source)
+        except ArchiveError as exc:  # a blob lost or damaged outside Horizon: say so, never fail
+            log.error("run %s attempt %s: archived transcript unreadable: %s", run_id, attempt, exc)
+            return 0, []
+        total, rows = len(archived), archived[offset : offset + limit]
     events: list[Any] = []
     size = 0
     for event in rows:
@@ -194,7 +223,7 @@ def summary_events(session: Session, run_id: int, attempt: int | None, total: in
         return None
     if attempt is None:
         return []
-    rows = session.scalars(
-        select(TranscriptEvent.event).where(_of_attempt(run_id, attempt)).order_by(TranscriptEvent.seq)
-    )
-    return [bound_json(e) for e in rows]
+    try:
+        return [bound_json(e) for e in attempt_events(session, run_id, attempt)]
+    except ArchiveError:  # logged by the page's read of the same blob
+        return []

@@ -62,6 +62,35 @@ def _fill() -> None:
     make_token("admin")
 
 
+def _oracle_run() -> int:
+    """The id of the run `_fill` gave two attempts with transcripts."""
+    from core.db import session_scope
+    from core.models import Agent, Run
+
+    with session_scope() as s:
+        run_id = s.scalar(select(Run.id).join(Agent, Agent.id == Run.agent_id).where(Agent.name == "oracle"))
+    assert run_id is not None
+    return run_id
+
+
+def _archive_first_attempt() -> dict[int, list[Any]]:
+    """Move that run's first attempt into the transcript archive; every attempt's events."""
+    from core.services.transcript_storage import archive_attempt
+
+    assert archive_attempt(get_settings(), _oracle_run(), 1)
+    return _transcripts()
+
+
+def _transcripts() -> dict[int, list[Any]]:
+    """That run's transcripts by attempt, as readers see them."""
+    from core.db import session_scope
+    from core.services.runs import transcript_of
+
+    run_id = _oracle_run()
+    with session_scope() as s:
+        return {a: transcript_of(s, run_id, a) or [] for a in (1, 2)}
+
+
 def _fit(tmp_path: Path, name: str) -> dict[str, Any]:
     out = tmp_path / f"{name}.json"
     done = _invoke("fit", "--bootstrap", "20", "--json", str(out))
@@ -157,6 +186,8 @@ def test_sqlite_backup_restores_identical_rows_and_fit(
     source = _use_sqlite(monkeypatch, tmp_path / "source")
     assert _invoke("migrate").exit_code == 0
     _fill()
+    # The first attempt's transcript in the archive, the second's in rows: both come back.
+    archived = _archive_first_attempt()
     fitted = _fit(tmp_path, "source")
     before = _rows(source)
     _assert_filled(before)
@@ -164,12 +195,15 @@ def test_sqlite_backup_restores_identical_rows_and_fit(
     done = _invoke("backup", str(backup))
     assert done.exit_code == 0, done.output
     assert "backed up" in done.output and "schema revision" in done.output
+    assert "1 archived transcripts" in done.output
 
     target = _use_sqlite(monkeypatch, tmp_path / "restored")
     done = _invoke("restore", str(backup))
     assert done.exit_code == 0, done.output
     assert "restored" in done.output
     assert _rows(target) == before
+    assert (tmp_path / "restored" / "transcripts").is_dir()
+    assert _transcripts() == archived
     assert _fit(tmp_path, "restored") == fitted
 
     # The target now holds data: refused, unchanged; --force replaces it with the backup again.
@@ -216,6 +250,41 @@ def test_damaged_or_newer_backups_are_refused_and_change_nothing(
             refused.output
         )
         assert not Path(make_url(target).database or "").exists()  # not even created
+
+
+@pytest.mark.usefixtures("_fresh_settings")
+def test_transcript_blobs_named_out_of_the_archive_or_missing_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _use_sqlite(monkeypatch, tmp_path / "source")
+    assert _invoke("migrate").exit_code == 0
+    _fill()
+    _archive_first_attempt()
+    backup = tmp_path / "horizon.backup"
+    assert _invoke("backup", str(backup)).exit_code == 0
+    escape = tmp_path / "escaped.jsonl.gz"
+    hostile = tmp_path / "hostile.backup"
+    missing = tmp_path / "missing.backup"
+    with tarfile.open(backup) as src, tarfile.open(hostile, "w") as bad, tarfile.open(missing, "w") as short:
+        for member in src.getmembers():
+            data = src.extractfile(member).read()  # type: ignore[union-attr]
+            if member.name == MANIFEST:
+                counted = json.loads(data)
+                data = json.dumps(counted | {"archive_files": counted["archive_files"] + 1}).encode()
+                member.size = len(data)
+            bad.addfile(member, io.BytesIO(data))
+            short.addfile(member, io.BytesIO(data))
+        evil = tarfile.TarInfo("transcripts/../../escaped.jsonl.gz")
+        evil.size = 4
+        bad.addfile(evil, io.BytesIO(b"evil"))
+
+    target = _use_sqlite(monkeypatch, tmp_path / "restored")
+    for bad_file, said in ((hostile, "bad name"), (missing, "holds 1 transcript blobs, the manifest says 2")):
+        refused = _invoke("restore", str(bad_file))
+        assert refused.exit_code == 2, refused.output
+        assert said in refused.output.replace("\n", " "), refused.output
+        assert not Path(make_url(target).database or "").exists()
+        assert not escape.exists() and not (tmp_path / "restored" / "transcripts").exists()
 
 
 @pytest.mark.usefixtures("_fresh_settings")

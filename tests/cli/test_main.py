@@ -14,6 +14,7 @@ COMMANDS = {
     "analyze", "trend", "simulate",  # cli.analysis
     "import-inspect", "export-runs",  # cli.exchange
     "backup", "restore",  # cli.backup
+    "doctor",  # cli.doctor
 }  # fmt: skip
 GROUPS = {
     "token": {"create", "list", "revoke"},
