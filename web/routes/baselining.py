@@ -91,19 +91,28 @@ def why_not(app: Any, task: Task) -> str | None:
     return live_rules.cannot_run_reason(task.tags or [], version, live=live_of(app) is not None)
 
 
+# The task list is searchable; a page lists at most this many tasks (a search narrows it).
+BASELINING_LIST_LIMIT = 300
+
+
 @router.get("/baselining")
 def baselining_home(request: Request, db: DbDep, user: Submitter, q: str = "") -> Response:
     """Tasks to baseline (searchable) and the person's recent attempts."""
-    stmt = select(Task).order_by(Task.id).limit(200)
+    stmt = select(Task).order_by(Task.id).limit(BASELINING_LIST_LIMIT + 1)
     if q.strip():
         stmt = stmt.where(Task.id.ilike(f"%{q.strip()}%") | Task.title.ilike(f"%{q.strip()}%"))
     tasks = list(db.scalars(stmt))
+    more = len(tasks) > BASELINING_LIST_LIMIT
+    blocked = {t.id: why_not(request.app, t) for t in tasks[:BASELINING_LIST_LIMIT]}
     return render(
         request,
         "baselining.html",
         {
-            "tasks": tasks,
-            "blocked": {t.id: why_not(request.app, t) for t in tasks},
+            # Tasks a person can baseline here first; the others folded away with their reason.
+            "tasks": [t for t in tasks[:BASELINING_LIST_LIMIT] if not blocked[t.id]],
+            "unavailable": [t for t in tasks[:BASELINING_LIST_LIMIT] if blocked[t.id]],
+            "more": more,
+            "blocked": blocked,
             "attempts": svc.list_attempts(db, token_id=user.token_id, limit=50),
             "q": q,
         },
