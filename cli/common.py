@@ -11,6 +11,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,8 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from sqlalchemy.exc import OperationalError
+
     from core.schemas import AnalysisRequest
     from core.settings import Settings
 
@@ -104,6 +107,14 @@ def safe_url(settings: Settings) -> str:
     return make_url(settings.effective_database_url).render_as_string(hide_password=True)
 
 
+def unreachable_database(settings: Settings, exc: OperationalError) -> str:
+    """One line for an OperationalError `exc`: the database (no password) and the first line of
+    its driver's error."""
+    said = str(exc.orig).strip()
+    detail = said.splitlines()[0] if said else type(exc.orig).__name__
+    return f"the database {safe_url(settings)} did not answer ({detail})"
+
+
 def _periodic(interval_s: float, fn: Callable[[], object], stop: threading.Event) -> None:
     while not stop.wait(interval_s):
         try:
@@ -127,7 +138,7 @@ def _resume_embedded_work(settings: Settings) -> None:
         run_ids = requeue_lost_runs(session, settings, broker_lost=True)
         analysis_ids = resend_analyses(session, ACTIVE_ANALYSIS_STATUSES)
         import_ids = resend_import_jobs(session)
-        attempt_ids = resend_scoring_attempts(session)
+        attempt_ids = resend_scoring_attempts(session, settings, broker_lost=True)
     if run_ids or analysis_ids or import_ids or attempt_ids:
         console.print(
             f"resuming {len(run_ids)} queued runs, {len(analysis_ids)} analyses, "
@@ -150,6 +161,7 @@ def serve(host: str | None, port: int | None, *, migrate: bool = True) -> None:
     from core.services.transcript_storage import MAINTENANCE_INTERVAL_S
     from workers.gpu_announce import GpuAnnouncer
     from workers.live_baselining import DockerLiveSandboxes
+    from workers.requeue import resend_overdue_scorings
 
     stop = threading.Event()
     announcer: GpuAnnouncer | None = None
@@ -159,6 +171,10 @@ def serve(host: str | None, port: int | None, *, migrate: bool = True) -> None:
             target=_periodic, args=(settings.reap_interval_s, jobs.reap_stale_runs, stop), daemon=True
         ).start()
         threading.Thread(target=_periodic, args=(60.0, jobs.pause_idle_attempts, stop), daemon=True).start()
+        scorings = partial(resend_overdue_scorings, settings)
+        threading.Thread(
+            target=_periodic, args=(settings.reap_interval_s, scorings, stop), daemon=True
+        ).start()
         threading.Thread(
             target=_periodic, args=(MAINTENANCE_INTERVAL_S, jobs.maintain_transcripts, stop), daemon=True
         ).start()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from cli.common import console, get_settings, require_known_schema, safe_url
+from cli.common import console, get_settings, require_known_schema, safe_url, unreachable_database
 
 if TYPE_CHECKING:
     from core.services.doctor_report import CheckOut, DoctorOut
@@ -73,10 +73,7 @@ def doctor_cmd(
     try:
         report = doctor(settings, repair=repair)
     except OperationalError as exc:
-        detail = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
-        typer.echo(
-            f"error: the database {safe_url(settings)} did not answer ({detail}); nothing checked", err=True
-        )
+        typer.echo(f"error: {unreachable_database(settings, exc)}; nothing checked", err=True)
         raise typer.Exit(UNREACHABLE_EXIT) from None
     if as_json:
         typer.echo(report.model_dump_json(indent=2))

@@ -18,6 +18,7 @@ from cli import (
     quickstart,
     runs,
     shapes,
+    status,
     tasks,
     transcripts,
 )
@@ -335,6 +336,7 @@ for module_app in (
     exchange.app,
     backup.app,
     doctor.app,
+    status.app,
 ):
     app.add_typer(module_app)
 app.add_typer(token_app, name="token")

@@ -59,6 +59,8 @@ class BaseliningAttempt(Base):
     # without one for HORIZON_BASELINE_IDLE_PAUSE_S counts as paused from this moment.
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     scored_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    # When a scoring message was last sent (see runs.requeue_lost, which re-sends an old one).
+    scoring_enqueued_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
 
     events: Mapped[list[BaseliningEvent]] = relationship(
         back_populates="attempt", order_by="BaseliningEvent.id", cascade="all, delete-orphan"

@@ -202,6 +202,12 @@ class InProcessQueue:
         with self._lock:
             return self._lock.wait_for(lambda: self._pending == 0, timeout=timeout)
 
+    @property
+    def pending(self) -> int:
+        """Jobs sent and not yet finished: waiting, held for a delay, or running."""
+        with self._lock:
+            return self._pending
+
 
 _queues: dict[str, JobQueue] = {}
 _queues_lock = threading.Lock()
@@ -219,6 +225,14 @@ def get_queue(settings: Settings | None = None) -> JobQueue:
                 else CeleryQueue(settings)
             )
         return _queues[key]
+
+
+def in_process_pending() -> int | None:
+    """The unfinished jobs of this process's in-process queue; None when it has none (a command
+    line process, or distributed mode): asking never creates one."""
+    with _queues_lock:
+        queue = _queues.get("embedded")
+    return queue.pending if isinstance(queue, InProcessQueue) else None
 
 
 def enqueue_after_commit(

@@ -7,7 +7,8 @@ were committed. `runs.requeue_lost` (scheduled by beat) sends another message fo
 - a broker that lost its data is noticed through a sentinel key this job keeps in Redis: the sweep
   that finds the key gone (and sets it again, atomically) sends a new message for every queued run,
   every queued analysis and every baselining attempt waiting for its scorer;
-- otherwise a queued run whose last message is older than `HORIZON_REQUEUE_AFTER_S` gets one.
+- otherwise a queued run, or a baselining attempt waiting for its scoring job, whose last message
+  is older than `HORIZON_REQUEUE_AFTER_S` gets one.
 
 Duplicates are harmless: a run is claimed by one guarded update, and analysis and scoring jobs are
 idempotent.
@@ -58,8 +59,22 @@ def release_broker_claim(redis_url: str) -> None:
         client.close()
 
 
+def resend_overdue_scorings(settings: Settings) -> list[int]:
+    """Re-send the scoring messages older than `HORIZON_REQUEUE_AFTER_S` (the embedded server's
+    periodic sweep: its in-process queue has no broker to lose, but a job can still be dropped,
+    e.g. one that found the database busy). Returns the attempt ids."""
+    with session_scope(settings) as session:
+        attempt_ids = baselining_svc.resend_scoring_attempts(session, settings, broker_lost=False)
+    if attempt_ids:
+        log.warning(
+            "re-sent %d baselining scorings (no message for %g s)", len(attempt_ids), settings.requeue_after_s
+        )
+    return attempt_ids
+
+
 def requeue_lost(settings: Settings) -> list[int]:
-    """Send new messages for queued runs (and analyses) whose messages may be lost; see above.
+    """Send new messages for queued runs (and analyses and scorings) whose messages may be lost;
+    see above.
 
     Returns the ids of the runs re-sent.
     """
@@ -67,11 +82,10 @@ def requeue_lost(settings: Settings) -> list[int]:
     try:
         with session_scope(settings) as session:
             run_ids = run_svc.requeue_lost_runs(session, settings, broker_lost=lost)
+            attempt_ids = baselining_svc.resend_scoring_attempts(session, settings, broker_lost=lost)
             analysis_ids: list[int] = []
-            attempt_ids: list[int] = []
             if lost:
                 analysis_ids = analysis_svc.resend_analyses(session, (AnalysisStatus.QUEUED,))
-                attempt_ids = baselining_svc.resend_scoring_attempts(session)
     except BaseException:
         if lost and settings.redis_url:
             release_broker_claim(settings.redis_url)

@@ -1,11 +1,11 @@
-"""Health, the GPU workers seen, and API tokens."""
+"""Health, what the deployment is doing (status and metrics), the GPU workers seen, and API tokens."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import select, text
 
 from api.deps import Caller, SessionDep, admin, get_settings_dep, reader
@@ -15,6 +15,8 @@ from core.schemas import GpuOut, GpuWorkerOut, HealthOut, TokenCreate, TokenCrea
 from core.services.doctor import diagnose
 from core.services.doctor_report import DoctorOut
 from core.services.gpu_workers import gpu_workers
+from core.services.monitoring import SystemStatus, system_status
+from core.services.monitoring_metrics import CONTENT_TYPE, prometheus_text
 from core.settings import Settings
 from web.params import RowId
 
@@ -48,6 +50,24 @@ def health(session: SessionDep, settings: Settings = Depends(get_settings_dep)) 
         mode="embedded" if settings.embedded_queue else "distributed",
     )
     return JSONResponse(body.model_dump(), status_code=200 if healthy else 503)
+
+
+@router.get("/system/status", response_model=SystemStatus)
+def status_snapshot(
+    session: SessionDep, _: Caller = Depends(reader), settings: Settings = Depends(get_settings_dep)
+) -> SystemStatus:
+    """Runs by status, the backlog and its age, stuck or waiting work, and each queue's depth
+    (docs/operations.md, "Monitor"). Counts only, so readers may see it."""
+    return system_status(session, settings, jobs_here=True)
+
+
+@router.get("/system/metrics", response_class=PlainTextResponse)
+def status_metrics(
+    session: SessionDep, _: Caller = Depends(reader), settings: Settings = Depends(get_settings_dep)
+) -> PlainTextResponse:
+    """The same numbers as Prometheus gauges (`horizon_*`, text exposition format)."""
+    body = prometheus_text(system_status(session, settings, jobs_here=True))
+    return PlainTextResponse(body, media_type=CONTENT_TYPE)
 
 
 @router.get("/workers/gpu", response_model=list[GpuWorkerOut])

@@ -27,8 +27,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -46,8 +47,9 @@ from core.models_baselining import (
 )
 from core.ownership import Actor, check_owner
 from core.queue import enqueue_after_commit
+from core.services.runs import sent_overdue
 from core.services.tasks import add_timed_baseline, current_version, get_task
-from core.settings import get_settings
+from core.settings import Settings, get_settings
 from core.states import OPEN_ATTEMPT_STATUSES, AttemptStatus, JobName
 from core.taskspec import MAX_HUMAN_MINUTES
 
@@ -417,7 +419,7 @@ def submit_attempt(session: Session, attempt_id: int, actor: Actor, answer: str)
         raise _conflict(attempt, "it was already submitted or abandoned")
     _add_event(session, attempt, EVENT_SUBMIT, at=now)
     if not live:
-        enqueue_after_commit(session, JobName.SCORE_ATTEMPT, attempt.id)
+        _send_scoring(session, attempt, now)
     # A live attempt is scored in its own sandbox by the web server, once this commits
     # (`core.live_sandbox.LiveSandboxes.score`).
     return attempt
@@ -453,7 +455,7 @@ def rescore_attempt(session: Session, attempt_id: int, actor: Actor) -> Baselini
     retriable = (AttemptStatus.PENDING, AttemptStatus.ERROR)
     if not _move(session, attempt, retriable, status=AttemptStatus.SCORING, message="waiting for the scorer"):
         raise _conflict(attempt, "only pending or failed scoring is retried")
-    enqueue_after_commit(session, JobName.SCORE_ATTEMPT, attempt.id)
+    _send_scoring(session, attempt, utcnow())
     return attempt
 
 
@@ -469,20 +471,54 @@ def pause_idle_attempts(session: Session, now: dt.datetime | None = None) -> lis
     return [attempt.id for attempt in list(running) if settle(session, attempt, now)]
 
 
-def resend_scoring_attempts(session: Session) -> list[int]:
-    """Send the scoring job again, once this commits, for every attempt still `scoring` (its
-    message was lost: an in-process queue that stopped, a broker that forgot its data), so no
-    submitted attempt waits for good. Duplicates are harmless: the job scores only an attempt
-    that is still `scoring`, and the baseline is stored once. Live attempts are left out: the web
-    server scores them in their own sandbox, never through the job. Returns the ids."""
+def _send_scoring(session: Session, attempt: BaseliningAttempt, now: dt.datetime) -> None:
+    """Send the scoring job once this commits, stamping when (the lost-message sweep reads it)."""
+    attempt.scoring_enqueued_at = now
+    session.flush()
+    enqueue_after_commit(session, JobName.SCORE_ATTEMPT, attempt.id)
+
+
+def waiting_for_scoring_job() -> Select[int]:
+    """The ids of attempts in `scoring` that the scoring job scores, in order. Live attempts are
+    left out: the web server scores them in their own sandbox, never through the job."""
     live = select(BaseliningEvent.attempt_id).where(BaseliningEvent.kind == EVENT_SANDBOX)
-    ids = list(
-        session.scalars(
-            select(BaseliningAttempt.id)
-            .where(BaseliningAttempt.status == AttemptStatus.SCORING, BaseliningAttempt.id.not_in(live))
-            .order_by(BaseliningAttempt.id)
-        )
+    return (
+        select(BaseliningAttempt.id)
+        .where(BaseliningAttempt.status == AttemptStatus.SCORING, BaseliningAttempt.id.not_in(live))
+        .order_by(BaseliningAttempt.id)
     )
+
+
+def scoring_overdue(settings: Settings, now: dt.datetime, *, broker_lost: bool = False) -> Any:
+    """The condition on a waiting attempt whose scoring message may be lost: the same rule as a
+    queued run's (`core.services.runs.sent_overdue`). `horizon doctor` counts with it too."""
+    return sent_overdue(BaseliningAttempt.scoring_enqueued_at, settings, now, broker_lost=broker_lost)
+
+
+def resend_scoring_attempts(
+    session: Session,
+    settings: Settings | None = None,
+    *,
+    broker_lost: bool = True,
+    now: dt.datetime | None = None,
+) -> list[int]:
+    """Send the scoring job again, once this commits, for attempts still `scoring` whose message
+    may be lost, so no submitted attempt waits for good: with `broker_lost` (an in-process queue
+    that stopped, a broker that forgot its data) every one, otherwise those whose last message is
+    older than `requeue_after_s` (the periodic `runs.requeue_lost` sweep). Duplicates are
+    harmless: the job scores only an attempt that is still `scoring`, and the baseline is stored
+    once. Returns the ids."""
+    settings = settings or get_settings()
+    now = now or utcnow()
+    overdue = scoring_overdue(settings, now, broker_lost=broker_lost)
+    ids = list(session.scalars(waiting_for_scoring_job().where(overdue)))
+    if ids:
+        session.execute(
+            update(BaseliningAttempt)
+            .where(BaseliningAttempt.id.in_(ids), BaseliningAttempt.status == AttemptStatus.SCORING)
+            .values(scoring_enqueued_at=now)
+            .execution_options(synchronize_session=False)
+        )
     for attempt_id in ids:
         enqueue_after_commit(session, JobName.SCORE_ATTEMPT, attempt_id)
     return ids

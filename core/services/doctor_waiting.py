@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.models import AnalysisResult, Run, utcnow
-from core.models_baselining import EVENT_SANDBOX, BaseliningAttempt, BaseliningEvent
 from core.schemas import AnalysisRequest
 from core.services import analyses as analysis_svc
+from core.services.baselining import scoring_overdue, waiting_for_scoring_job
 from core.services.doctor_report import EXAMPLES, Check, CheckOut, DriftExample
 from core.services.runs import message_overdue
 from core.settings import Settings
@@ -78,26 +78,20 @@ def check_silent_running_runs(session: Session, settings: Settings, repair: bool
 
 
 def check_waiting_scorings(session: Session, settings: Settings, repair: bool) -> CheckOut:
-    """Submitted baselining attempts scored by a worker job that has waited longer than
+    """Submitted baselining attempts whose last scoring message is older than
     HORIZON_REQUEUE_AFTER_S (live attempts are scored by the web server, not by a job)."""
-    live = select(BaseliningEvent.attempt_id).where(BaseliningEvent.kind == EVENT_SANDBOX)
-    scoring = (
-        select(BaseliningAttempt.id)
-        .where(BaseliningAttempt.status == AttemptStatus.SCORING, BaseliningAttempt.id.not_in(live))
-        .order_by(BaseliningAttempt.id)
-    )
+    scoring = waiting_for_scoring_job()
     checked = session.scalar(select(func.count()).select_from(scoring.subquery())) or 0
-    cutoff = utcnow() - dt.timedelta(seconds=settings.requeue_after_s)
-    total, ids = _count_and_examples(session, scoring, [BaseliningAttempt.submitted_at < cutoff])
+    total, ids = _count_and_examples(session, scoring, [scoring_overdue(settings, utcnow())])
     return _waiting(
         "scoring_waiting",
-        "baselining attempts waiting for their scoring job",
+        "baselining attempts whose scoring message may be lost",
         checked,
         ids,
         total,
         AttemptStatus.SCORING,
-        "their messages are sent again only when runs.requeue_lost finds the broker lost its data "
-        "(workers/requeue.py); check that a worker consumes the default queue",
+        "beat's runs.requeue_lost (workers/requeue.py; in embedded mode `horizon serve` itself) "
+        "sends them again: check that beat runs and a worker consumes the default queue",
     )
 
 

@@ -308,15 +308,19 @@ def reap_stale_runs(session: Session, settings: Settings, now: dt.datetime | Non
     return handled
 
 
-def message_overdue(settings: Settings, now: dt.datetime, *, broker_lost: bool = False) -> Any:
-    """The condition on a queued run whose last message may be lost: never sent, or sent longer
-    than `requeue_after_s` ago (with `broker_lost`, any sent before `now`). `horizon doctor`
-    counts these runs with the same rule."""
+def sent_overdue(sent_at: Any, settings: Settings, now: dt.datetime, *, broker_lost: bool = False) -> Any:
+    """The condition on a column saying when a row's last queue message was sent, true where that
+    message may be lost: never sent, or sent longer than `requeue_after_s` ago (with
+    `broker_lost`, any sent before `now`). Runs and scoring attempts share this rule."""
     if broker_lost:
-        return Run.enqueued_at.is_(None) | (Run.enqueued_at <= now)
-    return Run.enqueued_at.is_(None) | (
-        Run.enqueued_at < now - dt.timedelta(seconds=settings.requeue_after_s)
-    )
+        return sent_at.is_(None) | (sent_at <= now)
+    return sent_at.is_(None) | (sent_at < now - dt.timedelta(seconds=settings.requeue_after_s))
+
+
+def message_overdue(settings: Settings, now: dt.datetime, *, broker_lost: bool = False) -> Any:
+    """The condition on a queued run whose last message may be lost (`sent_overdue` of its
+    `enqueued_at`). `horizon doctor` counts these runs with the same rule."""
+    return sent_overdue(Run.enqueued_at, settings, now, broker_lost=broker_lost)
 
 
 def requeue_lost_runs(

@@ -15,6 +15,7 @@ COMMANDS = {
     "import-inspect", "export-runs",  # cli.exchange
     "backup", "restore",  # cli.backup
     "doctor",  # cli.doctor
+    "status",  # cli.status
 }  # fmt: skip
 GROUPS = {
     "token": {"create", "list", "revoke"},

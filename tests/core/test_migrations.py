@@ -83,8 +83,8 @@ BAD_VALUES = [
 ]
 
 
-# Checks that later migrations add with their columns (0009, 0010, 0012, 0013); at 0007 they do
-# not exist.
+# Checks that later migrations add with their columns (0009, 0010, 0012, 0013, 0015, 0017); at
+# 0007 they do not exist.
 LATER_CHECKS = {
     "ck_models_wire_api",
     "ck_run_attempts_status",
@@ -92,6 +92,7 @@ LATER_CHECKS = {
     "ck_agents_kind",
     "ck_task_import_jobs_status",
     "ck_transcript_archives_state",
+    "ck_analysis_samples_metric",
 }
 
 
@@ -127,7 +128,6 @@ def test_attempt_and_wire_api_checks(backend: str, request: pytest.FixtureReques
 def _row(session: Session, table: str, column: str, value: str) -> None:
     """Add a valid row of `table` (and the rows it refers to) with `column` set to `value`."""
     from core.models import ApiToken, HumanBaseline, Task, TaskFamily, TaskVersion
-    from core.models_baselining import BaseliningAttempt
 
     key = secrets.token_hex(4)
     task = Task(id=f"t-{key}", family_id=f"f-{key}", title="T")
@@ -167,16 +167,17 @@ def _row(session: Session, table: str, column: str, value: str) -> None:
             {"agent": agent_id, "version": version.id, "task": task.id, **values},
         )
         return
-    if table == "analysis_results":
-        # Columns only, as for runs: later revisions add columns to the ORM's row (0014 publishing).
-        session.execute(
-            text(
-                "INSERT INTO analysis_results (status, params, progress_done, progress_total, n_runs, "
-                "n_infra_excluded, simulated, created_at) VALUES ('queued', '{}', 0, 0, 0, 0, false, "
-                "CURRENT_TIMESTAMP)"
-            )
-        )
-        session.execute(text(f"UPDATE analysis_results SET {column} = :value"), {"value": value})
+    # Columns only, as for runs: later revisions add columns to these ORM rows (0014, 0016).
+    inserts = {
+        "analysis_results": "INSERT INTO analysis_results (status, params, progress_done, progress_total, "
+        "n_runs, n_infra_excluded, simulated, created_at) VALUES ('queued', '{}', 0, 0, 0, 0, false, "
+        "CURRENT_TIMESTAMP)",
+        "baselining_attempts": "INSERT INTO baselining_attempts (task_id, task_version, baseliner, status, "
+        f"message, created_at) VALUES ('{task.id}', 1, 'b', 'active', '', CURRENT_TIMESTAMP)",
+    }
+    if table in inserts:
+        session.execute(text(inserts[table]))
+        session.execute(text(f"UPDATE {table} SET {column} = :value"), {"value": value})
         return
     rows: dict[str, Any] = {
         "api_tokens": lambda: ApiToken(name=f"n-{key}", token_hash=key * 8, role="viewer"),
@@ -184,7 +185,6 @@ def _row(session: Session, table: str, column: str, value: str) -> None:
             task_id=task.id, baseliner="b", minutes=1.0, succeeded=True, source="baseline"
         ),
         "tasks": lambda: task,
-        "baselining_attempts": lambda: BaseliningAttempt(task_id=task.id, task_version=1, baseliner="b"),
     }
     row = rows[table]()
     setattr(row, column, value)
