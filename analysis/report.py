@@ -7,6 +7,7 @@ Python entry points (the CLI and the workers call these):
                  params: AnalysisParams = AnalysisParams(),
                  progress: Callable[[int, int], None] | None = None) -> dict
 
+    full_report(runs, release_dates, params, progress) -> AnalysisReport   # run_analysis unrendered
     analyze(table: RunTable, release_dates, params, progress) -> AnalysisReport
     add_sections(table: RunTable, release_dates, report: AnalysisReport) -> AnalysisReport
     run_trend(p50: Mapping[str, float], release_dates: Mapping[str, date],
@@ -368,6 +369,13 @@ class AnalysisReport:
             n_bootstrap=self.params.n_bootstrap,
         )
 
+    def replicate_horizons(self, success_rate: float) -> FloatArray | None:
+        """(replicates, agents) bootstrap horizons in minutes at `success_rate`, columns in the
+        order of `agents`, as the CIs were taken from them; None without a bootstrap."""
+        if self.bootstrap is None:
+            return None
+        return self.bootstrap.horizons(success_rate, self.params.degenerate_replicates)
+
     def to_json(self) -> dict[str, Any]:
         """The report as JSON-ready Python objects (see the module docstring)."""
         params = self.params.to_json()
@@ -601,9 +609,20 @@ def run_analysis(
 ) -> dict[str, Any]:
     """Analyse a runs table (RunTable or DataFrame in METR's columns) and return the JSON report,
     with the sections beyond METR's method."""
+    return full_report(runs, release_dates, params, progress).to_json()
+
+
+def full_report(
+    runs: RunTable | pd.DataFrame,
+    release_dates: Mapping[str, date],
+    params: AnalysisParams | None = None,
+    progress: ProgressCallback | None = None,
+) -> AnalysisReport:
+    """`run_analysis` before it becomes JSON: the report keeps its bootstrap replicates, which a
+    caller may store beside the JSON (`AnalysisReport.replicate_horizons`)."""
     table = runs if isinstance(runs, RunTable) else RunTable.from_frame(runs)
     report = analyze(table, release_dates, params or AnalysisParams(), progress)
-    return add_sections(table, release_dates, report).to_json()
+    return add_sections(table, release_dates, report)
 
 
 def run_trend(

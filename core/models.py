@@ -400,6 +400,27 @@ class AnalysisResult(Base):
     published_by_token_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
+class AnalysisSample(Base):
+    """One agent's bootstrap replicate horizons (p50 or p80) of a finished analysis, kept apart
+    from `AnalysisResult.result`, which every dashboard view parses (migration 0017). `samples` is
+    a JSON list, one entry per replicate: a float32-precision number of minutes, null where the
+    replicate has no fit, "inf" where it is unbounded (core/services/analysis_samples.py)."""
+
+    __tablename__ = "analysis_samples"
+    __table_args__ = (
+        UniqueConstraint("analysis_id", "agent", "metric", name="uq_analysis_samples_analysis_agent_metric"),
+        CheckConstraint("metric IN ('p50', 'p80')", name="metric"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    analysis_id: Mapped[int] = mapped_column(
+        ForeignKey("analysis_results.id", ondelete="CASCADE"), index=True
+    )
+    agent: Mapped[str] = mapped_column(String(200))
+    metric: Mapped[str] = mapped_column(String(3))
+    samples: Mapped[list[Any]] = mapped_column(JSON)
+
+
 class TaskImportJob(Base):
     """An admin's uploaded task archive that a worker imports (METR families: their Python runs
     only in a sandbox there). The archive is kept until the job finishes; `result` then holds the

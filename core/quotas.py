@@ -8,6 +8,8 @@ requests of one token cannot both pass on the same count.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -82,4 +84,18 @@ def check_analysis_quota(session: Session, token_id: int | None) -> None:
         raise QuotaExceeded(
             f"your token has {active} queued or running analyses; the quota is {quota} "
             "(HORIZON_QUOTA_ANALYSES): wait for one to finish or cancel it"
+        )
+
+
+def check_health_check_quota(session: Session, token_id: int | None, count_active: Callable[[], int]) -> None:
+    """429 when a submitter already has HORIZON_QUOTA_HEALTH_CHECKS requested health checks
+    queued or running; `count_active` counts them (core/services/health_requests.py)."""
+    if not _limited(session, token_id):
+        return
+    quota = _settings(session).quota_health_checks
+    active = count_active()
+    if active >= quota:
+        raise QuotaExceeded(
+            f"your token has {active} queued or running health checks; the quota is {quota} "
+            "(HORIZON_QUOTA_HEALTH_CHECKS): wait for one to finish"
         )

@@ -60,8 +60,9 @@ class Settings(BaseSettings):
     # (workers/providers/shared_limits.py; docs/operations.md, "Provider limits").
     provider_concurrency: int = Field(default=32, ge=1, le=10_000)
     provider_rpm: int | None = Field(default=None, ge=1, le=1_000_000)
-    # A queued run whose last queue message is older than this is sent another one (a message can
-    # be lost; duplicates are harmless). A broker that lost its data is detected and handled sooner.
+    # A queued run (or a baselining attempt waiting for its scoring job) whose last queue message
+    # is older than this is sent another one (a message can be lost; duplicates are harmless). A
+    # broker that lost its data is detected and handled sooner.
     requeue_after_s: float = 3600.0
     # Redis redelivers an unacknowledged message after this many seconds. It must exceed the
     # longest run (acks_late): the heartbeat reaper, not redelivery, recovers runs of dead workers.
@@ -105,6 +106,8 @@ class Settings(BaseSettings):
     quota_queued_runs: int = 20000
     max_batch_runs: int = 20000
     quota_analyses: int = 2
+    # Task health checks a submitter's token may have queued or running (task page, API).
+    quota_health_checks: int = Field(default=3, ge=1, le=100)
 
     # A running baselining attempt whose page sent no heartbeat (every minute while visible) or
     # transition for this long counts as paused from its last one (core/services/baselining.py).

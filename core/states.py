@@ -134,3 +134,4 @@ class JobName(StrEnum):
     PAUSE_IDLE_ATTEMPTS = "baselines.pause_idle"
     IMPORT_TASKS = "imports.tasks"
     MAINTAIN_TRANSCRIPTS = "transcripts.maintain"
+    CHECK_TASK_HEALTH = "tasks.health_check"

@@ -4,8 +4,9 @@ trend's doubling time with its CI, as JSON or CSV.
 Built from the parsed stored result (`web.results`), so an export holds exactly what the pages
 show and nothing the analysis row keeps besides (its error text, who requested it). Bounded: at
 most MAX_EXPORT_AGENTS agents (a result imported from elsewhere may hold any number; the export
-says when it left some out). Stored results keep no bootstrap replicates, only each agent's
-replicate counts, which are exported; `bootstrap_samples` says so.
+says when it left some out). The result keeps each agent's replicate counts, which are exported;
+the replicates themselves live in `analysis_samples` and the routes add them as
+`bootstrap_samples` (`web.sample_exports`).
 """
 
 from __future__ import annotations
@@ -17,13 +18,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound
+from core.services.analysis_samples import SampleSet
 from web.results import AgentHorizon, StoredResult, Trend, load_results
 
 MAX_EXPORT_AGENTS = 5_000
-SAMPLES_NOTE = (
-    "not stored: an analysis keeps each agent's CI and replicate counts, not the replicates "
-    "themselves; `horizon analyze --json` on the runs file writes them"
-)
 # A spreadsheet runs a cell starting with one of these as a formula; names come from submitters.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
@@ -93,8 +91,9 @@ def _trend_json(trend: Trend | None) -> dict[str, Any] | None:
     }
 
 
-def export_json(result: StoredResult) -> dict[str, Any]:
-    """The analysis's numbers as one JSON object."""
+def export_json(result: StoredResult, bootstrap_samples: SampleSet | str) -> dict[str, Any]:
+    """The analysis's numbers as one JSON object, with its stored replicate horizons (or the note
+    saying why there are none: `web.sample_exports.samples_json`)."""
     trend = result.trend
     on_trend = set(trend.agents) if trend else set()
     agents = result.agents[:MAX_EXPORT_AGENTS]
@@ -111,11 +110,11 @@ def export_json(result: StoredResult) -> dict[str, Any]:
         "agents_left_out": len(result.agents) - len(agents),
         "trend": _trend_json(trend),
         "trend_p80": _trend_json(result.trend_p80),
-        "bootstrap_samples": SAMPLES_NOTE,
+        "bootstrap_samples": bootstrap_samples,
     }
 
 
-def _cell(value: object) -> str:
+def csv_cell(value: object) -> str:
     """A CSV cell: numbers as Python writes them, names kept from running as formulas."""
     if value is None:
         return ""
@@ -150,5 +149,5 @@ def export_csv(result: StoredResult) -> str:
             *ci,
             trend.confidence if trend else None,
         )
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return buffer.getvalue()

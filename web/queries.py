@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.agent_kinds import REFERENCE_SCAFFOLDS
 from core.models import Agent, Model, Run, Task, TaskHealthCheck, TaskVersion
+from core.services.health_requests import OUTCOMES
 from core.services.tasks import runs_here
 from core.states import RunStatus
 from web import format as fmt
@@ -156,11 +157,12 @@ def task_success_by_agent(session: Session, task_id: str) -> list[TaskAgentRow]:
 
 
 def latest_health_check(session: Session, task_id: str) -> tuple[TaskHealthCheck, int] | None:
-    """The newest health check of any version of the task, with that version's number."""
+    """The newest health check of any version of the task, with that version's number (a
+    requested check still pending is none: core/services/health_requests.py)."""
     row = session.execute(
         select(TaskHealthCheck, TaskVersion.version)
         .join(TaskVersion, TaskVersion.id == TaskHealthCheck.task_version_id)
-        .where(TaskVersion.task_id == task_id)
+        .where(TaskVersion.task_id == task_id, OUTCOMES)
         .order_by(TaskHealthCheck.checked_at.desc(), TaskHealthCheck.id.desc())
         .limit(1)
     ).first()

@@ -12,11 +12,12 @@ import time
 from sqlalchemy import select
 
 from analysis.errors import AnalysisInputError
-from analysis.report import run_analysis
+from analysis.report import full_report
 from core.db import session_scope
 from core.models import AnalysisResult
 from core.schemas import AnalysisRequest
 from core.services import analyses as svc
+from core.services import analysis_samples
 from core.settings import get_settings
 from core.states import ACTIVE_ANALYSIS_STATUSES, AnalysisStatus
 
@@ -49,6 +50,7 @@ def run_fit(analysis_id: int) -> str:
         )
         if earlier is not None and earlier.result is not None:
             svc.finish(session, row, {**earlier.result, "reused_from": earlier.id}, None)
+            analysis_samples.copy_samples(session, earlier.id, analysis_id)
             return AnalysisStatus.DONE
 
     last_write = [0.0]
@@ -69,10 +71,20 @@ def run_fit(analysis_id: int) -> str:
 
     error = None
     result = None
+    samples = None
     try:
         if inputs.frame.empty:
             raise AnalysisInputError("no completed runs on tasks with a human time to analyse yet")
-        result = run_analysis(inputs.frame, inputs.release_dates, svc.analysis_params(request), progress)
+        report = full_report(inputs.frame, inputs.release_dates, svc.analysis_params(request), progress)
+        result = report.to_json()
+        # Replicates go to their own table, not into the result every dashboard view parses.
+        samples = analysis_samples.report_samples(report)
+        if samples is None and request.bootstrap > 0:
+            log.info(
+                "analysis %s keeps no bootstrap samples: %s",
+                analysis_id,
+                analysis_samples.missing_note(request.bootstrap, len(report.agents)),
+            )
         result["n_unhealthy_excluded"] = inputs.n_unhealthy_excluded
         result["n_infra_excluded"] = inputs.n_infra_excluded
     except AnalysisInputError as exc:
@@ -87,4 +99,6 @@ def run_fit(analysis_id: int) -> str:
         if row is None or row.status == AnalysisStatus.CANCELLED:
             return AnalysisStatus.CANCELLED
         svc.finish(session, row, result, error)
+        if samples:
+            analysis_samples.store_samples(session, analysis_id, samples)
     return AnalysisStatus.DONE if error is None else AnalysisStatus.FAILED

@@ -182,6 +182,22 @@ def import_tasks(job_id: int) -> str:
     return run_import_job(job_id)
 
 
+@job(JobName.CHECK_TASK_HEALTH, queue=QUEUE_RUNS, retry_also_for=(SandboxUnavailable,))
+def check_task_health(request_id: int) -> str:
+    """Run a requested health check of a task's current version in sandboxes and store it as
+    `horizon tasks check` does (on the `gpu` queue for a GPU task: the sender routes it).
+
+    Idempotent: a request already carried out is gone and nothing runs. On Celery, a sandbox
+    backend that does not answer sends the message back later, the request staying queued.
+    """
+    from workers.task_checks import run_requested_check
+
+    settings = get_settings()
+    if not settings.embedded_queue:
+        _require_sandbox_backend(settings)
+    return run_requested_check(request_id)
+
+
 @job(JobName.FIT_ANALYSIS, queue=QUEUE_ANALYSIS)
 def fit_analysis(analysis_id: int) -> None:
     """Fit horizons and the trend over the database's completed runs; store the result row.

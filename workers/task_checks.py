@@ -78,3 +78,24 @@ def check_tasks(
         if on_result is not None:
             on_result(health)
     return results
+
+
+def run_requested_check(request_id: int, oracle_repeats: int = 3) -> str:
+    """Carry out a check asked for from the task page or the API (core/services/health_requests.py):
+    `check_tasks` on the task's current version, exactly as `horizon tasks check` does, then the
+    request's marker is removed, whatever happened. Returns what was done."""
+    from core.services import health_requests
+
+    settings = get_settings()
+    with session_scope(settings) as session:
+        task_id = health_requests.start_request(session, request_id)
+    if task_id is None:
+        return "gone"
+    try:
+        results = check_tasks([task_id], oracle_repeats)
+    finally:
+        with session_scope(settings) as session:
+            health_requests.finish_request(session, request_id)
+    if not results:
+        return "gone"
+    return "refused" if results[0].refused else "healthy" if results[0].healthy else "unhealthy"

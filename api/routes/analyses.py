@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 
 from api.deps import Caller, SessionDep, get_settings_dep, reader, submitter
 from core.models import AnalysisResult
@@ -16,6 +16,7 @@ from core.settings import Settings
 from core.states import AnalysisStatus
 from web.exports import export_csv, export_json, finished_result
 from web.params import Offset, RowId
+from web.sample_exports import samples_csv, samples_json
 
 router = APIRouter(prefix="/api/analyses", tags=["analyses"])
 
@@ -111,14 +112,29 @@ def export_analysis_json(
 ) -> dict[str, Any]:
     """The analysis's numbers for publication (as the dashboard's download): per agent, release
     date, p50 and p80 with CIs, weighted success and fit status; the trend's doubling time with its
-    CI. 409 while it has no result. At most 5,000 agents (`agents_left_out` says how many more)."""
-    return export_json(finished_result(session, analysis_id))
+    CI. 409 while it has no result. At most 5,000 agents (`agents_left_out` says how many more).
+    `bootstrap_samples` holds each agent's replicate p50s and p80s (`{"p50": {agent: [...]},
+    "p80": {...}}`; null: no fit, "inf": unbounded) or, when none are stored, a note saying why."""
+    result = finished_result(session, analysis_id)
+    return export_json(result, samples_json(session, result))
 
 
 @router.get("/{analysis_id}/export.csv", response_class=PlainTextResponse)
 def export_analysis_csv(analysis_id: RowId, session: SessionDep, _: Caller = Depends(reader)) -> Response:
     """The same numbers as CSV, one row per agent, the trend's doubling time on every row."""
     return Response(export_csv(finished_result(session, analysis_id)), media_type="text/csv; charset=utf-8")
+
+
+@router.get("/{analysis_id}/export-samples.csv", response_class=StreamingResponse)
+def export_analysis_samples_csv(
+    analysis_id: RowId, session: SessionDep, _: Caller = Depends(reader)
+) -> StreamingResponse:
+    """Each agent's bootstrap replicate p50s and p80s as CSV, one row per replicate (`agent`,
+    `metric`, `replicate` from 0, `value` in minutes; empty: no fit, `inf`: unbounded). Stored only
+    for analyses of at most 200,000 replicates x agents: 404 with the reason when there are none,
+    409 while the analysis has no result."""
+    result = finished_result(session, analysis_id)
+    return StreamingResponse(samples_csv(session, result), media_type="text/csv; charset=utf-8")
 
 
 @router.post("/{analysis_id}/cancel")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import object_session
 
 from api.deps import Caller, SessionDep, reader, submitter
@@ -19,6 +22,7 @@ from core.schemas import (
     TaskUpdate,
     TaskVersionOut,
 )
+from core.services import health_requests
 from core.services import tasks as svc
 from core.services.human_time import live_baselines
 from core.services.tasks import TaskSort
@@ -140,6 +144,32 @@ def delete_baseline(
     """Soft-delete (kept for audit): its recorder or an admin; a timed baseline, only an admin."""
     svc.delete_baseline(session, task_id, baseline_id, actor=caller)
     return Response(status_code=204)
+
+
+class HealthCheckRequestOut(BaseModel):
+    """A health check asked for and queued: a worker runs it and stores its outcome."""
+
+    task_id: str
+    version: int = Field(description="The task version to be checked (the current one).")
+    status: str = Field(description="`queued`.")
+    requested_at: dt.datetime
+
+
+@router.post("/{task_id:path}/health-check", response_model=HealthCheckRequestOut, status_code=202)
+def request_health_check(
+    task_id: str, session: SessionDep, caller: Caller = Depends(submitter)
+) -> HealthCheckRequestOut:
+    """Queue a health check of the task's current version (its owner or an admin): the oracle must
+    pass 3 times and doing nothing must fail, as `horizon tasks check` does; the task page shows the
+    outcome. 409 for a task that cannot run here or with a check already queued or running; 429
+    past the token's HORIZON_QUOTA_HEALTH_CHECKS."""
+    pending = health_requests.request_check(session, task_id, caller)
+    return HealthCheckRequestOut(
+        task_id=pending.task_id,
+        version=pending.version,
+        status=pending.state,
+        requested_at=pending.requested_at,
+    )
 
 
 @router.get("/{task_id:path}", response_model=TaskOut)

@@ -26,6 +26,7 @@ from core.ownership import require_owner
 from core.queue import QUEUE_ANALYSIS, enqueue_after_commit
 from core.quotas import check_analysis_quota
 from core.schemas import AnalysisRequest
+from core.services.health_requests import OUTCOMES
 from core.services.rows import get_or_not_found, page_of
 from core.settings import Settings
 from core.states import ACTIVE_ANALYSIS_STATUSES, AnalysisStatus, JobName, Role, RunStatus
@@ -47,9 +48,11 @@ class AnalysisInputs:
 
 
 def unhealthy_version_ids(session: Session) -> set[int]:
-    """Task versions whose latest health check failed (excluded from fits by default)."""
+    """Task versions whose latest health check failed (excluded from fits by default); requested
+    checks still pending are no outcome (core/services/health_requests.py)."""
     latest = (
         select(TaskHealthCheck.task_version_id, func.max(TaskHealthCheck.id).label("last_id"))
+        .where(OUTCOMES)
         .group_by(TaskHealthCheck.task_version_id)
         .subquery()
     )

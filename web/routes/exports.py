@@ -1,4 +1,5 @@
-"""Downloads for publication: the trend figure as SVG, and an analysis's numbers as CSV or JSON.
+"""Downloads for publication: the trend figure as SVG, an analysis's numbers as CSV or JSON, and
+its bootstrap samples as CSV.
 
 The figure takes the dashboard's view parameters (metric, window, after, before, analysis) and is
 the dashboard's own plotly figure drawn as SVG on the server (`web.figures.svg`), with a title,
@@ -13,7 +14,7 @@ import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from core.errors import Conflict, InvalidInput, NotFound
 from web.deps import DbDep, Viewer
@@ -26,6 +27,7 @@ from web.queries import reference_agent_names
 from web.rendering import WebRoute, attachment
 from web.results import ResultSet, StoredResult, load_results
 from web.routes.dashboard import WINDOW_LABELS, choose_window
+from web.sample_exports import samples_csv, samples_json
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -81,10 +83,11 @@ def trend_figure_svg(
 
 @router.get("/analyses/{analysis_id}/export.json")
 def analysis_export_json(analysis_id: RowId, db: DbDep, user: Viewer) -> Response:
-    """An analysis's per-agent horizons, CIs, release dates and trend as JSON."""
+    """An analysis's per-agent horizons, CIs, release dates and trend as JSON, with its stored
+    bootstrap samples."""
     result = finished_result(db, analysis_id)
     return JSONResponse(
-        export_json(result),
+        export_json(result, samples_json(db, result)),
         headers={"Content-Disposition": attachment(f"horizon-analysis-{result.id}.json")},
     )
 
@@ -97,4 +100,16 @@ def analysis_export_csv(analysis_id: RowId, db: DbDep, user: Viewer) -> Response
         export_csv(result),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": attachment(f"horizon-analysis-{result.id}.csv")},
+    )
+
+
+@router.get("/analyses/{analysis_id}/export-samples.csv")
+def analysis_export_samples_csv(analysis_id: RowId, db: DbDep, user: Viewer) -> Response:
+    """Each agent's bootstrap replicate p50s and p80s, one row per replicate (404 when none are
+    stored, saying why)."""
+    result = finished_result(db, analysis_id)
+    return StreamingResponse(
+        samples_csv(db, result),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": attachment(f"horizon-analysis-{result.id}-samples.csv")},
     )

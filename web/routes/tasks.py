@@ -17,6 +17,7 @@ from core.errors import Conflict, HorizonError, InvalidInput
 from core.ownership import check_owner
 from core.schemas import BaselineCreate, TaskCreate, TaskUpdate
 from core.services import baselining as baselining_svc
+from core.services import health_requests
 from core.services import tasks as task_svc
 from core.services.human_time import live_baselines
 from core.states import Role
@@ -361,6 +362,14 @@ def restore_baseline(task_id: str, baseline_id: int, db: DbDep, user: Submitter)
     return _baseline_action(task_id, baseline_id, db, user, task_svc.restore_baseline, "restored")
 
 
+@router.post("/tasks/{task_id:path}/health-check", dependencies=OWNER_THEN_CSRF)
+def request_health_check(task_id: str, db: DbDep, user: Submitter) -> Response:
+    """Queue a health check of the task's current version (its owner or an admin); a worker runs
+    it as `horizon tasks check` does and the page shows it pending until its outcome is stored."""
+    health_requests.request_check(db, task_id, user)
+    return redirect(task_url(task_id) + "?health=queued#health")
+
+
 def _viewer(request: Request) -> WebUser:
     return getattr(request.state, "user", None) or ANONYMOUS
 
@@ -438,6 +447,8 @@ def _task_page(
             # Which baselines this person may delete or restore (the service's own rule).
             "may_delete": {b.id for b in task.baselines if task_svc.may_delete_baseline(b, _viewer(request))},
             "health": latest_health_check(db, task.id),
+            "pending_health": health_requests.pending_check(db, task.id),
+            "runs_here": task_svc.runs_here(task),
             "by_agent": task_success_by_agent(db, task.id),
             "attempts": baselining_svc.list_attempts(db, task_id=task.id, limit=20),
             "baseline_errors": baseline_errors or {},
