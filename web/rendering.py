@@ -20,7 +20,15 @@ from fastapi.templating import Jinja2Templates
 from plotly.offline import get_plotlyjs_version
 
 from analysis.flags import FLAG_TEXT
-from core.errors import Conflict, HorizonError, InvalidInput, NotFound, PermissionDenied, Unauthenticated
+from core.errors import (
+    Conflict,
+    HorizonError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    QuotaExceeded,
+    Unauthenticated,
+)
 from core.live_sandbox import SandboxGone
 from web import format as fmt
 from web.auth import ANONYMOUS, COOKIE_NAME, SESSION_MAX_AGE_S, WebSession, WebUser, encode_session
@@ -58,6 +66,7 @@ _ERROR_STATUS: dict[type[HorizonError], int] = {
     NotFound: 404,
     Conflict: 409,
     InvalidInput: 422,
+    QuotaExceeded: 429,
     PermissionDenied: 403,
     Unauthenticated: 401,
     SandboxGone: 503,
