@@ -313,6 +313,7 @@ NOT_OWNED = {
     ("POST", "/agents/new"): "creates an agent owned by the caller (anyone's model may be used)",
     ("POST", "/schedule"): "creates a batch owned by the caller",
     ("POST", "/analyses/ci"): "requests an analysis owned by the caller (quota as POST /api/analyses)",
+    ("POST", "/analyses/new"): "requests an analysis owned by the caller (quota as POST /api/analyses)",
     ("POST", "/analyses/{analysis_id}/publish"): "admin only (tests/web/test_analysis_history.py)",
     ("POST", "/analyses/{analysis_id}/unpublish"): "admin only (tests/web/test_analysis_history.py)",
     ("POST", "/signin"): "starts the caller's own session",

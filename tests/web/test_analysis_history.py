@@ -248,6 +248,59 @@ def test_compute_ci_bounds_and_quota(client: TestClient) -> None:
     assert _analysis_count() == count
 
 
+def test_fit_now_queues_the_chosen_parameters_and_refuses_bad_ones(client: TestClient) -> None:
+    assert 'id="fit-now-form"' not in client.get("/analyses").text  # anonymous: no form
+    sign_in(client, "submitter")
+    page = client.get("/analyses").text
+    assert 'id="fit-now-form"' in page and 'value="1000"' in page  # the recommended preset's bootstrap
+    before = _analysis_count()
+    for bad, why in (
+        ({"bootstrap": "-1"}, "bootstrap"),
+        (
+            {"bootstrap": "2001"},
+            "at most 2000",
+        ),  # the submitter's cap (HORIZON_ANALYSIS_MAX_BOOTSTRAP_SUBMITTER)
+        ({"regularization": "0"}, "regularization"),
+        ({"regularization": "x" * 5000}, "regularization"),
+        ({"weighting": "loud"}, "weighting"),
+        ({"window_after": "2025-01-01", "window_before": "2024-01-01"}, "window_after must be before"),
+        ({"window_after": "2024-13-01"}, "window_after"),
+        ({"doubling_ci": "guess"}, "doubling_ci"),
+    ):
+        r = post_form(client, "/analyses/new", bad)
+        assert r.status_code == 422 and why in html.unescape(r.text), (bad, r.text[-2000:])
+        assert 'id="fit-now" open' in r.text  # the form stays open with the values typed
+    assert _analysis_count() == before
+
+    chosen = {
+        "bootstrap": "150",
+        "regularization": "0.1",
+        "weighting": "equal",
+        "window_after": "2022-01-01",
+        "window_before": "2026-01-01",
+        "doubling_ci": "positive_doublings",
+        "partial_scoring": "on",
+    }
+    r = post_form(client, "/analyses/new", chosen, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/?analysis=")
+    new_id = int(r.headers["location"].removeprefix("/?analysis="))
+    with session_scope() as s:
+        row = s.get(AnalysisResult, new_id)
+        assert row is not None and row.status in ("queued", "running", "done")
+        assert row.params["bootstrap"] == 150 and row.params["regularization"] == 0.1
+        assert row.params["weighting"] == "equal" and row.params["doubling_ci"] == "positive_doublings"
+        assert row.params["window_after"] == "2022-01-01" and row.params["window_before"] == "2026-01-01"
+        assert row.params["partial_scoring"] is True and row.params["include_unhealthy_tasks"] is False
+        assert row.created_by_token_id is not None
+    assert client.get(r.headers["location"]).status_code == 200
+    # The per-token quota of queued analyses (2) holds as on the API; viewers may not fit.
+    post_form(client, "/analyses/new", {})
+    r = post_form(client, "/analyses/new", {})
+    assert r.status_code == 429 and "HORIZON_QUOTA_ANALYSES" in r.text
+    sign_in(client, "viewer")
+    assert post_form(client, "/analyses/new", {}).status_code == 403
+
+
 def test_publish_and_pin_on_sqlite(tmp_path: Path) -> None:
     """The same on the embedded database (naive datetimes, SQLite's migrated schema)."""
     from api.app import create_app

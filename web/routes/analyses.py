@@ -1,5 +1,6 @@
-"""Analyses on the web: the history of every analysis, publishing one (admins), and a refit over
-another release-date window so the dashboard's trend there gets its CI (submitters)."""
+"""Analyses on the web: the history of every analysis, a new fit with chosen parameters and a refit
+over another release-date window so the dashboard's trend there gets its CI (submitters), and
+publishing one (admins)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import datetime as dt
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.datastructures import FormData
 
 from analysis.trend import DateWindow
 from core.errors import InvalidInput, QuotaExceeded
 from core.models import ApiToken
-from core.schemas import MAX_ROW_ID
+from core.schemas import MAX_ROW_ID, AnalysisRequest
 from core.services import analyses as svc
 from web.analysis_summary import params_summary
 from web.deps import Admin, Csrf, DbDep, Submitter, Viewer, settings_of
@@ -26,9 +28,33 @@ PAGE_SIZE = 25
 FormDep = Depends(form_data)
 
 
+# The new-analysis form's fields: each is one of AnalysisRequest's, validated by it (the API's rules).
+FIT_FIELDS = ("bootstrap", "regularization", "weighting", "window_after", "window_before", "doubling_ci")
+FIT_FLAGS = ("include_unhealthy_tasks", "partial_scoring")
+
+
+def fit_defaults() -> dict[str, str]:
+    """The form's starting values: the recommended (calibrated) preset's, as AnalysisRequest has them."""
+    request = AnalysisRequest().model_dump(mode="json")
+    return {name: str(request[name]) for name in FIT_FIELDS}
+
+
 @router.get("/analyses")
 def analyses_page(request: Request, db: DbDep, user: Viewer, page: PageNumber = 1) -> Response:
-    """Every analysis, newest first, a page at a time, each with a link to its pinned dashboard."""
+    """Every analysis, newest first, a page at a time, each with a link to its pinned dashboard;
+    submitters also get a form to fit now with chosen parameters."""
+    return _history(request, db, user.signed_in, page)
+
+
+def _history(
+    request: Request,
+    db: DbDep,
+    signed_in: bool,
+    page: int = 1,
+    values: dict[str, str] | None = None,
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
     rows, total = svc.list_analyses(db, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     changes = svc.input_changes(db)
     # Token names only for signed-in readers (the API shows owners to any token holder).
@@ -38,7 +64,7 @@ def analyses_page(request: Request, db: DbDep, user: Viewer, page: PageNumber = 
         {
             "row": r,
             "summary": params_summary(r.params or {}),
-            "asked_by": _asked_by(r.created_by_token_id, names, user.signed_in),
+            "asked_by": _asked_by(r.created_by_token_id, names, signed_in),
             "stale": svc.stale_since(changes, r.created_at) if r.status == "done" else None,
             "fingerprint": (r.inputs_fingerprint or "")[:12],
         }
@@ -47,8 +73,39 @@ def analyses_page(request: Request, db: DbDep, user: Viewer, page: PageNumber = 
     return render(
         request,
         "analyses.html",
-        {"items": items, "total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE))},
+        {
+            "items": items,
+            "total": total,
+            "page": page,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+            "fit": values or fit_defaults(),
+            "fit_errors": errors or [],
+            "max_bootstrap": settings_of(request).analysis_max_bootstrap_submitter,
+        },
+        status_code=status_code,
     )
+
+
+@router.post("/analyses/new", dependencies=[Csrf])
+def fit_now(request: Request, db: DbDep, user: Submitter, data: FormData = FormDep) -> Response:
+    """Queue a fit over every completed run with the form's parameters (the same rules, bootstrap
+    cap and per-token quota as `POST /api/analyses`), then show it pinned while it runs."""
+    values = {name: str(data.get(name) or "").strip()[:40] for name in FIT_FIELDS}
+    fields: dict[str, object] = {name: value for name, value in values.items() if value}
+    fields.update({flag: data.get(flag) == "on" for flag in FIT_FLAGS})
+    try:
+        fit = AnalysisRequest.model_validate(fields)
+        svc.check_bootstrap_allowed(fit, user.role, settings_of(request))
+        row = svc.request_analysis(db, fit, reason="asked on the web", created_by_token_id=user.token_id)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}" for e in exc.errors()]
+        return _history(request, db, True, values=values, errors=problems, status_code=422)
+    except InvalidInput as exc:
+        return _history(request, db, True, values=values, errors=[exc.message], status_code=422)
+    except QuotaExceeded as exc:
+        db.rollback()
+        return _history(request, db, True, values=values, errors=[exc.message], status_code=429)
+    return redirect(f"/?analysis={row.id}")
 
 
 def _asked_by(token_id: int | None, names: dict[int, str], may_see: bool) -> str:
