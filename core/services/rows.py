@@ -58,10 +58,12 @@ def page_of(
     where: Sequence[Any] = (),
     options: Sequence[ExecutableOption] = (),
 ) -> tuple[list[RowT], int]:
-    """Rows `offset` to `offset + limit` of `entity` matching `where` in `order_by` order, and
-    how many match in all. The count has no loader `options`: they only shape the page's rows."""
+    """Rows `offset` to `offset + limit` of `entity` matching `where` in `order_by` order (one
+    column or a list of them), and how many match in all. The count has no loader `options`: they
+    only shape the page's rows."""
     total = session.scalar(select(func.count()).select_from(entity).where(*where)) or 0
+    order = list(order_by) if isinstance(order_by, list | tuple) else [order_by]
     rows = session.scalars(
-        select(entity).where(*where).options(*options).order_by(order_by).limit(limit).offset(offset)
+        select(entity).where(*where).options(*options).order_by(*order).limit(limit).offset(offset)
     )
     return list(rows), total

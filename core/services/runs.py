@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, object_session
@@ -101,6 +101,24 @@ def get_run(session: Session, run_id: int) -> Run:
     )
 
 
+RunSort = Literal["-id", "id", "-score", "score", "-cost", "cost", "-finished", "finished"]
+# The web list's orders: a column, descending with a leading '-'; rows without a value last, then
+# newest first so a page boundary never moves between two requests.
+RUN_SORT_COLUMNS: dict[str, Any] = {
+    "id": Run.id,
+    "score": Run.score_cont,
+    "cost": Run.cost_usd,
+    "finished": Run.finished_at,
+}
+RUN_SORTS: tuple[RunSort, ...] = get_args(RunSort)
+
+
+def run_order(sort: RunSort) -> list[Any]:
+    """The ORDER BY terms of a `RunSort`."""
+    column = RUN_SORT_COLUMNS[sort.removeprefix("-")]
+    return [column.is_(None), column.desc() if sort.startswith("-") else column, Run.id.desc()]
+
+
 def list_runs(
     session: Session,
     *,
@@ -111,9 +129,10 @@ def list_runs(
     limit: int = 50,
     offset: int = 0,
     newest_first: bool = False,
+    sort: RunSort | None = None,
 ) -> tuple[list[Run], int]:
     """A page of runs matching the filters, in id order (the API's, stable for paging through a
-    batch) or newest first (the web's list), and their total count."""
+    batch), newest first, or in a `RunSort` order (the web's list), and their total count."""
     conditions: list[Any] = []
     if batch_id is not None:
         conditions.append(Run.batch_id == batch_id)
@@ -130,7 +149,7 @@ def list_runs(
         Run,
         where=conditions,
         options=[joinedload(Run.agent), joinedload(Run.task_version)],
-        order_by=Run.id.desc() if newest_first else Run.id,
+        order_by=run_order(sort) if sort is not None else (Run.id.desc() if newest_first else Run.id),
         limit=limit,
         offset=offset,
     )

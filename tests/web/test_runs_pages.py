@@ -205,6 +205,33 @@ def test_run_list_filters(submitter_client: TestClient) -> None:
     assert shown("?status=bogus") == set(ids)  # an unknown status filters nothing out
 
 
+def test_run_list_sorts_by_column_and_keeps_filters(submitter_client: TestClient) -> None:
+    make_task("t1")
+    agent = make_agent("oracle-agent", "oracle")
+    r = schedule(submitter_client, agents=[str(agent)], tasks=["t1"], repeats="4")
+    ids = run_ids(int(r.headers["location"].rsplit("/", 1)[1]))
+    scores = {ids[0]: 0.2, ids[1]: 0.9, ids[2]: 0.5}  # ids[3] stays queued: no score, no cost
+    with session_scope() as s:
+        for run_id, score in scores.items():
+            attempt = claim_run(s, run_id, "w")
+            assert attempt is not None
+            finish_run(s, run_id, attempt, RunResult(StopReason.SUBMITTED, score, 1, 0, 0, score / 10, []))
+
+    def listed(query: str) -> list[int]:
+        page = submitter_client.get("/runs" + query).text
+        return [int(x) for x in re.findall(r'<a href="/runs/(\d+)">', page)]
+
+    assert listed("?sort=-score") == [ids[1], ids[2], ids[0], ids[3]]  # no score: last either way
+    assert listed("?sort=score") == [ids[0], ids[2], ids[1], ids[3]]
+    assert listed("?sort=-cost")[:3] == [ids[1], ids[2], ids[0]]
+    assert listed("?sort=id") == sorted(ids) and listed("?sort=-id") == sorted(ids, reverse=True)
+    assert listed("?sort=bogus") == sorted(ids, reverse=True)  # an unknown order: newest first
+    # The header links keep the filters and reverse the current order.
+    page = submitter_client.get("/runs?task=t1&sort=-score").text
+    assert 'href="/runs?task=t1&amp;sort=score"' in page and 'aria-sort="descending"' in page
+    assert listed("?task=t1&status=queued&sort=-score") == [ids[3]]
+
+
 def test_transcript_viewer_renders_known_and_unknown_events(client: TestClient) -> None:
     from core.schemas import BatchCreate
     from core.services.batches import create_batch

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
@@ -53,10 +54,13 @@ def runs_page(
     agent: str = "",
     task: str = "",
     status: str = "",
+    sort: str = "-id",
     page: PageNumber = 1,
 ) -> Response:
-    """Runs, filtered by batch, agent, task and status, a page at a time."""
+    """Runs, filtered by batch, agent, task and status, newest first or sorted by a column, a page
+    at a time."""
     filters = {"batch": batch.strip(), "agent": agent.strip(), "task": task.strip(), "status": status.strip()}
+    order: run_svc.RunSort = next((s for s in run_svc.RUN_SORTS if s == sort), "-id")
     rows, total = run_svc.list_runs(
         db,
         batch_id=_int_or_none(batch),
@@ -65,7 +69,7 @@ def runs_page(
         status=filters["status"] if filters["status"] in tuple(RunStatus) else None,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
-        newest_first=True,  # the runs a researcher just scheduled, not the first of thousands
+        sort=order,  # by default the runs a researcher just scheduled, not the first of thousands
     )
     return render(
         request,
@@ -76,6 +80,8 @@ def runs_page(
             "filters": filters,
             "statuses": tuple(RunStatus),
             "agents": [a.name for a in list_agents(db)],
+            "sort": order,
+            "query": urlencode({k: v for k, v in filters.items() if v}),
             "page": page,
             "pages": max(1, -(-total // PAGE_SIZE)),
         },
