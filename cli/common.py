@@ -182,8 +182,14 @@ def serve(host: str | None, port: int | None, *, migrate: bool = True) -> None:
         announcer = GpuAnnouncer(settings)
         announcer.start()
     # Baselining sandboxes run on this server's Docker daemon: it holds their terminals' WebSockets.
-    live = DockerLiveSandboxes(settings)
-    live.start()
+    # Without a daemon here (Compose gives the socket to workers only) the pages say so instead.
+    live: DockerLiveSandboxes | None = DockerLiveSandboxes(settings) if docker_answers(settings) else None
+    if live is None:
+        console.print(
+            "browser baselining is off: no Docker daemon answers here (docs/operations.md, Docker Compose)"
+        )
+    else:
+        live.start()
     token = ensure_admin_token(settings)
     mode = "embedded (SQLite, in-process queue)" if settings.embedded_queue else "distributed"
     console.print(f"[bold]Horizon[/bold] {mode}; database {safe_url(settings)}")
@@ -198,10 +204,23 @@ def serve(host: str | None, port: int | None, *, migrate: bool = True) -> None:
         # No `server: uvicorn` banner: it only tells an attacker what to look up.
         uvicorn.run(create_app(settings, live), host=h, port=p, log_level="info", server_header=False)
     finally:
-        live.stop()
+        if live is not None:
+            live.stop()
         stop.set()
         if announcer is not None:
             announcer.stop()
+
+
+def docker_answers(settings: Settings) -> bool:
+    """Whether this process reaches a Docker daemon (the one its sandboxes would use)."""
+    from workers.sandbox.base import SandboxUnavailable
+    from workers.sandbox.docker.client import docker_client
+
+    try:
+        docker_client(settings.docker_host, timeout=5).close()
+    except SandboxUnavailable:
+        return False
+    return True
 
 
 def fit_and_print(request: AnalysisRequest, json_out: Path | None = None) -> None:
