@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+import core.queue
 from cli.main import app
 from core.settings import get_settings
 from tests.factories import make_agent, make_run, make_task
@@ -41,7 +42,9 @@ def database(
     get_settings.cache_clear()
 
 
-def test_words_and_json(database: None) -> None:
+def test_words_and_json(database: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A command line process never started the in-process queue (earlier tests in this one may have).
+    monkeypatch.setattr(core.queue, "_queues", {})
     make_task("hello")
     agent = make_agent("oracle")
     make_run("hello", agent, status="queued")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+import core.queue
 from core.db import session_scope
 from core.models import AnalysisResult, Batch
 from core.models_baselining import EVENT_SANDBOX, BaseliningAttempt, BaseliningEvent
@@ -105,7 +106,9 @@ def _snapshot(settings: Settings, **kwargs: bool) -> SystemStatus:
         return system_status(s, settings, now=NOW, **kwargs)
 
 
-def test_counts_and_ages_of_every_state(backend: Settings) -> None:
+def test_counts_and_ages_of_every_state(backend: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A process that never started the in-process queue (earlier tests in this one may have).
+    monkeypatch.setattr(core.queue, "_queues", {})
     _world(backend)
     snap = _snapshot(backend)
 
